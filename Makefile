@@ -1,0 +1,51 @@
+# gezondewijk — two commands on a fresh machine: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+VENDOR := src/gezondewijk/outputs/vendor
+ASSETS := $(VENDOR)/leaflet.js $(VENDOR)/leaflet.css
+APT := DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: setup assets system-deps demo test lint format bench clean
+
+setup: $(STAMP) $(ASSETS)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+# Front-end assets come from npm at build time and are bundled into every HTML map (no CDN).
+assets: $(ASSETS)
+$(ASSETS): frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null || { $(APT) update -qq && $(APT) install -y -qq nodejs npm; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css $(VENDOR)/
+
+# Headless Chromium (Debian package) for the browser tests of the HTML map.
+system-deps:
+	@test -x /usr/bin/chromium || { $(APT) update -qq && $(APT) install -y -qq chromium; }
+
+demo: setup
+	$(BIN)/gezondewijk demo --out uitvoer/demo
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+test: setup system-deps lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules $(VENDOR) uitvoer .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,25 @@
+"""gezondewijk: stacked health maps for Dutch neighbourhoods (GezondIn).
+
+Data flows one way: :mod:`~gezondewijk.sources` → :mod:`~gezondewijk.areas` and
+:mod:`~gezondewijk.indicators` → :mod:`~gezondewijk.scoring` → :mod:`~gezondewijk.outputs`,
+orchestrated by :func:`~gezondewijk.pipeline.build_map`.
+"""
+
+from gezondewijk._errors import (
+    GezondewijkError,
+    GridError,
+    InputDataError,
+    InputDataErrors,
+    PresetError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GezondewijkError",
+    "GridError",
+    "InputDataError",
+    "InputDataErrors",
+    "PresetError",
+    "__version__",
+]

@@ -1,0 +1,268 @@
+"""Generate a synthetic municipality and write it in the formats the publishers use.
+
+The town is labelled "synthetische voorbeelddata" in every output. Its buurten are Voronoi
+cells around random seeds inside a rounded outline; a latent deprivation score per buurt
+drives SES-WOA and the RIVM-like health shares (with noise), so that the stacked map shows the
+pattern a real town would: unfavourable factors stacking up in a few buurten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+RD_NEW = "EPSG:28992"
+GM = "GM9999"
+NAMES = ["Centrum", "Oude Haven", "Stationskwartier", "Parkzoom", "De Akkers", "Molenwijk",
+         "Bloemenbuurt", "Vogelbuurt", "Industrieterrein Noord", "Beekdal", "Kerkakker",
+         "Hoge Weide", "Zonnehoek", "De Dreef", "Lindenhof", "Waterkant", "Rijnsoever",
+         "Heideveld", "Schoolbuurt", "Bosrand", "Dorpsstraat", "Nieuwland", "Kanaalzone",
+         "Sportpark", "Eikenlaan"]
+
+
+@dataclass
+class SyntheticTown:
+    """The generated layers, all in RD New."""
+
+    buurten: gpd.GeoDataFrame
+    addresses: gpd.GeoDataFrame
+    green: gpd.GeoDataFrame
+    amenities: gpd.GeoDataFrame
+    no2: np.ndarray
+    no2_origin: tuple[float, float]
+    health: pd.DataFrame
+    ses: pd.DataFrame
+
+
+def make_synthetic_town(n_buurten: int = 18, *, seed: int = 7,
+                        origin: tuple[float, float] = (150_000.0, 440_000.0),
+                        size_m: float = 6_000.0) -> SyntheticTown:
+    """Build a synthetic municipality.
+
+    Parameters
+    ----------
+    n_buurten
+        Number of buurten (2..25).
+    seed
+        Random seed; the same seed gives the same town.
+    origin
+        RD New south-west corner of the town's bounding box.
+    size_m
+        Width and height of the bounding box.
+    """
+    if not 2 <= n_buurten <= len(NAMES):
+        raise ValueError(f"n_buurten must be between 2 and {len(NAMES)}")
+    rng = np.random.default_rng(seed)
+    x0, y0 = origin
+    centre = shapely.Point(x0 + size_m / 2, y0 + size_m / 2)
+    outline = shapely.buffer(centre, size_m * 0.45, quad_segs=6)
+    seeds = shapely.MultiPoint(rng.uniform([x0, y0], [x0 + size_m, y0 + size_m],
+                                           size=(n_buurten * 3, 2)))
+    cells = shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=outline))
+    pieces = [c.intersection(outline) for c in cells]
+    pieces = [p for p in pieces if not p.is_empty and p.area > 0.02 * outline.area / n_buurten]
+    pieces.sort(key=lambda g: (round(g.centroid.y, -2), g.centroid.x))
+    # merge the smallest neighbours until n_buurten remain
+    while len(pieces) > n_buurten:
+        small = int(np.argmin([p.area for p in pieces]))
+        p = pieces.pop(small)
+        touching = [i for i, q in enumerate(pieces) if q.intersects(p.buffer(1))]
+        target = min(touching, key=lambda i: pieces[i].area) if touching else 0
+        pieces[target] = shapely.union(pieces[target], p).buffer(0)
+    geoms = np.array(pieces, dtype=object)
+    n = len(geoms)
+    dist_centre = np.array([g.centroid.distance(centre) for g in geoms]) / (size_m * 0.45)
+    deprivation = np.clip(rng.normal(0, 1, n) + 0.8 * (1 - dist_centre) - 0.3, -2.5, 2.5)
+    areas_km2 = shapely.area(geoms) / 1e6
+    density = np.clip(rng.normal(4500, 1500, n) * (1.6 - dist_centre), 300, 14000)
+    population = np.round(density * areas_km2 / 5) * 5
+    codes = [f"BU9999{i // 10:02d}{i % 10:02d}" for i in range(n)]
+    buurten = gpd.GeoDataFrame(
+        {
+            "buurtcode": codes,
+            "buurtnaam": NAMES[:n],
+            "wijkcode": [f"WK9999{i // 10:02d}" for i in range(n)],
+            "gemeentecode": GM,
+            "gemeentenaam": "Gezondweide",
+            "aantal_inwoners": population.astype(int),
+            "bevolkingsdichtheid_inwoners_per_km2": np.round(population / areas_km2),
+            # CBS has not published these yet for this year: the sentinel, as in the real file
+            "huisartsenpraktijk_gemiddelde_afstand_in_km": -99995.0,
+            "afstand_tot_openbaar_groen_totaal": -99995.0,
+        },
+        geometry=geoms,
+        crs=RD_NEW,
+    )
+    # addresses: clustered points inside each buurt, about one per 2.1 inhabitants
+    addr_pts = []
+    for g, pop in zip(geoms, population, strict=True):
+        k = max(1, int(pop / 2.1))
+        minx, miny, maxx, maxy = g.bounds
+        pts = np.empty((0, 2))
+        while len(pts) < k:
+            cand = rng.uniform([minx, miny], [maxx, maxy], size=(k * 3, 2))
+            inside = shapely.contains_xy(g, cand[:, 0], cand[:, 1])
+            pts = np.vstack([pts, cand[inside]])
+        addr_pts.append(pts[:k])
+    addr = np.vstack(addr_pts)
+    # green: some parks (>= 0.5 ha) and small plantsoenen (< 0.5 ha)
+    green_geoms = []
+    for _ in range(7):
+        c = rng.uniform([x0 + 800, y0 + 800], [x0 + size_m - 800, y0 + size_m - 800])
+        green_geoms.append(shapely.Point(c).buffer(rng.uniform(45, 160), quad_segs=4))
+    for _ in range(10):
+        c = rng.uniform([x0, y0], [x0 + size_m, y0 + size_m])
+        green_geoms.append(shapely.box(c[0], c[1], c[0] + 40, c[1] + 40))
+    green = gpd.GeoDataFrame({"type": ["groen"] * len(green_geoms)}, geometry=green_geoms,
+                             crs=RD_NEW)
+    # nobody lives in the parks, nor on a business park in the north-east
+    business = shapely.box(x0 + size_m * 0.62, y0 + size_m * 0.62, x0 + size_m * 0.85,
+                           y0 + size_m * 0.8)
+    empty = shapely.union_all([*green_geoms, business])
+    addr = addr[~shapely.contains_xy(empty, addr[:, 0], addr[:, 1])]
+    addresses = gpd.GeoDataFrame(geometry=shapely.points(addr), crs=RD_NEW)
+    # amenities
+    kinds = {"huisarts": 5, "supermarkt": 6, "basisschool": 8}
+    rows = []
+    for kind, k in kinds.items():
+        for _ in range(k):
+            r = size_m * 0.38 * np.sqrt(rng.uniform(0, 1))
+            a = rng.uniform(0, 2 * np.pi)
+            rows.append((kind, centre.x + r * np.cos(a), centre.y + r * np.sin(a)))
+    amenities = gpd.GeoDataFrame(
+        {"voorziening": [r[0] for r in rows]},
+        geometry=shapely.points([(r[1], r[2]) for r in rows]),
+        crs=RD_NEW,
+    )
+    # NO2 1 km grid: background plus a motorway along the south edge plus the centre
+    gx0, gy0 = x0 - 2000, y0 - 2000
+    ncols = nrows = int(size_m / 1000) + 4
+    xs = gx0 + 500 + 1000 * np.arange(ncols)
+    ys = gy0 + 500 + 1000 * np.arange(nrows)[::-1]
+    xx, yy = np.meshgrid(xs, ys)
+    road = 14 * np.exp(-np.abs(yy - (y0 + 800)) / 900)
+    town = 6 * np.exp(-np.hypot(xx - centre.x, yy - centre.y) / 1800)
+    no2 = np.round(7.5 + road + town + rng.normal(0, 0.4, xx.shape), 2)
+    # health shares and SES-WOA driven by deprivation
+    def share(base: float, slope: float, sd: float) -> np.ndarray:
+        return np.round(np.clip(base + slope * deprivation + rng.normal(0, sd, n), 1, 99), 1)
+
+    health = pd.DataFrame(
+        {
+            "WijkenEnBuurten": codes,
+            "ErvarenGezondheidGoedZeerGoed_4": share(78, -5, 1.5),
+            "MatigHoogRisicoOpAngstOfDepressie_24": share(46, 4, 1.5),
+            "HeelVeelStressInAfgelopen4Weken_26": share(16, 3, 1.0),
+            "Eenzaam_28": share(47, 5, 2.0),
+            "MoeiteMetRondkomen_38": share(14, 6, 1.5),
+        }
+    )
+    ses = pd.DataFrame({"code": codes,
+                        "ses": np.round(-0.35 * deprivation + rng.normal(0, 0.08, n), 3)})
+    # one small buurt has too few residents: RIVM and CBS suppress its figures
+    smallest = int(np.argmin(population))
+    health.loc[smallest, health.columns[1:]] = np.nan
+    ses.loc[smallest, "ses"] = np.nan
+    return SyntheticTown(buurten, addresses, green, amenities, no2, (gx0, gy0), health, ses)
+
+
+def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
+    """Write the town as publishers ship their data, plus a run configuration.
+
+    Files: ``buurten.geojson`` (WGS84, CBS property names and -99995 sentinels),
+    ``rivm_gezondheid.csv`` (50090NED layout), ``ses_woa.csv`` (StatLine CSV with BOM, ``;``,
+    decimal comma and ``.``), ``conc_no2.asc`` (ESRI ASCII, 1 km, no CRS), ``groen.geojson``,
+    ``voorzieningen.geojson``, ``adressen.geojson``; and ``gezondweide.toml`` to run them.
+
+    Returns
+    -------
+    pathlib.Path
+        The configuration file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    town.buurten.to_crs("EPSG:4326").to_file(folder / "buurten.geojson", driver="GeoJSON")
+    rows = []
+    for i, r in town.health.iterrows():
+        row = {"ID": i, "Leeftijd": "20300", "Marges": "MW00000",
+               "WijkenEnBuurten": f"{r['WijkenEnBuurten']}  ", "Perioden": "2020JJ00",
+               "Gemeentenaam_1": "Gezondweide", "SoortRegio_2": "Buurt",
+               "Codering_3": r["WijkenEnBuurten"]}
+        for col in town.health.columns[1:]:
+            row[col] = "" if pd.isna(r[col]) else f"{r[col]:8.1f}"
+        rows.append(row)
+    pd.DataFrame(rows).to_csv(folder / "rivm_gezondheid.csv", index=False)
+    lines = ['"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
+             '"SES-WOA/Totaalscore/Gemiddelde score (Getal)"']
+    for code, name, val in zip(town.ses["code"], town.buurten["buurtnaam"], town.ses["ses"],
+                               strict=True):
+        text = "." if pd.isna(val) else f"{val:.3f}".replace(".", ",")
+        lines.append(f'"2019";"{name}";"{code}";"{text}"')
+    (folder / "ses_woa.csv").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    nrows, ncols = town.no2.shape
+    header = (f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {town.no2_origin[0]:.0f}\n"
+              f"YLLCORNER {town.no2_origin[1]:.0f}\nCELLSIZE 1000\nNODATA_VALUE -999\n")
+    body = "\n".join(" ".join(f"{v:.2f}" for v in row) for row in town.no2)
+    (folder / "conc_no2.asc").write_text(header + body + "\n", encoding="ascii")
+    town.green.to_file(folder / "groen.geojson", driver="GeoJSON")
+    town.amenities.to_file(folder / "voorzieningen.geojson", driver="GeoJSON")
+    town.addresses.to_file(folder / "adressen.geojson", driver="GeoJSON")
+    config = folder / "gezondweide.toml"
+    config.write_text(
+        """# Synthetic municipality "Gezondweide" (synthetische voorbeelddata), written by gezondewijk demo
+name = "Gezondweide (synthetisch)"
+preset = "eindhoven-8"
+synthetic = true
+output_dir = "uitvoer/demo"
+
+[buurten]
+path = "buurten.geojson"
+year = 2024
+
+[[tables]]
+kind = "rivm"
+path = "rivm_gezondheid.csv"
+
+[[tables]]
+kind = "ses_woa"
+path = "ses_woa.csv"
+
+[[rasters]]
+variable = "no2"
+path = "conc_no2.asc"
+year = 2021
+
+[[features]]
+variable = "distance_green_m"
+path = "groen.geojson"
+min_area_ha = 0.5
+
+[[features]]
+variable = "distance_gp_m"
+path = "voorzieningen.geojson"
+where = { voorziening = ["huisarts"] }
+
+[[features]]
+variable = "distance_supermarket_m"
+path = "voorzieningen.geojson"
+where = { voorziening = ["supermarkt"] }
+
+[[features]]
+variable = "distance_school_m"
+path = "voorzieningen.geojson"
+where = { voorziening = ["basisschool"] }
+
+[addresses]
+path = "adressen.geojson"
+
+[grid]
+kind = "hex"
+edge_m = 100
+""",
+        encoding="utf-8",
+    )
+    return config

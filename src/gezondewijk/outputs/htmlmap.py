@@ -1,0 +1,159 @@
+"""A self-contained, offline HTML map (Leaflet, bundled at build time; no CDN, no tiles)."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from gezondewijk._errors import GezondewijkError
+from gezondewijk.outputs.metadata import provenance, thresholds_table
+from gezondewijk.pipeline import MapResult
+
+_URL = re.compile(r"url\([^)]*\)")
+
+
+def vendor_asset(name: str) -> str:
+    """Text of a bundled front-end asset (copied from npm by ``make assets``).
+
+    Raises
+    ------
+    GezondewijkError
+        When the asset was not built, naming the command that builds it.
+    """
+    res = resources.files("gezondewijk.outputs") / "vendor" / name
+    if not res.is_file():
+        raise GezondewijkError(
+            f"front-end asset '{name}' is missing; run 'make assets' (it installs Leaflet from "
+            "npm into src/gezondewijk/outputs/vendor/)."
+        )
+    return res.read_text(encoding="utf-8")
+
+
+def _features(frame: gpd.GeoDataFrame, columns: list[str], id_col: str,
+              name_col: str | None) -> dict[str, object]:
+    wgs = frame.to_crs("EPSG:4326")
+    geo = json.loads(wgs.geometry.to_json(to_wgs84=False))
+    data = pd.DataFrame(frame[columns])
+    feats = []
+    for i, feat in enumerate(geo["features"]):
+        props: dict[str, object] = {"id": str(frame[id_col].iloc[i])}
+        if name_col:
+            props["naam"] = str(frame[name_col].iloc[i])
+        for col in columns:
+            val = data[col].iloc[i]
+            if val is None or val is pd.NA or (isinstance(val, float) and np.isnan(val)):
+                props[col] = None
+            elif isinstance(val, (float, np.floating)):
+                props[col] = round(float(val), 3)
+            elif isinstance(val, (int, np.integer)):
+                props[col] = int(val)
+            else:
+                props[col] = str(val)
+        feats.append({"type": "Feature", "geometry": _round(feat["geometry"]),
+                      "properties": props})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _round(geometry: dict[str, object]) -> dict[str, object]:
+    def r(obj: object) -> object:
+        if isinstance(obj, list):
+            if obj and isinstance(obj[0], float):
+                return [round(v, 6) for v in obj]
+            return [r(v) for v in obj]
+        return obj
+
+    return {"type": geometry["type"], "coordinates": r(geometry["coordinates"])}
+
+
+def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) -> Path:
+    """Write an interactive map: score and every indicator as layers, buurten and cells.
+
+    Parameters
+    ----------
+    result
+        A pipeline result.
+    path
+        The ``.html`` file to write; it embeds Leaflet, the data and the styles, and loads
+        nothing from any other host.
+    max_cells
+        Above this many cells only the buurten are drawn (the page would become too heavy);
+        the cells stay in the GeoPackage and GeoParquet outputs.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    preset = result.preset
+    ind_cols = []
+    for ind in preset.indicators:
+        ind_cols += [f"{ind.key}_waarde", f"{ind.key}_aan", f"{ind.key}_status",
+                     f"{ind.key}_variabele"]
+    cols = ["score", "n_beschikbaar", *ind_cols]
+    levels: dict[str, object] = {
+        "buurten": _features(result.buurten, cols, "buurtcode", "buurtnaam")
+    }
+    cells_drawn = len(result.cells) <= max_cells
+    if cells_drawn:
+        cells = result.cells_frame()
+        levels["cellen"] = _features(cells, [*cols, "buurtcode"], "cel_id", None)
+    thresholds = thresholds_table(result)
+    layers = []
+    for ind in preset.indicators:
+        parts = thresholds[thresholds["indicator"] == ind.key]
+        layers.append(
+            {
+                "key": ind.key,
+                "label": ind.label,
+                "label_en": ind.label_en,
+                "domain": ind.domain,
+                "rules": [
+                    {
+                        "variable": row.variabele,
+                        "label": result.variables[row.variabele].label
+                        if row.variabele in result.variables else row.variabele,
+                        "unit": result.variables[row.variabele].unit
+                        if row.variabele in result.variables else "",
+                        "rule": row.regel,
+                        "threshold": None if pd.isna(row.drempel) else float(row.drempel),
+                        "share": None if pd.isna(row.aandeel) else float(row.aandeel),
+                        "source": row.bron_drempel,
+                        "substitute": bool(row.vervanger),
+                        "available": row.variabele in result.variables,
+                    }
+                    for row in parts.itertuples()
+                ],
+            }
+        )
+    variables = {k: v.as_dict() for k, v in result.variables.items()}
+    env = Environment(loader=PackageLoader("gezondewijk.outputs", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    css = _URL.sub("none", vendor_asset("leaflet.css"))
+    html = env.get_template("map.html.j2").render(
+        title=f"Gezondheidskaart {result.name}",
+        name=result.name,
+        preset=preset,
+        provenance=provenance(result),
+        synthetic=result.synthetic,
+        cells_drawn=cells_drawn,
+        n_cells=len(result.cells),
+        leaflet_js=vendor_asset("leaflet.js"),
+        leaflet_css=css,
+        data_json=json.dumps(
+            {"levels": levels, "layers": layers, "variables": variables,
+             "maxScore": len(preset.indicators)},
+            ensure_ascii=False, separators=(",", ":"),
+        ).replace("</", "<\\/"),
+        notes=result.notes,
+        joins=[str(j) for j in result.joins],
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return path

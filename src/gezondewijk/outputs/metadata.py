@@ -1,0 +1,68 @@
+"""Tables that travel with every output: indicator metadata, thresholds, joins, provenance."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from gezondewijk.pipeline import MapResult
+from gezondewijk.scoring.stack import part_threshold
+
+SYNTHETIC_LABEL = "synthetische voorbeelddata"
+
+
+def provenance(result: MapResult) -> str:
+    """The one-line origin statement written into every output."""
+    if result.synthetic:
+        return f"{SYNTHETIC_LABEL} (geen echte metingen) — gezondewijk"
+    return result.credits
+
+
+def variables_table(result: MapResult) -> pd.DataFrame:
+    """One row per variable: unit, direction, source, year, licence."""
+    rows = [v.as_dict() for v in result.variables.values()]
+    frame = pd.DataFrame(rows)
+    frame["herkomst"] = provenance(result)
+    return frame
+
+
+def thresholds_table(result: MapResult) -> pd.DataFrame:
+    """One row per indicator option part: the rule, its threshold and its source."""
+    rows = []
+    for ind in result.preset.indicators:
+        for rank, opt in enumerate(ind.options):
+            for part in opt.parts:
+                rows.append(
+                    {
+                        "indicator": ind.key,
+                        "label": ind.label,
+                        "domein": ind.domain,
+                        "optie": rank + 1,
+                        "vervanger": rank > 0,
+                        "variabele": part.variable,
+                        "regel": part.rule,
+                        "drempel": part_threshold(part, result.references),
+                        "aandeel": part.share,
+                        "bron_drempel": part.source,
+                        "toelichting": opt.note,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def about_table(result: MapResult) -> pd.DataFrame:
+    """Key/value provenance of the run."""
+    items = {
+        "naam": result.name,
+        "preset": result.preset.name,
+        "preset_titel": result.preset.title,
+        "ontbrekende_gegevens": result.preset.missing_data,
+        "herkomst": provenance(result),
+        "synthetisch": str(result.synthetic).lower(),
+        "weging": result.weighting,
+        "raster": result.cells.grid.prefix,
+        "koppelingen": json.dumps([str(j) for j in result.joins], ensure_ascii=False),
+        "opmerkingen": json.dumps(result.notes, ensure_ascii=False),
+    }
+    return pd.DataFrame({"sleutel": list(items), "waarde": list(items.values())})

@@ -1,0 +1,42 @@
+"""A static PNG of the stacked score per cell, for reports and a quick look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
+
+from gezondewijk.outputs.metadata import provenance  # noqa: E402
+from gezondewijk.pipeline import MapResult  # noqa: E402
+
+_COLORS = ["#fcfbfd", "#efedf5", "#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3",
+           "#54278f", "#3f007d", "#2d004b", "#1a0030"]
+
+
+def write_png_map(result: MapResult, path: Path, *, max_cells: int = 400_000) -> Path:
+    """Draw the score per cell (or per buurt for very many cells) with buurt outlines."""
+    n = len(result.preset.indicators)
+    colors = [_COLORS[round(i / n * (len(_COLORS) - 1))] for i in range(n + 1)]
+    cmap = ListedColormap(colors)
+    norm = BoundaryNorm([i - 0.5 for i in range(n + 2)], cmap.N)
+    fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
+    if len(result.cells) <= max_cells:
+        frame = result.cells_frame()
+    else:
+        frame = result.buurten
+    frame.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0)
+    result.buurten.boundary.plot(ax=ax, color="#333", linewidth=0.3)
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
+    cbar = fig.colorbar(sm, ax=ax, shrink=0.6, ticks=range(n + 1))
+    cbar.set_label(f"score ({result.preset.name}): aantal indicatoren 'aan'")
+    ax.set_title(f"Gezondheidskaart {result.name}")
+    ax.set_axis_off()
+    fig.text(0.01, 0.01, provenance(result), fontsize=8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+    return path

@@ -1,0 +1,249 @@
+"""The stacked health map, end to end: sources → areas and indicators → scores → outputs.
+
+The CLI and (later) the web app call :func:`build_map` and the writers in
+:mod:`gezondewijk.outputs`; no logic lives in either front end.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gezondewijk._errors import InputDataError
+from gezondewijk._progress import Progress
+from gezondewijk.areas import CellSet, build_cells, make_grid
+from gezondewijk.indicators import (
+    areal_interpolate,
+    cells_to_buurten,
+    density_per_km2,
+    distance_to_nearest,
+    mean_of_available,
+    raster_at_points,
+)
+from gezondewijk.scoring import Preset, load_preset, reference_values, score_stack
+from gezondewijk.settings import RunConfig
+from gezondewijk.sources import read_area_table, read_buurten, read_features, read_raster
+from gezondewijk.sources.buurten import read_vector
+from gezondewijk.variables import KNOWN, Variable, describe
+
+BASIC_M = ["distance_gp_m", "distance_supermarket_m", "distance_school_m"]
+BASIC_KM = ["distance_gp_km", "distance_supermarket_km", "distance_school_km"]
+
+
+@dataclass
+class JoinReport:
+    """How well one table joined to the buurten on the buurt code."""
+
+    source: str
+    matched: int
+    total: int
+    unmatched: list[str]
+
+    def __str__(self) -> str:
+        text = f"{self.source}: {self.matched} van {self.total} buurten gekoppeld"
+        if self.unmatched:
+            text += f" (niet: {', '.join(self.unmatched[:5])}{' …' if len(self.unmatched) > 5 else ''})"
+        return text
+
+
+@dataclass
+class MapResult:
+    """Everything a run produced, ready for the writers."""
+
+    name: str
+    preset: Preset
+    buurten: gpd.GeoDataFrame
+    cells: CellSet
+    cell_values: pd.DataFrame
+    variables: dict[str, Variable]
+    references: dict[str, float]
+    joins: list[JoinReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    synthetic: bool = False
+    credits: str = ""
+    weighting: str = "area"
+
+    def cells_frame(self) -> gpd.GeoDataFrame:
+        """Cells as polygons with every variable and score column."""
+        frame = self.cells.to_geodataframe()
+        main = self.cells.main_buurt()
+        frame["buurtcode"] = np.where(main >= 0, self.buurten["buurtcode"].to_numpy()[main], "")
+        for col in self.cell_values.columns:
+            frame[col] = self.cell_values[col].to_numpy()
+        return frame
+
+    def summary(self) -> dict[str, object]:
+        """Counts and the score distribution, for the CLI's closing summary."""
+        scores = self.cell_values["score"].value_counts().sort_index()
+        bscores = self.buurten["score"].value_counts().sort_index()
+        return {
+            "cellen": len(self.cells),
+            "buurten": len(self.buurten),
+            "indicatoren": len(self.preset.indicators),
+            "indicatoren_beschikbaar_buurt": {
+                ind.key: int((self.buurten[f"{ind.key}_status"] != "ontbreekt").sum())
+                for ind in self.preset.indicators
+            },
+            "score_cellen": {int(k): int(v) for k, v in scores.items()},
+            "score_buurten": {int(k): int(v) for k, v in bscores.items()},
+        }
+
+
+def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapResult:
+    """Run the stacked health map pipeline for one configuration.
+
+    Parameters
+    ----------
+    config
+        A validated run configuration (see :func:`gezondewijk.settings.load_config`).
+    stream
+        Where progress goes (``None`` for silence).
+
+    Returns
+    -------
+    MapResult
+        Buurten and cells with their indicator values, per-indicator status and scores.
+    """
+    progress = Progress(7, stream)
+    preset = load_preset(config.preset)
+    notes: list[str] = []
+    variables: dict[str, Variable] = {}
+
+    with progress.step("buurtgrenzen lezen"):
+        buurten = read_buurten(config.buurten.path, layer=config.buurten.layer,
+                               code_field=config.buurten.code_field,
+                               name_field=config.buurten.name_field)
+        if config.buurten.gemeenten:
+            buurten = buurten[buurten["gemeentecode"].isin(config.buurten.gemeenten)]
+            buurten = buurten.reset_index(drop=True)
+            if buurten.empty:
+                raise InputDataError(
+                    "geen buurten in de gekozen gemeenten.", path=config.buurten.path,
+                    field="gemeenten", fix="controleer de gemeentecodes (GM….)",
+                )
+        for col in buurten.columns:
+            if col in KNOWN:
+                variables[col] = KNOWN[col].with_year(config.buurten.year)
+        progress.note(f"{len(buurten)} buurten")
+
+    joins: list[JoinReport] = []
+    with progress.step("tabellen koppelen op buurtcode"):
+        for table_cfg in config.tables:
+            table = read_area_table(table_cfg.path, kind=table_cfg.kind, age=table_cfg.age)
+            codes = buurten["buurtcode"]
+            matched = codes.isin(table.index)
+            joins.append(JoinReport(table_cfg.path.name, int(matched.sum()), len(buurten),
+                                    codes[~matched].tolist()))
+            joined = table.reindex(codes.to_numpy())
+            for col in joined.columns:
+                if col == "soort_regio" or not pd.api.types.is_numeric_dtype(joined[col]):
+                    continue
+                if col in KNOWN or col in preset.variables:
+                    buurten[col] = joined[col].to_numpy()
+                    variables[col] = describe(col).with_year(table.attrs.get("year"))
+            progress.note(str(joins[-1]))
+        if "population_density" not in buurten and "population" in buurten:
+            buurten["population_density"] = density_per_km2(
+                buurten["population"].to_numpy(), buurten.geometry.area.to_numpy()
+            )
+            variables["population_density"] = describe("population_density")
+        if any(c in buurten for c in BASIC_KM):
+            buurten["basic_services_km"] = mean_of_available(buurten, BASIC_KM)
+            variables["basic_services_km"] = describe("basic_services_km")
+
+    address_points = None
+    with progress.step("cellen leggen"):
+        if config.addresses is not None:
+            addr = read_vector(config.addresses.path, layer=config.addresses.layer,
+                               what="adreslaag")
+            centroids = addr.geometry.centroid
+            address_points = np.column_stack([centroids.x.to_numpy(), centroids.y.to_numpy()])
+        grid = make_grid(config.grid.kind, edge=config.grid.edge_m, size=config.grid.size_m,
+                         resolution=config.grid.h3_resolution)
+        cells = build_cells(buurten, grid, address_points=address_points)
+        notes.extend(cells.notes)
+        progress.note(f"{len(cells)} cellen ({grid.prefix})")
+
+    weighting = config.weighting
+    if weighting == "auto":
+        weighting = "population" if address_points is not None else "area"
+
+    with progress.step("indicatoren op cellen"):
+        extensive = [c for c in buurten.columns
+                     if c in variables and variables[c].kind == "extensive"]
+        intensive = [c for c in buurten.columns
+                     if c in variables and variables[c].kind == "intensive"]
+        cell_values = areal_interpolate(cells, buurten, extensive=extensive,
+                                        intensive=intensive, weighting=weighting)
+        if "population" in cell_values:
+            cell_values["population_density"] = density_per_km2(
+                cell_values["population"].to_numpy(), cells.covered_area
+            )
+        measured: dict[str, np.ndarray] = {}
+        for raster_cfg in config.rasters:
+            layer = read_raster(raster_cfg.path, crs=raster_cfg.crs)
+            measured[raster_cfg.variable] = raster_at_points(layer, cells.x, cells.y)
+            base = describe(raster_cfg.variable)
+            variables[raster_cfg.variable] = Variable(
+                raster_cfg.variable, raster_cfg.label or base.label, base.label_en,
+                raster_cfg.unit or base.unit, base.direction, "intensive", base.source,
+                raster_cfg.year, base.licence,
+            )
+            progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
+        for feat_cfg in config.features:
+            feats = read_features(feat_cfg.path, layer=feat_cfg.layer,
+                                  min_area_ha=feat_cfg.min_area_ha, where=feat_cfg.where)
+            measured[feat_cfg.variable] = distance_to_nearest(cells.x, cells.y, feats)
+            variables[feat_cfg.variable] = describe(feat_cfg.variable).with_year(feat_cfg.year)
+            progress.note(f"{len(feats)} objecten uit {feat_cfg.path.name} → {feat_cfg.variable}")
+        for name, vals in measured.items():
+            cell_values[name] = vals
+        if any(c in cell_values for c in BASIC_M):
+            cell_values["basic_services_m"] = mean_of_available(cell_values, BASIC_M)
+            variables["basic_services_m"] = describe("basic_services_m")
+
+    with progress.step("indicatoren op buurten"):
+        cell_only = [c for c in cell_values.columns
+                     if c in measured or c == "basic_services_m"]
+        if cell_only:
+            agg = cells_to_buurten(cells, cell_values[cell_only], len(buurten),
+                                   weighting=weighting)
+            for col in cell_only:
+                buurten[col] = agg[col].to_numpy()
+
+    with progress.step(f"scoren met preset {preset.name}"):
+        references = reference_values(buurten, preset)
+        buurt_scores = score_stack(buurten, preset, references)
+        cell_scores = score_stack(cell_values, preset, references)
+        buurten = pd.concat([buurten, buurt_scores], axis=1)
+        cell_values = pd.concat([cell_values, cell_scores], axis=1)
+        for ind in preset.indicators:
+            missing = int((buurt_scores[f"{ind.key}_status"] == "ontbreekt").sum())
+            if missing:
+                notes.append(f"indicator '{ind.key}': geen gegevens voor {missing} buurten.")
+
+    with progress.step("samenvatten"):
+        if config.synthetic:
+            notes.insert(0, "synthetische voorbeelddata: geen echte metingen.")
+        keep = ["buurtcode", "buurtnaam", "gemeentecode"]
+        keep += [c for c in buurten.columns if c in variables or c in buurt_scores.columns]
+        buurten = buurten[[*keep, "geometry"]]
+    return MapResult(
+        name=config.name,
+        preset=preset,
+        buurten=gpd.GeoDataFrame(buurten, geometry="geometry", crs=buurten.crs),
+        cells=cells,
+        cell_values=cell_values,
+        variables=variables,
+        references=references,
+        joins=joins,
+        notes=notes,
+        synthetic=config.synthetic,
+        credits=config.credits,
+        weighting=weighting,
+    )

@@ -1,0 +1,142 @@
+"""Preset files: which indicators, which data, which thresholds, and why.
+
+A preset is a TOML file a user can copy and edit. Each indicator lists *options* in order of
+preference; the first option with data for an area is used, later options are documented
+substitutes. An option has one or more *parts* (``combine = "any"``: the indicator is on when
+any part exceeds its threshold, e.g. noise or air). Every threshold names its source.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from gezondewijk._errors import PresetError
+from gezondewijk.variables import Direction
+
+Rule = Literal["absolute", "reference", "quantile"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Part(_Strict):
+    """One variable with its threshold rule.
+
+    ``absolute``: worse than ``value``. ``reference``: worse than ``factor`` times the
+    population-weighted mean of the study area's buurten. ``quantile``: in the worst ``share``
+    of the areas at that level (cells or buurten).
+    """
+
+    variable: str
+    rule: Rule
+    value: float | None = None
+    factor: float = 1.0
+    share: float | None = Field(default=None, gt=0.0, lt=1.0)
+    direction: Direction | None = None
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _needs(self) -> Part:
+        if self.rule == "absolute" and self.value is None:
+            raise ValueError(f"part '{self.variable}': rule 'absolute' needs 'value'")
+        if self.rule == "quantile" and self.share is None:
+            raise ValueError(f"part '{self.variable}': rule 'quantile' needs 'share' (e.g. 0.2)")
+        return self
+
+
+class Option(_Strict):
+    """A way to measure an indicator: one or more parts, combined with "any"."""
+
+    parts: list[Part] = Field(min_length=1)
+    combine: Literal["any", "all"] = "any"
+    note: str = ""
+
+
+class IndicatorSpec(_Strict):
+    """One indicator of a preset."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    label_en: str = ""
+    domain: str = ""
+    options: list[Option] = Field(min_length=1)
+
+
+class Preset(_Strict):
+    """A scoring preset (see ``scoring/presets/*.toml``)."""
+
+    name: str
+    title: str
+    title_en: str = ""
+    description: str = ""
+    method: Literal["threshold-sum"] = "threshold-sum"
+    missing_data: str = Field(min_length=10)
+    indicators: list[IndicatorSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Preset:
+        keys = [i.key for i in self.indicators]
+        dup = {k for k in keys if keys.count(k) > 1}
+        if dup:
+            raise ValueError(f"indicator keys occur twice: {sorted(dup)}")
+        return self
+
+    @property
+    def variables(self) -> list[str]:
+        """Every variable any option of the preset can use."""
+        seen: dict[str, None] = {}
+        for ind in self.indicators:
+            for opt in ind.options:
+                for part in opt.parts:
+                    seen[part.variable] = None
+        return list(seen)
+
+
+def available_presets() -> list[str]:
+    """Names of the presets shipped with gezondewijk."""
+    folder = resources.files("gezondewijk.scoring") / "presets"
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
+                  if p.name.endswith(".toml"))
+
+
+def load_preset(name_or_path: str | Path) -> Preset:
+    """Load a shipped preset by name (``"eindhoven-8"``) or a user's copy by path.
+
+    Raises
+    ------
+    PresetError
+        When the file is missing, is not valid TOML, or breaks the schema; the message names
+        the key and the fix.
+    """
+    text: str
+    where: str
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise PresetError(f"preset file {candidate} not found; check the path, or use one of "
+                              f"the shipped presets: {', '.join(available_presets())}.")
+        text, where = candidate.read_text(encoding="utf-8"), str(candidate)
+    else:
+        names = available_presets()
+        if str(name_or_path) not in names:
+            raise PresetError(f"unknown preset '{name_or_path}'; choose one of {', '.join(names)}"
+                              " or give the path of a .toml file.")
+        res = resources.files("gezondewijk.scoring") / "presets" / f"{name_or_path}.toml"
+        text, where = res.read_text(encoding="utf-8"), f"preset {name_or_path}"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PresetError(f"{where}: not valid TOML ({exc}); fix the syntax at that line.") from exc
+    try:
+        return Preset.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise PresetError(f"{where}: {problems}. Fix these keys (see docs/presets.md).") from exc

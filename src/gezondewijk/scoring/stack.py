@@ -1,0 +1,153 @@
+"""The stacked score: each indicator 0/1 against its threshold, summed per area."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gezondewijk.scoring.preset import Part, Preset
+from gezondewijk.variables import describe
+
+STATUS_USED = "gebruikt"
+STATUS_SUBSTITUTED = "vervangen"
+STATUS_PARTIAL = "gedeeltelijk"
+STATUS_MISSING = "ontbreekt"
+
+
+def reference_values(
+    buurt_values: pd.DataFrame, preset: Preset, *, population: str = "population"
+) -> dict[str, float]:
+    """Population-weighted mean of each variable over the study area's buurten.
+
+    Notes
+    -----
+    :math:`\\bar v = \\sum_j P_j v_j / \\sum_{j: v_j \\text{ known}} P_j`, with :math:`P_j` the
+    buurt's inhabitants (equal weights where the population is unknown). For RIVM shares this
+    approximates the municipal figure that RIVM publishes for the gemeente.
+    """
+    if population in buurt_values:
+        weights = buurt_values[population].fillna(0.0).to_numpy(dtype="float64")
+    else:
+        weights = np.ones(len(buurt_values))
+    if weights.sum() <= 0:
+        weights = np.ones(len(buurt_values))
+    out: dict[str, float] = {}
+    for var in preset.variables:
+        if var not in buurt_values:
+            continue
+        v = buurt_values[var].to_numpy(dtype="float64")
+        known = ~np.isnan(v) & (weights > 0)
+        if known.any():
+            out[var] = float(np.average(v[known], weights=weights[known]))
+    return out
+
+
+def _part_on(part: Part, values: np.ndarray, references: dict[str, float]) -> np.ndarray:
+    """1.0 where the value is worse than the threshold, 0.0 where not, NaN where unknown."""
+    direction = part.direction or describe(part.variable).direction
+    worse_is_higher = direction == "higher_is_worse"
+    if part.rule == "absolute":
+        threshold = float(part.value)  # type: ignore[arg-type]
+    elif part.rule == "reference":
+        if part.variable not in references:
+            return np.full(len(values), np.nan)
+        threshold = part.factor * references[part.variable]
+    else:
+        known = values[~np.isnan(values)]
+        if known.size == 0:
+            return np.full(len(values), np.nan)
+        share = float(part.share)  # type: ignore[arg-type]
+        threshold = float(np.quantile(known, 1 - share if worse_is_higher else share))
+        on = values >= threshold if worse_is_higher else values <= threshold
+        return np.where(np.isnan(values), np.nan, on.astype("float64"))
+    on = values > threshold if worse_is_higher else values < threshold
+    return np.where(np.isnan(values), np.nan, on.astype("float64"))
+
+
+def part_threshold(part: Part, references: dict[str, float]) -> float | None:
+    """The numeric threshold of a part where it does not depend on the level (for legends)."""
+    if part.rule == "absolute":
+        return part.value
+    if part.rule == "reference" and part.variable in references:
+        return part.factor * references[part.variable]
+    return None
+
+
+def score_stack(
+    values: pd.DataFrame, preset: Preset, references: dict[str, float]
+) -> pd.DataFrame:
+    """Score each area (cell or buurt) on every indicator of a preset and sum.
+
+    Parameters
+    ----------
+    values
+        One row per area with a column per variable (missing columns count as no data).
+    preset
+        The preset to apply.
+    references
+        Reference values per variable for ``reference`` rules (see :func:`reference_values`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per indicator ``<key>_waarde`` (value of the first part used), ``<key>_aan`` (1, 0 or
+        missing), ``<key>_status`` (gebruikt / vervangen / gedeeltelijk / ontbreekt) and
+        ``<key>_variabele``; then ``score`` (number of indicators on), ``n_beschikbaar``
+        (indicators with data) and ``n_indicatoren``.
+
+    Notes
+    -----
+    Missing data: per area, the first option of an indicator with at least one known part is
+    used; a later option is reported as "vervangen", an option with some parts unknown as
+    "gedeeltelijk" (judged on its known parts). An indicator without data is "ontbreekt",
+    does not count as on, and lowers ``n_beschikbaar``; the score is thus a lower bound out of
+    ``n_beschikbaar``, never an imputed value.
+    """
+    n = len(values)
+    out: dict[str, object] = {}
+    score = np.zeros(n)
+    available = np.zeros(n, dtype=np.int64)
+    for ind in preset.indicators:
+        on = np.full(n, np.nan)
+        shown = np.full(n, np.nan)
+        status = np.full(n, STATUS_MISSING, dtype=object)
+        used_var = np.full(n, "", dtype=object)
+        todo = np.ones(n, dtype=bool)
+        for rank, opt in enumerate(ind.options):
+            part_on = []
+            part_vals = []
+            for part in opt.parts:
+                v = (values[part.variable].to_numpy(dtype="float64") if part.variable in values
+                     else np.full(n, np.nan))
+                part_vals.append(v)
+                part_on.append(_part_on(part, v, references))
+            stacked = np.vstack(part_on)
+            known = ~np.isnan(stacked)
+            any_known = known.any(axis=0)
+            take = todo & any_known
+            if not take.any():
+                continue
+            if opt.combine == "any":
+                combined = np.nanmax(np.where(known, stacked, -1.0), axis=0)
+            else:
+                combined = np.nanmin(np.where(known, stacked, 2.0), axis=0)
+            on[take] = combined[take]
+            first_known = np.argmax(known, axis=0)
+            vals = np.vstack(part_vals)
+            shown[take] = vals[first_known, np.arange(n)][take]
+            all_known = known.all(axis=0)
+            label = STATUS_USED if rank == 0 else STATUS_SUBSTITUTED
+            status[take] = np.where(all_known[take], label, STATUS_PARTIAL)
+            used_var[take] = "+".join(p.variable for p in opt.parts)
+            todo &= ~take
+        out[f"{ind.key}_waarde"] = shown
+        out[f"{ind.key}_aan"] = pd.array(np.where(np.isnan(on), pd.NA, on), dtype="Int64")
+        out[f"{ind.key}_status"] = status
+        out[f"{ind.key}_variabele"] = used_var
+        score += np.nan_to_num(on, nan=0.0)
+        available += (~np.isnan(on)).astype(np.int64)
+    out["score"] = score.astype(np.int64)
+    out["n_beschikbaar"] = available
+    out["n_indicatoren"] = np.full(n, len(preset.indicators), dtype=np.int64)
+    return pd.DataFrame(out, index=values.index)
+

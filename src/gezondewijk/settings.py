@@ -1,0 +1,150 @@
+"""Typed run configuration, validated before any work starts.
+
+A run is described by a TOML file (see ``examples/``); relative paths are taken relative to
+the folder of that file. Unknown keys and unsafe values are refused with a message that names
+the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gezondewijk._errors import PresetError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BuurtenInput(_Strict):
+    """The buurt outlines and an optional filter on gemeente codes."""
+
+    path: Path
+    layer: str | None = None
+    code_field: str | None = None
+    name_field: str | None = None
+    gemeenten: list[str] = Field(default_factory=list)
+    year: int | None = None
+
+    @field_validator("gemeenten")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        for code in v:
+            if not (code.startswith("GM") and len(code) == 6 and code[2:].isdigit()):
+                raise ValueError(f"'{code}' is not a gemeente code like GM0772")
+        return v
+
+
+class TableInput(_Strict):
+    """A per-area table joined to the buurten on the buurt code."""
+
+    kind: Literal["rivm", "kwb", "nabijheid", "ses_woa", "statline"]
+    path: Path
+    age: Literal["18+", "65+"] = "18+"
+
+
+class RasterInput(_Strict):
+    """A raster exposure sampled at the cells (RIVM GCN NO2/PM2.5, noise Lden, heat)."""
+
+    variable: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    path: Path
+    year: int | None = None
+    crs: str | None = None
+    label: str | None = None
+    unit: str | None = None
+
+
+class FeatureInput(_Strict):
+    """A layer of features; the straight-line distance to the nearest one becomes a variable."""
+
+    variable: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    path: Path
+    layer: str | None = None
+    min_area_ha: float = Field(default=0.0, ge=0.0)
+    where: dict[str, list[str]] = Field(default_factory=dict)
+    year: int | None = None
+
+
+class AddressInput(_Strict):
+    """Address or population points: cells are limited to where people live."""
+
+    path: Path
+    layer: str | None = None
+
+
+class GridConfig(_Strict):
+    """Which grid to lay over the buurten."""
+
+    kind: Literal["hex", "square", "h3"] = "hex"
+    edge_m: float = Field(default=100.0, ge=1.0, le=100_000.0)
+    size_m: float = Field(default=1000.0, ge=1.0, le=100_000.0)
+    h3_resolution: int = Field(default=10, ge=0, le=15)
+
+
+class RunConfig(_Strict):
+    """Everything one pipeline run needs."""
+
+    name: str = Field(min_length=1)
+    preset: str = "eindhoven-8"
+    output_dir: Path = Path("uitvoer")
+    synthetic: bool = False
+    weighting: Literal["auto", "area", "population"] = "auto"
+    buurten: BuurtenInput
+    tables: list[TableInput] = Field(default_factory=list)
+    rasters: list[RasterInput] = Field(default_factory=list)
+    features: list[FeatureInput] = Field(default_factory=list)
+    addresses: AddressInput | None = None
+    grid: GridConfig = Field(default_factory=GridConfig)
+    html_map: bool = True
+    max_map_cells: int = Field(default=60_000, ge=0)
+    credits: str = "Bron: CBS, RIVM; © OpenStreetMap-bijdragers (ODbL)"
+
+    def resolved(self, base: Path) -> RunConfig:
+        """Return a copy with every relative input path made relative to ``base``.
+
+        ``output_dir`` stays relative to the working directory.
+        """
+        data = self.model_dump()
+
+        def fix(obj: object) -> object:
+            if isinstance(obj, dict):
+                return {
+                    k: (base / v if isinstance(v, Path) and not v.is_absolute()
+                        and k != "output_dir" else fix(v))
+                    for k, v in obj.items()
+                }
+            if isinstance(obj, list):
+                return [fix(v) for v in obj]
+            return obj
+
+        return RunConfig.model_validate(fix(data))
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and validate a run configuration file.
+
+    Raises
+    ------
+    PresetError
+        For a missing file, bad TOML, or invalid keys (each named, with the fix).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise PresetError(f"configuration file {p} not found; give the path of a .toml file "
+                          "(see examples/).")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PresetError(f"{p}: not valid TOML ({exc}); fix the syntax at that line.") from exc
+    try:
+        config = RunConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise PresetError(f"{p}: {problems}. Fix these keys (see examples/*.toml).") from exc
+    return config.resolved(p.parent.resolve())

@@ -1,0 +1,22 @@
+"""Readers for inputs as the publishers ship them (CBS, RIVM, OpenStreetMap, own layers).
+
+Each reader returns tidy pandas/GeoPandas objects with CBS sentinels turned into missing
+values, area codes normalised, and columns renamed to the keys of :mod:`gezondewijk.variables`.
+Bad input raises :class:`gezondewijk.InputDataError` naming the file, row or field and the fix.
+"""
+
+from gezondewijk.sources.buurten import read_buurten
+from gezondewijk.sources.layers import read_features
+from gezondewijk.sources.rasters import RasterLayer, read_raster
+from gezondewijk.sources.rivm import read_rivm_health
+from gezondewijk.sources.statline import read_area_table, read_statline_csv
+
+__all__ = [
+    "RasterLayer",
+    "read_area_table",
+    "read_buurten",
+    "read_features",
+    "read_raster",
+    "read_rivm_health",
+    "read_statline_csv",
+]

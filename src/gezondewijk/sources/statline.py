@@ -1,0 +1,116 @@
+"""CBS StatLine tables per area: Nabijheid voorzieningen, SES-WOA, Kerncijfers wijken en buurten.
+
+StatLine's "CSV met statistische symbolen" uses ``;``, a decimal comma, a UTF-8 BOM, padded
+codes and the symbols ``.`` (unknown), ``x`` (secret) and ``-`` (nil). The KWB is published as
+xlsx with the short column names (``a_inw``, ``g_afs_hp``...).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from gezondewijk._errors import InputDataError
+from gezondewijk.sources._tables import (
+    check_file,
+    check_unique,
+    find_column,
+    normalise_codes,
+    read_any_table,
+    to_numbers,
+)
+from gezondewijk.variables import canonical_name
+
+CODE_COLUMNS = [
+    "Codering (code)",
+    "Regioaanduiding/Codering (code)",
+    "Regiocode (gemeente, wijk, buurt) (code)",
+    "gwb_code_10",
+    "buurtcode",
+    "gwb_code",
+    "WijkenEnBuurten",
+    "statcode",
+]
+_SKIP = {"perioden", "wijken en buurten", "regioaanduiding/gemeentenaam (naam)",
+         "regioaanduiding/soort regio (omschrijving)", "gwb_code_8", "regio", "gm_naam", "recs",
+         "buurtnaam", "gemeente", "gm_code", "gm_code_int", "ind_wbi", "gwb_code",
+         "regioaanduiding/indelingswijziging wijken en buurten (code)"}
+
+
+def read_statline_csv(path: str | Path) -> pd.DataFrame:
+    """Read a StatLine table per area (CSV or xlsx) into numbers indexed by area code.
+
+    Parameters
+    ----------
+    path
+        CBS Nabijheid voorzieningen, SES-WOA (85163NED) or KWB table, as downloaded.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by area code; known columns renamed to :mod:`gezondewijk.variables` keys
+        (``distance_gp_km``, ``ses_woa``...), all others kept under their published name.
+        Columns that hold text (names, region types) are left out. ``attrs["year"]`` holds
+        the period where the table has one.
+
+    Raises
+    ------
+    InputDataError
+        When no code column is found, a code is malformed or occurs twice, or a value is not a
+        number or StatLine symbol (the row and column are named).
+    """
+    p = check_file(path, what="StatLine-tabel")
+    table = read_any_table(p)
+    code_col = find_column(table, CODE_COLUMNS, path=p, what="gebiedscode")
+    codes = normalise_codes(table[code_col], path=p, field=code_col)
+    check_unique(codes, path=p, field=code_col)
+    out = pd.DataFrame(index=pd.Index(codes.to_numpy(), name="code"))
+    for col in table.columns:
+        name = str(col)
+        if col == code_col or name.strip().lower() in _SKIP:
+            continue
+        key = canonical_name(name) or name
+        if key in out:
+            continue
+        series = table[col]
+        if not pd.api.types.is_numeric_dtype(series) and _mostly_text(series):
+            continue
+        out[key] = to_numbers(series, path=p, field=name).to_numpy()
+    year = None
+    period_col = next((c for c in table.columns if str(c).strip().lower() == "perioden"), None)
+    if period_col is not None and len(table):
+        match = re.match(r"(\d{4})", str(table[period_col].iloc[0]).strip())
+        year = int(match.group(1)) if match else None
+    out.attrs["year"] = year
+    out.attrs["source_path"] = str(p)
+    return out
+
+
+def read_area_table(path: str | Path, *, kind: str = "statline", age: str = "18+") -> pd.DataFrame:
+    """Read any supported per-area table by kind: ``"rivm"``, ``"statline"``, ``"kwb"``.
+
+    Raises
+    ------
+    InputDataError
+        For an unknown kind, and everything the specific readers raise.
+    """
+    from gezondewijk.sources.rivm import read_rivm_health
+
+    if kind == "rivm":
+        return read_rivm_health(path, age=age)
+    if kind in {"statline", "kwb", "nabijheid", "ses_woa"}:
+        return read_statline_csv(path)
+    raise InputDataError(f"onbekend tabeltype '{kind}'.", path=path, field="kind",
+                         fix="kies 'rivm', 'kwb', 'nabijheid', 'ses_woa' of 'statline'.")
+
+
+def _mostly_text(series: pd.Series) -> bool:
+    sample = series.astype("string").str.strip().dropna()
+    sample = sample[~sample.isin(["", ".", "x", "?", "-"])].head(200)
+    if sample.empty:
+        return False
+    parsed = pd.to_numeric(sample.str.replace(",", ".", regex=False).str.replace(" ", ""),
+                           errors="coerce")
+    return bool(parsed.isna().mean() > 0.5)
