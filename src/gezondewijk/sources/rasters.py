@@ -41,10 +41,9 @@ class RasterLayer:
 
     def sample(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Return the value of the raster cell that contains each point (NaN outside)."""
-        inverse = ~self.transform
-        cols, rows = inverse * (np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64"))
-        cols = np.floor(cols).astype(np.int64)
-        rows = np.floor(rows).astype(np.int64)
+        t = self.transform  # north-up, unrotated (checked when read)
+        cols = np.floor((np.asarray(x, dtype="float64") - t.c) / t.a).astype(np.int64)
+        rows = np.floor((np.asarray(y, dtype="float64") - t.f) / t.e).astype(np.int64)
         nrows, ncols = self.values.shape
         inside = (rows >= 0) & (rows < nrows) & (cols >= 0) & (cols < ncols)
         out = np.full(len(cols), np.nan)

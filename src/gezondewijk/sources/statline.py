@@ -71,11 +71,14 @@ def read_statline_csv(path: str | Path) -> pd.DataFrame:
         name = str(col)
         if col == code_col or name.strip().lower() in _SKIP:
             continue
-        key = canonical_name(name) or name
+        known = canonical_name(name)
+        key = known or name
         if key in out:
             continue
         series = table[col]
-        if not pd.api.types.is_numeric_dtype(series) and _mostly_text(series):
+        # unknown columns that hold text (names, region types) are left out; a known
+        # variable is always parsed, so a typo in it is reported, not dropped
+        if known is None and not pd.api.types.is_numeric_dtype(series) and _mostly_text(series):
             continue
         out[key] = to_numbers(series, path=p, field=name).to_numpy()
     year = None
