@@ -40,7 +40,7 @@ def test_cells_tile_buurten_exactly(seed: int, n: int, edge: float, size: float)
                             minlength=len(buurten))
     assert np.allclose(per_buurt, buurten.area.to_numpy(), rtol=1e-7)
     # no cell holds more than its own area
-    assert (cells.covered_area <= HexGrid(edge).cell_area * (1 + 1e-9)).all()
+    assert (cells.covered_area <= HexGrid(edge).cell_area * (1 + 1e-6)).all()
     # cell keys are unique
     assert len(np.unique(cells.keys)) == len(cells)
 

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from gezondewijk._errors import GridError
+from gezondewijk.areas._clip import convex_outlines, pair_areas, tile_polygons
 from gezondewijk.areas.grids import Grid, H3Grid
 
 RD_NEW = "EPSG:28992"
@@ -112,8 +113,9 @@ def build_cells(
     -----
     A cell whose centre lies further than the cell radius from every buurt boundary lies
     wholly inside the buurt that contains its centre; only the other ("boundary") cells are
-    intersected exactly with the buurten whose boundary passes near. This keeps the exact
-    overlap areas at a fraction of the cost of a full polygon overlay.
+    intersected exactly with the buurten whose boundary passes near, by vectorised convex
+    clipping (:mod:`gezondewijk.areas._clip`). The overlap areas are exact, at a fraction of
+    the cost of a polygon overlay.
     """
     if buurten.crs is None or buurten.crs.to_epsg() != 28992:
         raise GridError("buurten must be in RD New (EPSG:28992); use read_buurten().")
@@ -126,68 +128,39 @@ def build_cells(
     cx, cy = grid.centres(keys)
     points = shapely.points(cx, cy)
 
-    # centre → containing buurt
     p_idx, b_idx = tree.query(points, predicate="intersects")
     centre_buurt = np.full(len(keys), -1, dtype=np.int64)
     centre_buurt[p_idx] = b_idx
-    # cells near a buurt boundary
-    boundaries = shapely.boundary(geoms)
-    btree = shapely.STRtree(boundaries)
+    btree = shapely.STRtree(shapely.boundary(geoms))
     near_cell, near_buurt = btree.query(points, predicate="dwithin", distance=grid.radius)
-
     is_boundary = np.zeros(len(keys), dtype=bool)
     is_boundary[near_cell] = True
     interior = (~is_boundary) & (centre_buurt >= 0)
 
-    # exact pieces for boundary cells: candidates are near buurten plus the centre's buurt
     extra = np.flatnonzero(is_boundary & (centre_buurt >= 0))
-    pc = np.concatenate([near_cell, extra])
-    pb = np.concatenate([near_buurt, centre_buurt[extra]])
-    pairs = np.unique(pc * len(geoms) + pb)
+    pairs = np.unique(np.concatenate([near_cell, extra]) * len(geoms)
+                      + np.concatenate([near_buurt, centre_buurt[extra]]))
     pc, pb = pairs // len(geoms), pairs % len(geoms)
-    cell_polys = grid.polygons(keys[np.unique(pc)])
-    poly_of = np.searchsorted(np.unique(pc), pc)
-    areas = shapely.area(shapely.intersection(cell_polys[poly_of], geoms[pb], grid_size=None))
-    keep_piece = areas > 1e-6
+    areas = _boundary_areas(grid, keys, pc, pb, geoms)
+    keep = areas > 1e-6
 
-    piece_cell = np.concatenate([np.flatnonzero(interior), pc[keep_piece]])
-    piece_buurt = np.concatenate([centre_buurt[interior], pb[keep_piece]])
-    piece_area = np.concatenate(
-        [np.full(int(interior.sum()), grid.cell_area), areas[keep_piece]]
-    )
-    if isinstance(grid, H3Grid):
-        # H3 cells differ in area; measure the interior ones too
-        inner = np.flatnonzero(interior)
-        piece_area[: len(inner)] = shapely.area(grid.polygons(keys[inner]))
+    inner = np.flatnonzero(interior)
+    inner_area = (shapely.area(grid.polygons(keys[inner])) if isinstance(grid, H3Grid)
+                  else np.full(len(inner), grid.cell_area))
+    piece_cell = np.concatenate([inner, pc[keep]])
+    piece_buurt = np.concatenate([centre_buurt[inner], pb[keep]])
+    piece_area = np.concatenate([inner_area, areas[keep]])
 
+    notes: list[str] = []
     piece_addr = np.zeros(len(piece_cell), dtype=np.int64)
     cell_addr: np.ndarray | None = None
-    notes: list[str] = []
     if address_points is not None:
-        pts = np.asarray(address_points, dtype="float64").reshape(-1, 2)
-        akeys = grid.locate(pts[:, 0], pts[:, 1])
-        a_pos = np.searchsorted(keys, akeys) if _is_sorted(keys) else _lookup(keys, akeys)
-        a_pos = np.where(
-            (a_pos < len(keys)) & (keys[np.minimum(a_pos, len(keys) - 1)] == akeys), a_pos, -1
-        )
-        a_idx, a_b = tree.query(shapely.points(pts[:, 0], pts[:, 1]), predicate="intersects")
-        a_buurt = np.full(len(pts), -1, dtype=np.int64)
-        a_buurt[a_idx] = a_b
-        ok = (a_pos >= 0) & (a_buurt >= 0)
-        dropped = int((~ok).sum())
+        piece_addr, dropped = _count_addresses(grid, keys, tree, piece_cell, piece_buurt,
+                                               len(geoms), address_points)
         if dropped:
             notes.append(f"{dropped} adressen liggen buiten de buurten en tellen niet mee.")
-        n_b = len(geoms)
-        piece_key = piece_cell * n_b + piece_buurt
-        addr_key = a_pos[ok] * n_b + a_buurt[ok]
-        uniq, counts = np.unique(addr_key, return_counts=True)
-        order = np.argsort(piece_key)
-        found = np.searchsorted(piece_key[order], uniq)
-        valid = (found < len(order)) & (piece_key[order][np.minimum(found, len(order) - 1)] == uniq)
-        piece_addr[order[found[valid]]] = counts[valid]
-        cell_addr = np.bincount(piece_cell, weights=piece_addr, minlength=len(keys)).astype(
-            np.int64
-        )
+        cell_addr = np.bincount(piece_cell, weights=piece_addr, minlength=len(keys))
+        cell_addr = cell_addr.astype(np.int64)
 
     used = np.unique(piece_cell)
     if cell_addr is not None:
@@ -214,12 +187,53 @@ def build_cells(
     )
 
 
-def _is_sorted(a: np.ndarray) -> bool:
-    return bool(len(a) < 2 or np.all(a[1:] >= a[:-1]))
+def _boundary_areas(grid: Grid, keys: np.ndarray, pc: np.ndarray, pb: np.ndarray,
+                    geoms: np.ndarray) -> np.ndarray:
+    """Exact area of cell ``keys[pc[i]]`` ∩ buurt ``geoms[pb[i]]`` for every boundary pair."""
+    if len(pc) == 0:
+        return np.zeros(0)
+    cells_used, cell_pos = np.unique(pc, return_inverse=True)
+    polys = grid.polygons(keys[cells_used])
+    try:
+        outlines = convex_outlines(polys)
+    except ValueError:  # irregular cells (H3 near a pentagon): let GEOS do it
+        return np.asarray(shapely.area(shapely.intersection(polys[cell_pos], geoms[pb])))
+    pieces, parent = tile_polygons(geoms, tile=max(1000.0, 10 * grid.radius))
+    if len(pieces) == len(geoms):
+        return pair_areas(geoms, pb, outlines[cell_pos])
+    # large buurten were cut into tiles: clip against every tile of the pair's buurt
+    ptree = shapely.STRtree(pieces)
+    pair_idx, piece_idx = ptree.query(polys[cell_pos])
+    same = parent[piece_idx] == pb[pair_idx]
+    pair_idx, piece_idx = pair_idx[same], piece_idx[same]
+    part = pair_areas(pieces, piece_idx, outlines[cell_pos][pair_idx])
+    return np.bincount(pair_idx, weights=part, minlength=len(pc))
+
+
+def _count_addresses(grid: Grid, keys: np.ndarray, tree: shapely.STRtree,
+                     piece_cell: np.ndarray, piece_buurt: np.ndarray, n_buurten: int,
+                     address_points: np.ndarray) -> tuple[np.ndarray, int]:
+    """Addresses per cell–buurt piece, and how many addresses fell outside every piece."""
+    pts = np.asarray(address_points, dtype="float64").reshape(-1, 2)
+    akeys = grid.locate(pts[:, 0], pts[:, 1])
+    a_pos = _lookup(keys, akeys)
+    a_idx, a_b = tree.query(shapely.points(pts[:, 0], pts[:, 1]), predicate="intersects")
+    a_buurt = np.full(len(pts), -1, dtype=np.int64)
+    a_buurt[a_idx] = a_b
+    ok = (a_pos < len(keys)) & (a_buurt >= 0)
+    piece_key = piece_cell * n_buurten + piece_buurt
+    uniq, counts = np.unique(a_pos[ok] * n_buurten + a_buurt[ok], return_counts=True)
+    order = np.argsort(piece_key)
+    found = np.minimum(np.searchsorted(piece_key[order], uniq), len(order) - 1)
+    valid = piece_key[order][found] == uniq
+    piece_addr = np.zeros(len(piece_cell), dtype=np.int64)
+    piece_addr[order[found[valid]]] = counts[valid]
+    dropped = len(pts) - int(counts[valid].sum())
+    return piece_addr, dropped
 
 
 def _lookup(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each wanted key in ``keys``, or ``len(keys)`` where absent."""
     order = np.argsort(keys)
-    pos = np.searchsorted(keys[order], wanted)
-    pos = np.minimum(pos, len(keys) - 1)
+    pos = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)
     return np.where(keys[order][pos] == wanted, order[pos], len(keys))

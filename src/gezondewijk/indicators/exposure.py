@@ -5,7 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 
+from gezondewijk._parallel import map_chunks
 from gezondewijk.sources.rasters import RasterLayer
 
 
@@ -39,14 +41,25 @@ def distance_to_nearest(
 
     Notes
     -----
-    Uses the STRtree nearest-neighbour search of GEOS (via Shapely), exact for any geometry.
+    Exact for any geometry: point layers use a k-d tree (SciPy ``cKDTree``), other layers the
+    STRtree nearest-neighbour search of GEOS (via Shapely).
     """
     geoms = features.geometry.to_numpy()
+    x = np.asarray(x, "float64")
+    y = np.asarray(y, "float64")
+    if len(geoms) and (shapely.get_type_id(geoms) == 0).all():
+        tree_pts = cKDTree(shapely.get_coordinates(geoms))
+        dist, _ = tree_pts.query(np.column_stack([x, y]),
+                                 distance_upper_bound=np.inf if max_distance is None
+                                 else max_distance)
+        return np.where(np.isfinite(dist), dist, np.nan)
     tree = shapely.STRtree(geoms)
-    points = shapely.points(np.asarray(x, "float64"), np.asarray(y, "float64"))
-    idx, dist = tree.query_nearest(
-        points, max_distance=max_distance, return_distance=True, all_matches=False
-    )
-    out = np.full(len(points), np.nan)
-    out[idx[0]] = dist
-    return out
+
+    def nearest(pos: np.ndarray) -> np.ndarray:
+        idx, dist = tree.query_nearest(shapely.points(x[pos], y[pos]), max_distance=max_distance,
+                                       return_distance=True, all_matches=False)
+        out = np.full(len(pos), np.nan)
+        out[idx[0]] = dist
+        return out
+
+    return map_chunks(nearest, len(x))

@@ -107,11 +107,12 @@ def score_stack(
     out: dict[str, object] = {}
     score = np.zeros(n)
     available = np.zeros(n, dtype=np.int64)
+    statuses = [STATUS_MISSING, STATUS_USED, STATUS_SUBSTITUTED, STATUS_PARTIAL]
     for ind in preset.indicators:
         on = np.full(n, np.nan)
         shown = np.full(n, np.nan)
-        status = np.full(n, STATUS_MISSING, dtype=object)
-        used_var = np.full(n, "", dtype=object)
+        status = np.zeros(n, dtype=np.int8)  # index into `statuses`
+        used = np.full(n, -1, dtype=np.int16)  # index into the options
         todo = np.ones(n, dtype=bool)
         for rank, opt in enumerate(ind.options):
             part_on = []
@@ -123,27 +124,30 @@ def score_stack(
                 part_on.append(_part_on(part, v, references))
             stacked = np.vstack(part_on)
             known = ~np.isnan(stacked)
-            any_known = known.any(axis=0)
-            take = todo & any_known
+            take = todo & known.any(axis=0)
             if not take.any():
                 continue
             if opt.combine == "any":
-                combined = np.nanmax(np.where(known, stacked, -1.0), axis=0)
+                combined = np.where(known, stacked, -1.0).max(axis=0)
             else:
-                combined = np.nanmin(np.where(known, stacked, 2.0), axis=0)
+                combined = np.where(known, stacked, 2.0).min(axis=0)
             on[take] = combined[take]
-            first_known = np.argmax(known, axis=0)
             vals = np.vstack(part_vals)
+            first_known = np.argmax(known, axis=0)
             shown[take] = vals[first_known, np.arange(n)][take]
-            all_known = known.all(axis=0)
-            label = STATUS_USED if rank == 0 else STATUS_SUBSTITUTED
-            status[take] = np.where(all_known[take], label, STATUS_PARTIAL)
-            used_var[take] = "+".join(p.variable for p in opt.parts)
+            label = 1 if rank == 0 else 2
+            status[take] = np.where(known.all(axis=0)[take], label, 3)
+            used[take] = rank
             todo &= ~take
+        names = ["+".join(p.variable for p in opt.parts) for opt in ind.options]
         out[f"{ind.key}_waarde"] = shown
-        out[f"{ind.key}_aan"] = pd.array(np.where(np.isnan(on), pd.NA, on), dtype="Int64")
-        out[f"{ind.key}_status"] = status
-        out[f"{ind.key}_variabele"] = used_var
+        out[f"{ind.key}_aan"] = pd.arrays.IntegerArray(
+            np.nan_to_num(on, nan=0.0).astype(np.int64), np.isnan(on)
+        )
+        out[f"{ind.key}_status"] = pd.Categorical.from_codes(status, categories=statuses)
+        out[f"{ind.key}_variabele"] = pd.Categorical.from_codes(
+            used + 1, categories=["", *dict.fromkeys(names)]
+        ) if len(set(names)) == len(names) else np.array(["", *names], dtype=object)[used + 1]
         score += np.nan_to_num(on, nan=0.0)
         available += (~np.isnan(on)).astype(np.int64)
     out["score"] = score.astype(np.int64)

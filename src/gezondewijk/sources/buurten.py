@@ -141,12 +141,13 @@ def read_buurten(
         geoms[invalid] = shapely.make_valid(geoms[invalid])
         geoms[invalid] = [_polygonal(g) for g in geoms[invalid]]
 
-    out = pd.DataFrame({"buurtcode": codes.to_numpy()})
     name_col = name_field or _first_present(frame, NAME_FIELDS)
-    out["buurtnaam"] = (
-        frame[name_col].astype("string").str.strip().to_numpy() if name_col else codes.to_numpy()
-    )
-    out["gemeentecode"] = "GM" + out["buurtcode"].str.slice(2, 6)
+    out: dict[str, object] = {
+        "buurtcode": codes.to_numpy(),
+        "buurtnaam": (frame[name_col].astype("string").str.strip().to_numpy()
+                      if name_col else codes.to_numpy()),
+        "gemeentecode": ("GM" + codes.str.slice(2, 6)).to_numpy(),
+    }
     used = {code_col, name_col, "geometry"}
     for col in frame.columns:
         if col in used:
@@ -161,8 +162,8 @@ def read_buurten(
                 out[key] = to_numbers(series, path=p, field=name).to_numpy()
             except InputDataError:
                 continue
-    result = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=RD_NEW).to_numpy(),
-                              crs=RD_NEW)
+    result = gpd.GeoDataFrame(pd.DataFrame(out),
+                              geometry=gpd.GeoSeries(geoms, crs=RD_NEW).to_numpy(), crs=RD_NEW)
     result.attrs["source_path"] = str(p)
     result.attrs["invalid_repaired"] = int(invalid.sum())
     return result

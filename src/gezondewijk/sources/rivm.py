@@ -66,9 +66,9 @@ def read_rivm_health(path: str | Path, *, age: str = "18+") -> pd.DataFrame:
     codes = normalise_codes(table[code_col], path=p, field=code_col)
     check_unique(codes, path=p, field=code_col)
 
-    out = pd.DataFrame(index=pd.Index(codes.to_numpy(), name="code"))
+    columns: dict[str, object] = {}
     if "SoortRegio_2" in table:
-        out["soort_regio"] = table["SoortRegio_2"].astype(str).str.strip().to_numpy()
+        columns["soort_regio"] = table["SoortRegio_2"].astype(str).str.strip().to_numpy()
     indicator_cols = [c for c in table.columns
                       if str(c).lower() not in _META and _INDICATOR.match(str(c))]
     if not indicator_cols:
@@ -76,7 +76,8 @@ def read_rivm_health(path: str | Path, *, age: str = "18+") -> pd.DataFrame:
                              fix="gebruik de tabel 50090NED met kolommen zoals Eenzaam_28.")
     for col in indicator_cols:
         values = to_numbers(table[col], path=p, field=str(col))
-        out[canonical_name(str(col)) or str(col)] = values.to_numpy()
+        columns[canonical_name(str(col)) or str(col)] = values.to_numpy()
+    out = pd.DataFrame(columns, index=pd.Index(codes.to_numpy(), name="code"))
     year = None
     if "Perioden" in table and len(table):
         match = re.match(r"(\d{4})", str(table["Perioden"].iloc[0]).strip())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gezondewijk._errors import InputDataError
@@ -66,21 +67,22 @@ def read_statline_csv(path: str | Path) -> pd.DataFrame:
     code_col = find_column(table, CODE_COLUMNS, path=p, what="gebiedscode")
     codes = normalise_codes(table[code_col], path=p, field=code_col)
     check_unique(codes, path=p, field=code_col)
-    out = pd.DataFrame(index=pd.Index(codes.to_numpy(), name="code"))
+    columns: dict[str, np.ndarray] = {}
     for col in table.columns:
         name = str(col)
         if col == code_col or name.strip().lower() in _SKIP:
             continue
         known = canonical_name(name)
         key = known or name
-        if key in out:
+        if key in columns:
             continue
         series = table[col]
         # unknown columns that hold text (names, region types) are left out; a known
         # variable is always parsed, so a typo in it is reported, not dropped
         if known is None and not pd.api.types.is_numeric_dtype(series) and _mostly_text(series):
             continue
-        out[key] = to_numbers(series, path=p, field=name).to_numpy()
+        columns[key] = to_numbers(series, path=p, field=name).to_numpy()
+    out = pd.DataFrame(columns, index=pd.Index(codes.to_numpy(), name="code"))
     year = None
     period_col = next((c for c in table.columns if str(c).strip().lower() == "perioden"), None)
     if period_col is not None and len(table):

@@ -1,0 +1,136 @@
+"""`make bench`: gezondewijk vs plain GeoPandas on the same steps, and the national runs.
+
+Every measurement runs in a fresh child process so that its peak memory (max RSS, inputs
+included) is its own. Timings are printed and written to benchmarks/results/; they are never
+part of a pass/fail test.
+
+    python benchmarks/run.py                       # 10k, 100k, 1M cells + national runs
+    python benchmarks/run.py --sizes 10000 --no-national
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+NATIONAL_CONFIG = ROOT / "examples" / "nederland.toml"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def one(kind: str, size: float) -> dict[str, object]:
+    """Run one measurement in this process and return its figures."""
+    sys.path.insert(0, str(ROOT))
+    if kind == "national":
+        from gezondewijk.pipeline import build_map
+        from gezondewijk.settings import load_config
+
+        config = load_config(NATIONAL_CONFIG)
+        config.grid.edge_m = size
+        start = time.perf_counter()
+        result = build_map(config, stream=sys.stderr)
+        took = time.perf_counter() - start
+        return {"kind": kind, "edge_m": size, "cells": len(result.cells),
+                "buurten": len(result.buurten), "seconds": took, "peak_mb": _peak_mb(),
+                "joins": [str(j) for j in result.joins]}
+    from benchmarks.steps import run_baseline, run_library
+    from benchmarks.workload import make_workload
+
+    w = make_workload(int(size))
+    start = time.perf_counter()
+    figures = run_library(w) if kind == "library" else run_baseline(w)
+    took = time.perf_counter() - start
+    return {"kind": kind, "target_cells": int(size), "seconds": took, "peak_mb": _peak_mb(),
+            **figures}
+
+
+def _child(kind: str, size: float, limit: float) -> dict[str, object]:
+    cmd = [sys.executable, __file__, "--one", kind, str(size)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, check=False,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    except subprocess.TimeoutExpired:
+        return {"kind": kind, "size": size, "error": f"stopped after {limit:.0f} s"}
+    if proc.returncode != 0:
+        return {"kind": kind, "size": size, "error": proc.stderr.strip().splitlines()[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--one", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--baseline-max", type=int, default=1_000_000,
+                        help="largest size for the GeoPandas baseline")
+    parser.add_argument("--limit", type=float, default=900, help="seconds per measurement")
+    parser.add_argument("--no-national", action="store_true")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one[0], float(args.one[1]))))
+        return 0
+
+    rows: list[dict[str, object]] = []
+    lines = ["| cells (target) | cells | gezondewijk s | peak MB | GeoPandas s | peak MB | "
+             "speed-up | same result |", "|---|---|---|---|---|---|---|---|"]
+    print(lines[0], flush=True)
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"  {size} cellen: gezondewijk ...", file=sys.stderr, flush=True)
+        lib = _child("library", size, args.limit)
+        base: dict[str, object] = {"error": "not run (above --baseline-max)"}
+        if size <= args.baseline_max:
+            print(f"  {size} cellen: GeoPandas ...", file=sys.stderr, flush=True)
+            base = _child("baseline", size, args.limit)
+        rows += [lib, base]
+        if "error" in lib:
+            line = f"| {size} | – | {lib['error']} | | | | | |"
+        elif "error" in base:
+            line = (f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | "
+                    f"{lib['peak_mb']:.0f} | {base['error']} | | – | |")
+        else:
+            same = (abs(float(lib["population"]) - float(base["population"])) < 1e-3
+                    * float(lib["population"]) and lib["cells"] == base["cells"]
+                    and abs(float(lib["mean_green"]) - float(base["mean_green"])) < 1e-6
+                    * float(lib["mean_green"]))
+            line = (f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | "
+                    f"{lib['peak_mb']:.0f} | {base['seconds']:.2f} | {base['peak_mb']:.0f} | "
+                    f"{float(base['seconds']) / float(lib['seconds']):.1f}× | "
+                    f"{'yes' if same else 'NO'} |")
+        lines.append(line)
+        print(line, flush=True)
+
+    if not args.no_national:
+        if not NATIONAL_CONFIG.is_file() or not (ROOT.parent / "shared" / "data").is_dir():
+            print("national runs skipped: ../shared/data not found", flush=True)
+        else:
+            lines += ["", "| national run | edge m | cells | buurten | seconds | peak MB |",
+                      "|---|---|---|---|---|---|"]
+            for label, edge in (("100 m edge", 100.0), ("1 ha cells", 62.04)):
+                print(f"  Nederland {label} ...", file=sys.stderr, flush=True)
+                nat = _child("national", edge, args.limit)
+                rows.append(nat)
+                if "error" in nat:
+                    line = f"| {label} | {edge} | {nat['error']} | | | |"
+                else:
+                    line = (f"| {label} | {edge} | {nat['cells']} | {nat['buurten']} | "
+                            f"{nat['seconds']:.1f} | {nat['peak_mb']:.0f} |")
+                lines.append(line)
+                print(line, flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwritten: {RESULTS / 'latest.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
