@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -28,7 +29,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def one(kind: str, size: float) -> dict[str, object]:
+def one(kind: str, size: float) -> dict[str, Any]:
     """Run one measurement in this process and return its figures."""
     sys.path.insert(0, str(ROOT))
     if kind == "national":
@@ -40,9 +41,15 @@ def one(kind: str, size: float) -> dict[str, object]:
         start = time.perf_counter()
         result = build_map(config, stream=sys.stderr)
         took = time.perf_counter() - start
-        return {"kind": kind, "edge_m": size, "cells": len(result.cells),
-                "buurten": len(result.buurten), "seconds": took, "peak_mb": _peak_mb(),
-                "joins": [str(j) for j in result.joins]}
+        return {
+            "kind": kind,
+            "edge_m": size,
+            "cells": len(result.cells),
+            "buurten": len(result.buurten),
+            "seconds": took,
+            "peak_mb": _peak_mb(),
+            "joins": [str(j) for j in result.joins],
+        }
     from benchmarks.steps import run_baseline, run_library
     from benchmarks.workload import make_workload
 
@@ -50,15 +57,27 @@ def one(kind: str, size: float) -> dict[str, object]:
     start = time.perf_counter()
     figures = run_library(w) if kind == "library" else run_baseline(w)
     took = time.perf_counter() - start
-    return {"kind": kind, "target_cells": int(size), "seconds": took, "peak_mb": _peak_mb(),
-            **figures}
+    return {
+        "kind": kind,
+        "target_cells": int(size),
+        "seconds": took,
+        "peak_mb": _peak_mb(),
+        **figures,
+    }
 
 
-def _child(kind: str, size: float, limit: float) -> dict[str, object]:
+def _child(kind: str, size: float, limit: float) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--one", kind, str(size)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, check=False,
-                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=limit,
+            check=False,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
     except subprocess.TimeoutExpired:
         return {"kind": kind, "size": size, "error": f"stopped after {limit:.0f} s"}
     if proc.returncode != 0:
@@ -70,8 +89,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--one", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--baseline-max", type=int, default=1_000_000,
-                        help="largest size for the GeoPandas baseline")
+    parser.add_argument(
+        "--baseline-max",
+        type=int,
+        default=1_000_000,
+        help="largest size for the GeoPandas baseline",
+    )
     parser.add_argument("--limit", type=float, default=900, help="seconds per measurement")
     parser.add_argument("--no-national", action="store_true")
     args = parser.parse_args()
@@ -79,14 +102,17 @@ def main() -> int:
         print(json.dumps(one(args.one[0], float(args.one[1]))))
         return 0
 
-    rows: list[dict[str, object]] = []
-    lines = ["| cells (target) | cells | gezondewijk s | peak MB | GeoPandas s | peak MB | "
-             "speed-up | same result |", "|---|---|---|---|---|---|---|---|"]
+    rows: list[dict[str, Any]] = []
+    lines = [
+        "| cells (target) | cells | gezondewijk s | peak MB | GeoPandas s | peak MB | "
+        "speed-up | same result |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     print(lines[0], flush=True)
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"  {size} cellen: gezondewijk ...", file=sys.stderr, flush=True)
         lib = _child("library", size, args.limit)
-        base: dict[str, object] = {"error": "not run (above --baseline-max)"}
+        base: dict[str, Any] = {"error": "not run (above --baseline-max)"}
         if size <= args.baseline_max:
             print(f"  {size} cellen: GeoPandas ...", file=sys.stderr, flush=True)
             base = _child("baseline", size, args.limit)
@@ -94,17 +120,24 @@ def main() -> int:
         if "error" in lib:
             line = f"| {size} | – | {lib['error']} | | | | | |"
         elif "error" in base:
-            line = (f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | "
-                    f"{lib['peak_mb']:.0f} | {base['error']} | | – | |")
+            line = (
+                f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | "
+                f"{lib['peak_mb']:.0f} | {base['error']} | | – | |"
+            )
         else:
-            same = (abs(float(lib["population"]) - float(base["population"])) < 1e-3
-                    * float(lib["population"]) and lib["cells"] == base["cells"]
-                    and abs(float(lib["mean_green"]) - float(base["mean_green"])) < 1e-6
-                    * float(lib["mean_green"]))
-            line = (f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | "
-                    f"{lib['peak_mb']:.0f} | {base['seconds']:.2f} | {base['peak_mb']:.0f} | "
-                    f"{float(base['seconds']) / float(lib['seconds']):.1f}× | "
-                    f"{'yes' if same else 'NO'} |")
+            same = (
+                abs(float(lib["population"]) - float(base["population"]))
+                < 1e-3 * float(lib["population"])
+                and lib["cells"] == base["cells"]
+                and abs(float(lib["mean_green"]) - float(base["mean_green"]))
+                < 1e-6 * float(lib["mean_green"])
+            )
+            line = (
+                f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | "
+                f"{lib['peak_mb']:.0f} | {base['seconds']:.2f} | {base['peak_mb']:.0f} | "
+                f"{float(base['seconds']) / float(lib['seconds']):.1f}× | "
+                f"{'yes' if same else 'NO'} |"
+            )
         lines.append(line)
         print(line, flush=True)
 
@@ -112,8 +145,11 @@ def main() -> int:
         if not NATIONAL_CONFIG.is_file() or not (ROOT.parent / "shared" / "data").is_dir():
             print("national runs skipped: ../shared/data not found", flush=True)
         else:
-            lines += ["", "| national run | edge m | cells | buurten | seconds | peak MB |",
-                      "|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                "| national run | edge m | cells | buurten | seconds | peak MB |",
+                "|---|---|---|---|---|---|",
+            ]
             for label, edge in (("100 m edge", 100.0), ("1 ha cells", 62.04)):
                 print(f"  Nederland {label} ...", file=sys.stderr, flush=True)
                 nat = _child("national", edge, args.limit)
@@ -121,8 +157,10 @@ def main() -> int:
                 if "error" in nat:
                     line = f"| {label} | {edge} | {nat['error']} | | | |"
                 else:
-                    line = (f"| {label} | {edge} | {nat['cells']} | {nat['buurten']} | "
-                            f"{nat['seconds']:.1f} | {nat['peak_mb']:.0f} |")
+                    line = (
+                        f"| {label} | {edge} | {nat['cells']} | {nat['buurten']} | "
+                        f"{nat['seconds']:.1f} | {nat['peak_mb']:.0f} |"
+                    )
                 lines.append(line)
                 print(line, flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)

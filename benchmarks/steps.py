@@ -20,8 +20,13 @@ from gezondewijk.indicators import (
 )
 from gezondewijk.scoring import load_preset, reference_values, score_stack
 
-INTENSIVE = ["lonely_pct", "stress_pct", "good_health_pct", "hard_to_make_ends_meet_pct",
-             "population_density"]
+INTENSIVE = [
+    "lonely_pct",
+    "stress_pct",
+    "good_health_pct",
+    "hard_to_make_ends_meet_pct",
+    "population_density",
+]
 
 
 def run_library(w: Workload) -> dict[str, float]:
@@ -36,14 +41,17 @@ def run_library(w: Workload) -> dict[str, float]:
     buurt_values = pd.concat([pd.DataFrame(w.buurten.drop(columns="geometry")), back], axis=1)
     refs = reference_values(buurt_values, preset)
     scores = score_stack(values, preset, refs)
-    return {"cells": float(len(cells)), "population": float(values["population"].sum()),
-            "mean_green": float(np.nanmean(values["distance_green_m"])),
-            "mean_score": float(scores["score"].mean())}
+    return {
+        "cells": float(len(cells)),
+        "population": float(values["population"].sum()),
+        "mean_green": float(np.nanmean(values["distance_green_m"])),
+        "mean_score": float(scores["score"].mean()),
+    }
 
 
 def run_baseline(w: Workload) -> dict[str, float]:
     """The straightforward GeoPandas way: sjoin, overlay, sjoin_nearest, groupby."""
-    keys = w.grid.keys_in_bounds(tuple(w.buurten.total_bounds))  # type: ignore[arg-type]
+    keys = w.grid.keys_in_bounds(tuple(w.buurten.total_bounds))
     hexes = gpd.GeoDataFrame({"cell": keys}, geometry=w.grid.polygons(keys), crs=w.buurten.crs)
     touching = gpd.sjoin(hexes, w.buurten[["geometry"]], predicate="intersects")
     hexes = hexes[hexes["cell"].isin(touching["cell"])]
@@ -53,14 +61,17 @@ def run_baseline(w: Workload) -> dict[str, float]:
     buurt_area = w.buurten.set_index("buurtcode").geometry.area
     pieces["share"] = pieces["piece_area"] / pieces["buurtcode"].map(buurt_area)
     pieces["population_part"] = pieces["population"] * pieces["share"]
-    per_cell = pieces.groupby("cell").agg(population=("population_part", "sum"),
-                                          area=("piece_area", "sum"))
+    per_cell = pieces.groupby("cell").agg(
+        population=("population_part", "sum"), area=("piece_area", "sum")
+    )
     for col in INTENSIVE:
         pieces[f"{col}_w"] = pieces[col] * pieces["piece_area"]
         per_cell[col] = pieces.groupby("cell")[f"{col}_w"].sum() / per_cell["area"]
-    centroids = gpd.GeoDataFrame(index=per_cell.index,
-                                 geometry=hexes.set_index("cell").loc[per_cell.index].centroid,
-                                 crs=w.buurten.crs)
+    centroids = gpd.GeoDataFrame(
+        index=per_cell.index,
+        geometry=hexes.set_index("cell").loc[per_cell.index].centroid,
+        crs=w.buurten.crs,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = write_ascii_grid(w.no2, Path(tmp) / "no2.asc")
         with rasterio.open(path) as src:
@@ -70,7 +81,8 @@ def run_baseline(w: Workload) -> dict[str, float]:
         near = gpd.sjoin_nearest(centroids, layer, distance_col="d")
         per_cell[name] = near.groupby(level=0)["d"].min()
     merged = pieces[["cell", "buurtcode", "piece_area"]].join(
-        per_cell[["no2", "distance_green_m"]], on="cell")
+        per_cell[["no2", "distance_green_m"]], on="cell"
+    )
     for col in ("no2", "distance_green_m"):
         merged[f"{col}_w"] = merged[col] * merged["piece_area"]
     back = merged.groupby("buurtcode")[["no2_w", "distance_green_m_w", "piece_area"]].sum()
@@ -80,9 +92,12 @@ def run_baseline(w: Workload) -> dict[str, float]:
     preset = load_preset("eindhoven-8")
     refs = reference_values(buurt_values, preset)
     scores = score_stack(per_cell.reset_index(drop=True), preset, refs)
-    return {"cells": float(len(per_cell)), "population": float(per_cell["population"].sum()),
-            "mean_green": float(np.nanmean(per_cell["distance_green_m"])),
-            "mean_score": float(scores["score"].mean())}
+    return {
+        "cells": float(len(per_cell)),
+        "population": float(per_cell["population"].sum()),
+        "mean_green": float(np.nanmean(per_cell["distance_green_m"])),
+        "mean_score": float(scores["score"].mean()),
+    }
 
 
 __all__ = ["run_baseline", "run_library"]

@@ -26,8 +26,9 @@ class Workload:
     grid: HexGrid
 
 
-def make_workload(n_cells: int, *, edge: float = 100.0, seed: int = 1,
-                  cells_per_buurt: int = 25) -> Workload:
+def make_workload(
+    n_cells: int, *, edge: float = 100.0, seed: int = 1, cells_per_buurt: int = 25
+) -> Workload:
     """A square 'municipality' holding about ``n_cells`` hexagons, cut into Voronoi buurten."""
     grid = HexGrid(edge)
     side = math.sqrt(n_cells * grid.cell_area)
@@ -57,8 +58,9 @@ def make_workload(n_cells: int, *, edge: float = 100.0, seed: int = 1,
     n_green = max(1, n_cells // 400)
     centres = rng.uniform([x0, y0], [x0 + side, y0 + side], size=(n_green, 2))
     green = gpd.GeoDataFrame(
-        geometry=shapely.buffer(shapely.points(centres), rng.uniform(40, 200, n_green),
-                                quad_segs=4),
+        geometry=shapely.buffer(
+            shapely.points(centres), rng.uniform(40, 200, n_green), quad_segs=4
+        ),
         crs=RD,
     )
     n_gp = max(1, n_cells // 300)
@@ -66,7 +68,7 @@ def make_workload(n_cells: int, *, edge: float = 100.0, seed: int = 1,
         geometry=shapely.points(rng.uniform([x0, y0], [x0 + side, y0 + side], size=(n_gp, 2))),
         crs=RD,
     )
-    ncols = nrows = int(math.ceil(side / 1000)) + 2
+    ncols = nrows = math.ceil(side / 1000) + 2
     values = rng.uniform(8, 30, size=(nrows, ncols))
     transform = Affine(1000, 0, x0 - 1000, 0, -1000, y0 - 1000 + nrows * 1000)
     no2 = RasterLayer(values=values, transform=transform, path=Path("synthetic.asc"))
@@ -76,8 +78,10 @@ def make_workload(n_cells: int, *, edge: float = 100.0, seed: int = 1,
 def write_ascii_grid(layer: RasterLayer, path: Path) -> Path:
     nrows, ncols = layer.values.shape
     t = layer.transform
-    header = (f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {t.c:.0f}\n"
-              f"YLLCORNER {t.f + t.e * nrows:.0f}\nCELLSIZE {t.a:.0f}\nNODATA_VALUE -999\n")
+    header = (
+        f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {t.c:.0f}\n"
+        f"YLLCORNER {t.f + t.e * nrows:.0f}\nCELLSIZE {t.a:.0f}\nNODATA_VALUE -999\n"
+    )
     body = "\n".join(" ".join(f"{v:.3f}" for v in row) for row in layer.values)
     path.write_text(header + body + "\n", encoding="ascii")
     return path

@@ -52,8 +52,9 @@ def test_map_draws_offline_and_shows_details(
     img = Image.open(BytesIO(shot)).convert("RGB")
     box = page.locator("#map").bounding_box()
     assert box is not None
-    crop = img.crop((int(box["x"]), int(box["y"]), int(box["x"] + box["width"]),
-                     int(box["y"] + box["height"])))
+    crop = img.crop(
+        (int(box["x"]), int(box["y"]), int(box["x"] + box["width"]), int(box["y"] + box["height"]))
+    )
     colours = crop.getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 8, "the map looks blank"
     # click the map centre: the details table lists every indicator

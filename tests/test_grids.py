@@ -48,8 +48,7 @@ def test_one_hexagon_buurt_gives_one_cell() -> None:
     grid = HexGrid(100)
     key = pack(np.array([40]), np.array([3_000]))
     hexagon = grid.polygons(key)[0]
-    buurten = gpd.GeoDataFrame({"buurtcode": ["BU00010001"]}, geometry=[hexagon],
-                               crs="EPSG:28992")
+    buurten = gpd.GeoDataFrame({"buurtcode": ["BU00010001"]}, geometry=[hexagon], crs="EPSG:28992")
     cells = build_cells(buurten, grid)
     assert len(cells) == 1
     assert cells.keys[0] == key[0]
@@ -66,8 +65,7 @@ def test_square_grid_matches_rivm_km_grid() -> None:
 def test_h3_grid_cells_cover_a_buurt() -> None:
     grid = make_grid("h3", resolution=9)
     buurt = shapely.box(155_000, 463_000, 156_000, 464_000)
-    buurten = gpd.GeoDataFrame({"buurtcode": ["BU00010001"]}, geometry=[buurt],
-                               crs="EPSG:28992")
+    buurten = gpd.GeoDataFrame({"buurtcode": ["BU00010001"]}, geometry=[buurt], crs="EPSG:28992")
     cells = build_cells(buurten, grid)
     assert len(cells) > 5
     assert cells.pieces["area"].sum() == pytest.approx(1e6, rel=1e-6)

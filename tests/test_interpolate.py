@@ -19,10 +19,15 @@ X0, Y0 = 100_000.0, 400_000.0
 @pytest.fixture
 def two_squares() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"buurtcode": ["BU00010000", "BU00010001"], "population": [300.0, 600.0],
-         "share": [10.0, 20.0]},
-        geometry=[shapely.box(X0, Y0, X0 + 150, Y0 + 100),
-                  shapely.box(X0 + 150, Y0, X0 + 300, Y0 + 100)],
+        {
+            "buurtcode": ["BU00010000", "BU00010001"],
+            "population": [300.0, 600.0],
+            "share": [10.0, 20.0],
+        },
+        geometry=[
+            shapely.box(X0, Y0, X0 + 150, Y0 + 100),
+            shapely.box(X0 + 150, Y0, X0 + 300, Y0 + 100),
+        ],
         crs="EPSG:28992",
     )
 
@@ -34,8 +39,9 @@ def _by_x(cells, values: pd.DataFrame) -> pd.DataFrame:
 def test_area_weighted(two_squares: gpd.GeoDataFrame) -> None:
     cells = build_cells(two_squares, SquareGrid(100))
     assert len(cells) == 3
-    out = _by_x(cells, areal_interpolate(cells, two_squares, extensive=["population"],
-                                         intensive=["share"]))
+    out = _by_x(
+        cells, areal_interpolate(cells, two_squares, extensive=["population"], intensive=["share"])
+    )
     # 300 * 100/150 = 200; 300 * 50/150 + 600 * 50/150 = 300; 600 * 100/150 = 400
     assert out["population"].tolist() == pytest.approx([200.0, 300.0, 400.0])
     # (10 * 5000 + 20 * 5000) / 10000 = 15
@@ -44,12 +50,29 @@ def test_area_weighted(two_squares: gpd.GeoDataFrame) -> None:
 
 def test_population_weighted(two_squares: gpd.GeoDataFrame) -> None:
     # one address in cell 0, three in the A half of cell 1, two in cell 2
-    addresses = np.array([[X0 + 50, Y0 + 50], [X0 + 110, Y0 + 20], [X0 + 120, Y0 + 50],
-                          [X0 + 130, Y0 + 80], [X0 + 250, Y0 + 50], [X0 + 260, Y0 + 60]])
+    addresses = np.array(
+        [
+            [X0 + 50, Y0 + 50],
+            [X0 + 110, Y0 + 20],
+            [X0 + 120, Y0 + 50],
+            [X0 + 130, Y0 + 80],
+            [X0 + 250, Y0 + 50],
+            [X0 + 260, Y0 + 60],
+        ]
+    )
     cells = build_cells(two_squares, SquareGrid(100), address_points=addresses)
+    assert cells.addresses is not None
     assert sorted(cells.addresses.tolist()) == [1, 2, 3]
-    out = _by_x(cells, areal_interpolate(cells, two_squares, extensive=["population"],
-                                         intensive=["share"], weighting="population"))
+    out = _by_x(
+        cells,
+        areal_interpolate(
+            cells,
+            two_squares,
+            extensive=["population"],
+            intensive=["share"],
+            weighting="population",
+        ),
+    )
     # A: 4 addresses → 300 * 1/4 = 75 and 300 * 3/4 = 225; B: 2 addresses, all in cell 2
     assert out["population"].tolist() == pytest.approx([75.0, 225.0, 600.0])
     assert out["share"].tolist() == pytest.approx([10.0, 10.0, 20.0])

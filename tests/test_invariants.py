@@ -19,25 +19,35 @@ def _random_buurten(seed: int, n: int, size: float) -> gpd.GeoDataFrame:
     x0, y0 = 120_000.0, 450_000.0
     pts = shapely.MultiPoint(rng.uniform([x0, y0], [x0 + size, y0 + size], size=(n, 2)))
     frame = shapely.box(x0, y0, x0 + size, y0 + size)
-    polys = [p.intersection(frame) for p in shapely.get_parts(
-        shapely.voronoi_polygons(pts, extend_to=frame))]
+    polys = [
+        p.intersection(frame)
+        for p in shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=frame))
+    ]
     polys = [p for p in polys if p.area > 0]
     return gpd.GeoDataFrame(
-        {"population": rng.integers(0, 5000, len(polys)).astype(float),
-         "share": rng.uniform(0, 100, len(polys))},
-        geometry=polys, crs="EPSG:28992",
+        {
+            "population": rng.integers(0, 5000, len(polys)).astype(float),
+            "share": rng.uniform(0, 100, len(polys)),
+        },
+        geometry=polys,
+        crs="EPSG:28992",
     )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 12),
-       edge=st.floats(40, 400), size=st.floats(500, 3000))
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 12),
+    edge=st.floats(40, 400),
+    size=st.floats(500, 3000),
+)
 def test_cells_tile_buurten_exactly(seed: int, n: int, edge: float, size: float) -> None:
     buurten = _random_buurten(seed, n, size)
     cells = build_cells(buurten, HexGrid(edge))
     # pieces of one buurt add up to the buurt: no gaps, no overlaps
-    per_buurt = np.bincount(cells.pieces["buurt"], weights=cells.pieces["area"],
-                            minlength=len(buurten))
+    per_buurt = np.bincount(
+        cells.pieces["buurt"], weights=cells.pieces["area"], minlength=len(buurten)
+    )
     assert np.allclose(per_buurt, buurten.area.to_numpy(), rtol=1e-7)
     # no cell holds more than its own area
     assert (cells.covered_area <= HexGrid(edge).cell_area * (1 + 1e-6)).all()
@@ -62,9 +72,13 @@ def test_scores_stay_within_zero_and_n(data: st.DataObject, rows: int) -> None:
     preset = load_preset("eindhoven-8")
     values = {}
     for var in preset.variables:
-        values[var] = data.draw(st.lists(
-            st.one_of(st.none(), st.floats(-1e4, 1e4, allow_nan=False)),
-            min_size=rows, max_size=rows))
+        values[var] = data.draw(
+            st.lists(
+                st.one_of(st.none(), st.floats(-1e4, 1e4, allow_nan=False)),
+                min_size=rows,
+                max_size=rows,
+            )
+        )
     frame = pd.DataFrame(values, dtype="float64")
     frame["population"] = 1.0
     out = score_stack(frame, preset, reference_values(frame, preset))

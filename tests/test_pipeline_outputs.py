@@ -75,8 +75,9 @@ def test_outputs_are_written_and_labelled(demo_result: MapResult, tmp_path: Path
     assert "score" in csv and "groen_status" in csv
     html = (tmp_path / "kaart.html").read_text(encoding="utf-8")
     assert LABEL in html
-    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""",
-                         html)
+    assert not re.search(
+        r"""<(script|link|img|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", html
+    )
     assert "@import" not in html
     assert (tmp_path / "kaart.png").stat().st_size > 10_000
 
@@ -111,12 +112,12 @@ def test_cli_reports_bad_input_and_keeps_old_output(
 
 def test_config_errors_name_the_key(tmp_path: Path) -> None:
     cfg = tmp_path / "c.toml"
-    cfg.write_text('name = "x"\n[buurten]\npath = "b.geojson"\n[grid]\nedge_m = -5\n',
-                   encoding="utf-8")
-    with pytest.raises(PresetError, match="grid.edge_m"):
+    cfg.write_text(
+        'name = "x"\n[buurten]\npath = "b.geojson"\n[grid]\nedge_m = -5\n', encoding="utf-8"
+    )
+    with pytest.raises(PresetError, match=r"grid\.edge_m"):
         load_config(cfg)
-    cfg.write_text('name = "x"\ncolour = "red"\n[buurten]\npath = "b.geojson"\n',
-                   encoding="utf-8")
+    cfg.write_text('name = "x"\ncolour = "red"\n[buurten]\npath = "b.geojson"\n', encoding="utf-8")
     with pytest.raises(PresetError, match="colour"):
         load_config(cfg)
 
@@ -133,5 +134,4 @@ def test_square_km_grid_run(demo_config: Path) -> None:
     config.grid.kind = "square"
     result = build_map(config, stream=None)
     assert result.cells.grid.prefix == "S1000"
-    assert np.isclose(result.cell_values["population"].sum(),
-                      result.buurten["population"].sum())
+    assert np.isclose(result.cell_values["population"].sum(), result.buurten["population"].sum())

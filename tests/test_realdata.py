@@ -56,8 +56,9 @@ def test_eindhoven_reference_matches_rivm_gemeente_figure(eindhoven: MapResult) 
 def test_eindhoven_substitutes_are_reported_per_area(eindhoven: MapResult) -> None:
     b = eindhoven.buurten
     assert set(b["ses_status"]) <= {"vervangen", "ontbreekt"}  # no SES-WOA: moeite met rondkomen
-    assert (b.loc[b["ses_status"] == "vervangen", "ses_variabele"]
-            == "hard_to_make_ends_meet_pct").all()
+    assert (
+        b.loc[b["ses_status"] == "vervangen", "ses_variabele"] == "hard_to_make_ends_meet_pct"
+    ).all()
     assert (b["groen_status"] == "ontbreekt").all()  # no green data for Eindhoven here
     assert (b["stress_status"] != "vervangen").all()  # RIVM 2020 has 'heel veel stress'
     assert (b["geluid_lucht_status"] == "gedeeltelijk").all()  # NO2 only, no PM2.5 or noise
@@ -84,8 +85,9 @@ def test_baarn_21_of_21_with_sentinels() -> None:
     # every distance in the 2024 file is the sentinel -99995: missing, never a number
     raw = read_buurten(shared_path("cbs-buurtgrenzen", "baarn_buurten_2024.geojson"))
     assert raw["distance_gp_km"].isna().all()
-    assert (raw.select_dtypes("number") > -99990).all().all() or \
-        not (raw.select_dtypes("number") <= -99990).any().any()
+    assert (raw.select_dtypes("number") > -99990).all().all() or not (
+        raw.select_dtypes("number") <= -99990
+    ).any().any()
     assert baarn.buurten["basisvoorzieningen_status"].eq("ontbreekt").all()
     assert baarn.buurten["no2"].notna().all()
 
@@ -111,24 +113,27 @@ def test_utrecht_tables_join_111_of_111() -> None:
 
 
 def test_nabijheid_2019_known_values() -> None:
-    t = read_statline_csv(shared_path("cbs-kwb-nabijheid-utrecht",
-                                      "Nabijheid_voorzieningen__buurt_2019_Utrecht.csv"))
+    t = read_statline_csv(
+        shared_path("cbs-kwb-nabijheid-utrecht", "Nabijheid_voorzieningen__buurt_2019_Utrecht.csv")
+    )
     assert t.loc["NL00", "distance_gp_km"] == pytest.approx(1.0)
     assert t.loc["GM0344", "distance_gp_km"] == pytest.approx(0.6)
     assert len([c for c in t.index if c.startswith("BU")]) == 111
 
 
 def test_ses_woa_amsterdam() -> None:
-    t = read_statline_csv(shared_path("cbs-ses-woa-amsterdam",
-                                      "SES_WOA_scores_per_wijk_en_buurt_2019_Amsterdam.csv"))
+    t = read_statline_csv(
+        shared_path("cbs-ses-woa-amsterdam", "SES_WOA_scores_per_wijk_en_buurt_2019_Amsterdam.csv")
+    )
     assert t.loc["GM0363", "ses_woa"] == pytest.approx(-0.100)
     assert t.loc["BU03630000", "ses_woa"] == pytest.approx(0.045)
     assert sum(c.startswith("BU") for c in t.index) == 479
 
 
 def test_rivm_2020_xlsx_equals_csv() -> None:
-    csv = read_rivm_health(shared_path("rivm-gezondheid-wijk-buurt",
-                                       "rivm_gezondheid_2020_18plus.csv"))
+    csv = read_rivm_health(
+        shared_path("rivm-gezondheid-wijk-buurt", "rivm_gezondheid_2020_18plus.csv")
+    )
     assert csv.attrs["year"] == 2020
     assert sum(c.startswith("BU") for c in csv.index) == 13_808
     assert csv.loc["GM0772", "good_health_pct"] == pytest.approx(77.3)

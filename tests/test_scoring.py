@@ -17,18 +17,64 @@ TOY = {
     "title": "toy",
     "missing_data": "first option with data; none means missing",
     "indicators": [
-        {"key": "lucht", "label": "Lucht", "options": [{"parts": [
-            {"variable": "no2", "rule": "absolute", "value": 10.0, "source": "WHO 2021"},
-            {"variable": "noise_lden", "rule": "absolute", "value": 53.0, "source": "WHO 2018"},
-        ]}]},
-        {"key": "ses", "label": "SES", "options": [
-            {"parts": [{"variable": "ses_woa", "rule": "quantile", "share": 0.25,
-                        "source": "worst quartile"}]},
-            {"parts": [{"variable": "hard_to_make_ends_meet_pct", "rule": "reference",
-                        "source": "above mean"}]},
-        ]},
-        {"key": "gezond", "label": "Gezond", "options": [{"parts": [
-            {"variable": "good_health_pct", "rule": "reference", "source": "below mean"}]}]},
+        {
+            "key": "lucht",
+            "label": "Lucht",
+            "options": [
+                {
+                    "parts": [
+                        {
+                            "variable": "no2",
+                            "rule": "absolute",
+                            "value": 10.0,
+                            "source": "WHO 2021",
+                        },
+                        {
+                            "variable": "noise_lden",
+                            "rule": "absolute",
+                            "value": 53.0,
+                            "source": "WHO 2018",
+                        },
+                    ]
+                }
+            ],
+        },
+        {
+            "key": "ses",
+            "label": "SES",
+            "options": [
+                {
+                    "parts": [
+                        {
+                            "variable": "ses_woa",
+                            "rule": "quantile",
+                            "share": 0.25,
+                            "source": "worst quartile",
+                        }
+                    ]
+                },
+                {
+                    "parts": [
+                        {
+                            "variable": "hard_to_make_ends_meet_pct",
+                            "rule": "reference",
+                            "source": "above mean",
+                        }
+                    ]
+                },
+            ],
+        },
+        {
+            "key": "gezond",
+            "label": "Gezond",
+            "options": [
+                {
+                    "parts": [
+                        {"variable": "good_health_pct", "rule": "reference", "source": "below mean"}
+                    ]
+                }
+            ],
+        },
     ],
 }
 
@@ -75,8 +121,13 @@ def test_eindhoven_8_has_four_social_and_four_spatial() -> None:
     preset = load_preset("eindhoven-8")
     domains = [i.domain for i in preset.indicators]
     assert domains.count("sociaal") == 4 and domains.count("ruimtelijk") == 4
-    who = {p.variable: p.value for i in preset.indicators for o in i.options for p in o.parts
-           if p.rule == "absolute"}
+    who = {
+        p.variable: p.value
+        for i in preset.indicators
+        for o in i.options
+        for p in o.parts
+        if p.rule == "absolute"
+    }
     assert who["no2"] == 10.0 and who["pm25"] == 5.0 and who["noise_lden"] == 53.0
     assert who["distance_green_m"] == 300.0
 

@@ -63,7 +63,7 @@ class InputDataError(GezondewijkError, ValueError):
         return text
 
 
-class InputDataErrors(InputDataError):
+class InputDataErrors(InputDataError):  # noqa: N818 - a list of InputDataError
     """Several problems in one input, collected and reported at once.
 
     Parameters

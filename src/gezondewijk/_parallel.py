@@ -11,8 +11,9 @@ import numpy as np
 MIN_CHUNK = 20_000
 
 
-def map_chunks(func: Callable[[np.ndarray], np.ndarray], n: int,
-               workers: int | None = None) -> np.ndarray:
+def map_chunks(
+    func: Callable[[np.ndarray], np.ndarray], n: int, workers: int | None = None
+) -> np.ndarray:
     """Apply ``func`` to index chunks of ``range(n)`` in threads and concatenate the results.
 
     ``func`` takes an array of positions and returns one value per position. Small inputs run

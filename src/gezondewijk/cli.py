@@ -96,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "preset":
             if args.name not in available_presets():
-                raise GezondewijkError(f"unknown preset '{args.name}'; choose one of "
-                                       f"{', '.join(available_presets())}.")
+                raise GezondewijkError(
+                    f"unknown preset '{args.name}'; choose one of {', '.join(available_presets())}."
+                )
             res = resources.files("gezondewijk.scoring") / "presets" / f"{args.name}.toml"
             print(res.read_text(encoding="utf-8"), end="")
             return 0

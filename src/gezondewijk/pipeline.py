@@ -47,7 +47,8 @@ class JoinReport:
     def __str__(self) -> str:
         text = f"{self.source}: {self.matched} van {self.total} buurten gekoppeld"
         if self.unmatched:
-            text += f" (niet: {', '.join(self.unmatched[:5])}{' …' if len(self.unmatched) > 5 else ''})"
+            more = " …" if len(self.unmatched) > 5 else ""
+            text += f" (niet: {', '.join(self.unmatched[:5])}{more})"
         return text
 
 
@@ -78,7 +79,7 @@ class MapResult:
         return frame
 
     def summary(self) -> dict[str, object]:
-        """Counts and the score distribution, for the CLI's closing summary."""
+        """Return counts and the score distribution, for the CLI's closing summary."""
         scores = self.cell_values["score"].value_counts().sort_index()
         bscores = self.buurten["score"].value_counts().sort_index()
         return {
@@ -115,16 +116,21 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
     variables: dict[str, Variable] = {}
 
     with progress.step("buurtgrenzen lezen"):
-        buurten = read_buurten(config.buurten.path, layer=config.buurten.layer,
-                               code_field=config.buurten.code_field,
-                               name_field=config.buurten.name_field)
+        buurten = read_buurten(
+            config.buurten.path,
+            layer=config.buurten.layer,
+            code_field=config.buurten.code_field,
+            name_field=config.buurten.name_field,
+        )
         if config.buurten.gemeenten:
             buurten = buurten[buurten["gemeentecode"].isin(config.buurten.gemeenten)]
             buurten = buurten.reset_index(drop=True)
             if buurten.empty:
                 raise InputDataError(
-                    "geen buurten in de gekozen gemeenten.", path=config.buurten.path,
-                    field="gemeenten", fix="controleer de gemeentecodes (GM….)",
+                    "geen buurten in de gekozen gemeenten.",
+                    path=config.buurten.path,
+                    field="gemeenten",
+                    fix="controleer de gemeentecodes (GM….)",
                 )
         for col in buurten.columns:
             if col in KNOWN:
@@ -137,8 +143,11 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
             table = read_area_table(table_cfg.path, kind=table_cfg.kind, age=table_cfg.age)
             codes = buurten["buurtcode"]
             matched = codes.isin(table.index)
-            joins.append(JoinReport(table_cfg.path.name, int(matched.sum()), len(buurten),
-                                    codes[~matched].tolist()))
+            joins.append(
+                JoinReport(
+                    table_cfg.path.name, int(matched.sum()), len(buurten), codes[~matched].tolist()
+                )
+            )
             joined = table.reindex(codes.to_numpy())
             for col in joined.columns:
                 if col == "soort_regio" or not pd.api.types.is_numeric_dtype(joined[col]):
@@ -159,12 +168,17 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
     address_points = None
     with progress.step("cellen leggen"):
         if config.addresses is not None:
-            addr = read_vector(config.addresses.path, layer=config.addresses.layer,
-                               what="adreslaag")
+            addr = read_vector(
+                config.addresses.path, layer=config.addresses.layer, what="adreslaag"
+            )
             centroids = addr.geometry.centroid
             address_points = np.column_stack([centroids.x.to_numpy(), centroids.y.to_numpy()])
-        grid = make_grid(config.grid.kind, edge=config.grid.edge_m, size=config.grid.size_m,
-                         resolution=config.grid.h3_resolution)
+        grid = make_grid(
+            config.grid.kind,
+            edge=config.grid.edge_m,
+            size=config.grid.size_m,
+            resolution=config.grid.h3_resolution,
+        )
         cells = build_cells(buurten, grid, address_points=address_points)
         notes.extend(cells.notes)
         progress.note(f"{len(cells)} cellen ({grid.prefix})")
@@ -174,12 +188,15 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         weighting = "population" if address_points is not None else "area"
 
     with progress.step("indicatoren op cellen"):
-        extensive = [c for c in buurten.columns
-                     if c in variables and variables[c].kind == "extensive"]
-        intensive = [c for c in buurten.columns
-                     if c in variables and variables[c].kind == "intensive"]
-        cell_values = areal_interpolate(cells, buurten, extensive=extensive,
-                                        intensive=intensive, weighting=weighting)
+        extensive = [
+            c for c in buurten.columns if c in variables and variables[c].kind == "extensive"
+        ]
+        intensive = [
+            c for c in buurten.columns if c in variables and variables[c].kind == "intensive"
+        ]
+        cell_values = areal_interpolate(
+            cells, buurten, extensive=extensive, intensive=intensive, weighting=weighting
+        )
         if "population" in cell_values:
             cell_values["population_density"] = density_per_km2(
                 cell_values["population"].to_numpy(), cells.covered_area
@@ -190,14 +207,24 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
             measured[raster_cfg.variable] = raster_at_points(layer, cells.x, cells.y)
             base = describe(raster_cfg.variable)
             variables[raster_cfg.variable] = Variable(
-                raster_cfg.variable, raster_cfg.label or base.label, base.label_en,
-                raster_cfg.unit or base.unit, base.direction, "intensive", base.source,
-                raster_cfg.year, base.licence,
+                raster_cfg.variable,
+                raster_cfg.label or base.label,
+                base.label_en,
+                raster_cfg.unit or base.unit,
+                base.direction,
+                "intensive",
+                base.source,
+                raster_cfg.year,
+                base.licence,
             )
             progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
         for feat_cfg in config.features:
-            feats = read_features(feat_cfg.path, layer=feat_cfg.layer,
-                                  min_area_ha=feat_cfg.min_area_ha, where=feat_cfg.where)
+            feats = read_features(
+                feat_cfg.path,
+                layer=feat_cfg.layer,
+                min_area_ha=feat_cfg.min_area_ha,
+                where=feat_cfg.where,
+            )
             measured[feat_cfg.variable] = distance_to_nearest(cells.x, cells.y, feats)
             variables[feat_cfg.variable] = describe(feat_cfg.variable).with_year(feat_cfg.year)
             progress.note(f"{len(feats)} objecten uit {feat_cfg.path.name} → {feat_cfg.variable}")
@@ -208,11 +235,9 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
             variables["basic_services_m"] = describe("basic_services_m")
 
     with progress.step("indicatoren op buurten"):
-        cell_only = [c for c in cell_values.columns
-                     if c in measured or c == "basic_services_m"]
+        cell_only = [c for c in cell_values.columns if c in measured or c == "basic_services_m"]
         if cell_only:
-            agg = cells_to_buurten(cells, cell_values[cell_only], len(buurten),
-                                   weighting=weighting)
+            agg = cells_to_buurten(cells, cell_values[cell_only], len(buurten), weighting=weighting)
             for col in cell_only:
                 buurten[col] = agg[col].to_numpy()
 

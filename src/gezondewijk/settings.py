@@ -113,8 +113,11 @@ class RunConfig(_Strict):
         def fix(obj: object) -> object:
             if isinstance(obj, dict):
                 return {
-                    k: (base / v if isinstance(v, Path) and not v.is_absolute()
-                        and k != "output_dir" else fix(v))
+                    k: (
+                        base / v
+                        if isinstance(v, Path) and not v.is_absolute() and k != "output_dir"
+                        else fix(v)
+                    )
                     for k, v in obj.items()
                 }
             if isinstance(obj, list):
@@ -134,8 +137,9 @@ def load_config(path: str | Path) -> RunConfig:
     """
     p = Path(path)
     if not p.is_file():
-        raise PresetError(f"configuration file {p} not found; give the path of a .toml file "
-                          "(see examples/).")
+        raise PresetError(
+            f"configuration file {p} not found; give the path of a .toml file (see examples/)."
+        )
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -53,7 +53,7 @@ def clip_areas(
     ring_pair: np.ndarray,
     clip: np.ndarray,
 ) -> np.ndarray:
-    """Area of the intersection of each pair's rings with its convex clip polygon.
+    r"""Area of the intersection of each pair's rings with its convex clip polygon.
 
     Parameters
     ----------
@@ -75,7 +75,7 @@ def clip_areas(
     Sutherland–Hodgman clipping (Sutherland & Hodgman, 1974) against each edge of the clip
     polygon in turn, for all rings at once. For a concave subject the output ring may contain
     zero-width bridges along the clip edges; their contributions cancel, so the shoelace area
-    :math:`A = \\tfrac12 \\sum_i (x_i y_{i+1} - x_{i+1} y_i)` of the result is exact.
+    :math:`A = \tfrac12 \sum_i (x_i y_{i+1} - x_{i+1} y_i)` of the result is exact.
     """
     n_pairs, k = clip.shape[0], clip.shape[1]
     x = xy[:, 0].astype("float64")
@@ -134,8 +134,9 @@ def clip_areas(
     return np.bincount(ring_pair, weights=ring_area, minlength=n_pairs)
 
 
-def pair_areas(geoms: np.ndarray, pair_geom: np.ndarray, clip: np.ndarray,
-               chunk: int = 250_000) -> np.ndarray:
+def pair_areas(
+    geoms: np.ndarray, pair_geom: np.ndarray, clip: np.ndarray, chunk: int = 250_000
+) -> np.ndarray:
     """Area of ``geoms[pair_geom[i]] ∩ clip[i]`` for every pair ``i``.
 
     ``clip`` holds convex, counter-clockwise cell outlines, ``(n_pairs, k, 2)``.
@@ -147,7 +148,7 @@ def pair_areas(geoms: np.ndarray, pair_geom: np.ndarray, clip: np.ndarray,
     geom_ring_start = np.searchsorted(ring_geom[order], np.arange(len(geoms) + 1))
     out = np.empty(len(pair_geom))
     for lo in range(0, len(pair_geom), chunk):
-        sel = pair_geom[lo:lo + chunk]
+        sel = pair_geom[lo : lo + chunk]
         n_rings = geom_ring_start[sel + 1] - geom_ring_start[sel]
         ring_pair = np.repeat(np.arange(len(sel)), n_rings)
         first = np.repeat(geom_ring_start[sel], n_rings)
@@ -158,7 +159,7 @@ def pair_areas(geoms: np.ndarray, pair_geom: np.ndarray, clip: np.ndarray,
         voff = np.arange(int(rsizes.sum())) - np.repeat(np.cumsum(rsizes) - rsizes, rsizes)
         sub_xy = xy[vstart + voff]
         sub_start = np.concatenate([[0], np.cumsum(rsizes)])
-        out[lo:lo + chunk] = clip_areas(sub_xy, sub_start, ring_pair, clip[lo:lo + chunk])
+        out[lo : lo + chunk] = clip_areas(sub_xy, sub_start, ring_pair, clip[lo : lo + chunk])
     return out
 
 
@@ -196,7 +197,10 @@ def convex_outlines(polys: np.ndarray) -> np.ndarray:
     if not (counts == k).all():
         raise ValueError("cells of one grid must have the same number of vertices")
     ring = coords.reshape(len(polys), k, 2)[:, :-1, :]
-    signed = 0.5 * np.sum(ring[:, :, 0] * np.roll(ring[:, :, 1], -1, axis=1)
-                          - np.roll(ring[:, :, 0], -1, axis=1) * ring[:, :, 1], axis=1)
+    signed = 0.5 * np.sum(
+        ring[:, :, 0] * np.roll(ring[:, :, 1], -1, axis=1)
+        - np.roll(ring[:, :, 0], -1, axis=1) * ring[:, :, 1],
+        axis=1,
+    )
     ring[signed < 0] = ring[signed < 0, ::-1, :]
     return ring

@@ -138,15 +138,20 @@ def build_cells(
     interior = (~is_boundary) & (centre_buurt >= 0)
 
     extra = np.flatnonzero(is_boundary & (centre_buurt >= 0))
-    pairs = np.unique(np.concatenate([near_cell, extra]) * len(geoms)
-                      + np.concatenate([near_buurt, centre_buurt[extra]]))
+    pairs = np.unique(
+        np.concatenate([near_cell, extra]) * len(geoms)
+        + np.concatenate([near_buurt, centre_buurt[extra]])
+    )
     pc, pb = pairs // len(geoms), pairs % len(geoms)
     areas = _boundary_areas(grid, keys, pc, pb, geoms)
     keep = areas > 1e-6
 
     inner = np.flatnonzero(interior)
-    inner_area = (shapely.area(grid.polygons(keys[inner])) if isinstance(grid, H3Grid)
-                  else np.full(len(inner), grid.cell_area))
+    inner_area = (
+        shapely.area(grid.polygons(keys[inner]))
+        if isinstance(grid, H3Grid)
+        else np.full(len(inner), grid.cell_area)
+    )
     piece_cell = np.concatenate([inner, pc[keep]])
     piece_buurt = np.concatenate([centre_buurt[inner], pb[keep]])
     piece_area = np.concatenate([inner_area, areas[keep]])
@@ -155,8 +160,9 @@ def build_cells(
     piece_addr = np.zeros(len(piece_cell), dtype=np.int64)
     cell_addr: np.ndarray | None = None
     if address_points is not None:
-        piece_addr, dropped = _count_addresses(grid, keys, tree, piece_cell, piece_buurt,
-                                               len(geoms), address_points)
+        piece_addr, dropped = _count_addresses(
+            grid, keys, tree, piece_cell, piece_buurt, len(geoms), address_points
+        )
         if dropped:
             notes.append(f"{dropped} adressen liggen buiten de buurten en tellen niet mee.")
         cell_addr = np.bincount(piece_cell, weights=piece_addr, minlength=len(keys))
@@ -187,8 +193,9 @@ def build_cells(
     )
 
 
-def _boundary_areas(grid: Grid, keys: np.ndarray, pc: np.ndarray, pb: np.ndarray,
-                    geoms: np.ndarray) -> np.ndarray:
+def _boundary_areas(
+    grid: Grid, keys: np.ndarray, pc: np.ndarray, pb: np.ndarray, geoms: np.ndarray
+) -> np.ndarray:
     """Exact area of cell ``keys[pc[i]]`` ∩ buurt ``geoms[pb[i]]`` for every boundary pair."""
     if len(pc) == 0:
         return np.zeros(0)
@@ -210,9 +217,15 @@ def _boundary_areas(grid: Grid, keys: np.ndarray, pc: np.ndarray, pb: np.ndarray
     return np.bincount(pair_idx, weights=part, minlength=len(pc))
 
 
-def _count_addresses(grid: Grid, keys: np.ndarray, tree: shapely.STRtree,
-                     piece_cell: np.ndarray, piece_buurt: np.ndarray, n_buurten: int,
-                     address_points: np.ndarray) -> tuple[np.ndarray, int]:
+def _count_addresses(
+    grid: Grid,
+    keys: np.ndarray,
+    tree: shapely.STRtree,
+    piece_cell: np.ndarray,
+    piece_buurt: np.ndarray,
+    n_buurten: int,
+    address_points: np.ndarray,
+) -> tuple[np.ndarray, int]:
     """Addresses per cell–buurt piece, and how many addresses fell outside every piece."""
     pts = np.asarray(address_points, dtype="float64").reshape(-1, 2)
     akeys = grid.locate(pts[:, 0], pts[:, 1])

@@ -77,7 +77,7 @@ class Grid(ABC):
 
 
 class HexGrid(Grid):
-    """Flat-topped regular hexagons with a given edge length, centred on axial coordinates.
+    r"""Flat-topped regular hexagons with a given edge length, centred on axial coordinates.
 
     Parameters
     ----------
@@ -89,11 +89,11 @@ class HexGrid(Grid):
     -----
     Axial coordinates (q, r) of a flat-topped lattice with edge :math:`a` have their centre at
 
-    .. math:: x = \\tfrac{3}{2} a q, \\qquad y = \\sqrt{3}\\, a \\,(r + q/2)
+    .. math:: x = \tfrac{3}{2} a q, \qquad y = \sqrt{3}\, a \,(r + q/2)
 
     and a point is located by converting to fractional cube coordinates and rounding
     (Patel, "Hexagonal Grids", Red Blob Games, 2013). The cell area is
-    :math:`\\tfrac{3\\sqrt{3}}{2} a^2`.
+    :math:`\tfrac{3\sqrt{3}}{2} a^2`.
     """
 
     def __init__(self, edge: float = 100.0) -> None:
@@ -262,8 +262,10 @@ class H3Grid(Grid):
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:  # noqa: D102
         lon, lat = self._to_wgs.transform(np.asarray(x), np.asarray(y))
         return np.array(
-            [self._h3.str_to_int(self._h3.latlng_to_cell(la, lo, self.resolution))
-             for lo, la in zip(lon, lat, strict=True)],
+            [
+                self._h3.str_to_int(self._h3.latlng_to_cell(la, lo, self.resolution))
+                for lo, la in zip(lon, lat, strict=True)
+            ],
             dtype=np.int64,
         )
 
@@ -271,8 +273,9 @@ class H3Grid(Grid):
         return np.array([self._h3.int_to_str(int(k)) for k in keys], dtype=str)
 
 
-def make_grid(kind: str, *, edge: float = 100.0, size: float = 1000.0,
-              resolution: int = 10) -> Grid:
+def make_grid(
+    kind: str, *, edge: float = 100.0, size: float = 1000.0, resolution: int = 10
+) -> Grid:
     """Build a grid by name: ``"hex"``, ``"square"`` or ``"h3"``.
 
     Raises

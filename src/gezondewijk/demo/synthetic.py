@@ -18,11 +18,33 @@ import shapely
 
 RD_NEW = "EPSG:28992"
 GM = "GM9999"
-NAMES = ["Centrum", "Oude Haven", "Stationskwartier", "Parkzoom", "De Akkers", "Molenwijk",
-         "Bloemenbuurt", "Vogelbuurt", "Industrieterrein Noord", "Beekdal", "Kerkakker",
-         "Hoge Weide", "Zonnehoek", "De Dreef", "Lindenhof", "Waterkant", "Rijnsoever",
-         "Heideveld", "Schoolbuurt", "Bosrand", "Dorpsstraat", "Nieuwland", "Kanaalzone",
-         "Sportpark", "Eikenlaan"]
+NAMES = [
+    "Centrum",
+    "Oude Haven",
+    "Stationskwartier",
+    "Parkzoom",
+    "De Akkers",
+    "Molenwijk",
+    "Bloemenbuurt",
+    "Vogelbuurt",
+    "Industrieterrein Noord",
+    "Beekdal",
+    "Kerkakker",
+    "Hoge Weide",
+    "Zonnehoek",
+    "De Dreef",
+    "Lindenhof",
+    "Waterkant",
+    "Rijnsoever",
+    "Heideveld",
+    "Schoolbuurt",
+    "Bosrand",
+    "Dorpsstraat",
+    "Nieuwland",
+    "Kanaalzone",
+    "Sportpark",
+    "Eikenlaan",
+]
 
 
 @dataclass
@@ -39,9 +61,13 @@ class SyntheticTown:
     ses: pd.DataFrame
 
 
-def make_synthetic_town(n_buurten: int = 18, *, seed: int = 7,
-                        origin: tuple[float, float] = (150_000.0, 440_000.0),
-                        size_m: float = 6_000.0) -> SyntheticTown:
+def make_synthetic_town(
+    n_buurten: int = 18,
+    *,
+    seed: int = 7,
+    origin: tuple[float, float] = (150_000.0, 440_000.0),
+    size_m: float = 6_000.0,
+) -> SyntheticTown:
     """Build a synthetic municipality.
 
     Parameters
@@ -61,8 +87,9 @@ def make_synthetic_town(n_buurten: int = 18, *, seed: int = 7,
     x0, y0 = origin
     centre = shapely.Point(x0 + size_m / 2, y0 + size_m / 2)
     outline = shapely.buffer(centre, size_m * 0.45, quad_segs=6)
-    seeds = shapely.MultiPoint(rng.uniform([x0, y0], [x0 + size_m, y0 + size_m],
-                                           size=(n_buurten * 3, 2)))
+    seeds = shapely.MultiPoint(
+        rng.uniform([x0, y0], [x0 + size_m, y0 + size_m], size=(n_buurten * 3, 2))
+    )
     cells = shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=outline))
     pieces = [c.intersection(outline) for c in cells]
     pieces = [p for p in pieces if not p.is_empty and p.area > 0.02 * outline.area / n_buurten]
@@ -118,11 +145,13 @@ def make_synthetic_town(n_buurten: int = 18, *, seed: int = 7,
     for _ in range(10):
         c = rng.uniform([x0, y0], [x0 + size_m, y0 + size_m])
         green_geoms.append(shapely.box(c[0], c[1], c[0] + 40, c[1] + 40))
-    green = gpd.GeoDataFrame({"type": ["groen"] * len(green_geoms)}, geometry=green_geoms,
-                             crs=RD_NEW)
+    green = gpd.GeoDataFrame(
+        {"type": ["groen"] * len(green_geoms)}, geometry=green_geoms, crs=RD_NEW
+    )
     # nobody lives in the parks, nor on a business park in the north-east
-    business = shapely.box(x0 + size_m * 0.62, y0 + size_m * 0.62, x0 + size_m * 0.85,
-                           y0 + size_m * 0.8)
+    business = shapely.box(
+        x0 + size_m * 0.62, y0 + size_m * 0.62, x0 + size_m * 0.85, y0 + size_m * 0.8
+    )
     empty = shapely.union_all([*green_geoms, business])
     addr = addr[~shapely.contains_xy(empty, addr[:, 0], addr[:, 1])]
     addresses = gpd.GeoDataFrame(geometry=shapely.points(addr), crs=RD_NEW)
@@ -148,6 +177,7 @@ def make_synthetic_town(n_buurten: int = 18, *, seed: int = 7,
     road = 14 * np.exp(-np.abs(yy - (y0 + 800)) / 900)
     town = 6 * np.exp(-np.hypot(xx - centre.x, yy - centre.y) / 1800)
     no2 = np.round(7.5 + road + town + rng.normal(0, 0.4, xx.shape), 2)
+
     # health shares and SES-WOA driven by deprivation
     def share(base: float, slope: float, sd: float) -> np.ndarray:
         return np.round(np.clip(base + slope * deprivation + rng.normal(0, sd, n), 1, 99), 1)
@@ -162,8 +192,9 @@ def make_synthetic_town(n_buurten: int = 18, *, seed: int = 7,
             "MoeiteMetRondkomen_38": share(14, 6, 1.5),
         }
     )
-    ses = pd.DataFrame({"code": codes,
-                        "ses": np.round(-0.35 * deprivation + rng.normal(0, 0.08, n), 3)})
+    ses = pd.DataFrame(
+        {"code": codes, "ses": np.round(-0.35 * deprivation + rng.normal(0, 0.08, n), 3)}
+    )
     # one small buurt has too few residents: RIVM and CBS suppress its figures
     smallest = int(np.argmin(population))
     health.loc[smallest, health.columns[1:]] = np.nan
@@ -188,24 +219,35 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
     town.buurten.to_crs("EPSG:4326").to_file(folder / "buurten.geojson", driver="GeoJSON")
     rows = []
     for i, r in town.health.iterrows():
-        row = {"ID": i, "Leeftijd": "20300", "Marges": "MW00000",
-               "WijkenEnBuurten": f"{r['WijkenEnBuurten']}  ", "Perioden": "2020JJ00",
-               "Gemeentenaam_1": "Gezondweide", "SoortRegio_2": "Buurt",
-               "Codering_3": r["WijkenEnBuurten"]}
+        row = {
+            "ID": i,
+            "Leeftijd": "20300",
+            "Marges": "MW00000",
+            "WijkenEnBuurten": f"{r['WijkenEnBuurten']}  ",
+            "Perioden": "2020JJ00",
+            "Gemeentenaam_1": "Gezondweide",
+            "SoortRegio_2": "Buurt",
+            "Codering_3": r["WijkenEnBuurten"],
+        }
         for col in town.health.columns[1:]:
             row[col] = "" if pd.isna(r[col]) else f"{r[col]:8.1f}"
         rows.append(row)
     pd.DataFrame(rows).to_csv(folder / "rivm_gezondheid.csv", index=False)
-    lines = ['"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
-             '"SES-WOA/Totaalscore/Gemiddelde score (Getal)"']
-    for code, name, val in zip(town.ses["code"], town.buurten["buurtnaam"], town.ses["ses"],
-                               strict=True):
+    lines = [
+        '"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
+        '"SES-WOA/Totaalscore/Gemiddelde score (Getal)"'
+    ]
+    for code, name, val in zip(
+        town.ses["code"], town.buurten["buurtnaam"], town.ses["ses"], strict=True
+    ):
         text = "." if pd.isna(val) else f"{val:.3f}".replace(".", ",")
         lines.append(f'"2019";"{name}";"{code}";"{text}"')
     (folder / "ses_woa.csv").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
     nrows, ncols = town.no2.shape
-    header = (f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {town.no2_origin[0]:.0f}\n"
-              f"YLLCORNER {town.no2_origin[1]:.0f}\nCELLSIZE 1000\nNODATA_VALUE -999\n")
+    header = (
+        f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {town.no2_origin[0]:.0f}\n"
+        f"YLLCORNER {town.no2_origin[1]:.0f}\nCELLSIZE 1000\nNODATA_VALUE -999\n"
+    )
     body = "\n".join(" ".join(f"{v:.2f}" for v in row) for row in town.no2)
     (folder / "conc_no2.asc").write_text(header + body + "\n", encoding="ascii")
     town.green.to_file(folder / "groen.geojson", driver="GeoJSON")
@@ -213,7 +255,7 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
     town.addresses.to_file(folder / "adressen.geojson", driver="GeoJSON")
     config = folder / "gezondweide.toml"
     config.write_text(
-        """# Synthetic municipality "Gezondweide" (synthetische voorbeelddata), written by gezondewijk demo
+        """# Synthetic municipality "Gezondweide" (synthetische voorbeelddata), by gezondewijk demo
 name = "Gezondweide (synthetisch)"
 preset = "eindhoven-8"
 synthetic = true

@@ -7,11 +7,11 @@ import pandas as pd
 
 
 def density_per_km2(count: np.ndarray, area_m2: np.ndarray) -> np.ndarray:
-    """Count per km² (e.g. inhabitants per km² of a cell's land within buurten).
+    r"""Count per km² (e.g. inhabitants per km² of a cell's land within buurten).
 
     Notes
     -----
-    :math:`d = 10^6 \\, n / A` with :math:`A` in m². Zero area gives NaN.
+    :math:`d = 10^6 \, n / A` with :math:`A` in m². Zero area gives NaN.
     """
     count = np.asarray(count, "float64")
     area = np.asarray(area_m2, "float64")

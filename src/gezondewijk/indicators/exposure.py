@@ -49,15 +49,20 @@ def distance_to_nearest(
     y = np.asarray(y, "float64")
     if len(geoms) and (shapely.get_type_id(geoms) == 0).all():
         tree_pts = cKDTree(shapely.get_coordinates(geoms))
-        dist, _ = tree_pts.query(np.column_stack([x, y]),
-                                 distance_upper_bound=np.inf if max_distance is None
-                                 else max_distance)
+        dist, _ = tree_pts.query(
+            np.column_stack([x, y]),
+            distance_upper_bound=np.inf if max_distance is None else max_distance,
+        )
         return np.where(np.isfinite(dist), dist, np.nan)
     tree = shapely.STRtree(geoms)
 
     def nearest(pos: np.ndarray) -> np.ndarray:
-        idx, dist = tree.query_nearest(shapely.points(x[pos], y[pos]), max_distance=max_distance,
-                                       return_distance=True, all_matches=False)
+        idx, dist = tree.query_nearest(
+            shapely.points(x[pos], y[pos]),
+            max_distance=max_distance,
+            return_distance=True,
+            all_matches=False,
+        )
         out = np.full(len(pos), np.nan)
         out[idx[0]] = dist
         return out

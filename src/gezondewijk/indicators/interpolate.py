@@ -45,7 +45,7 @@ def areal_interpolate(
     intensive: list[str] | None = None,
     weighting: Weighting = "area",
 ) -> pd.DataFrame:
-    """Move buurt statistics onto cells.
+    r"""Move buurt statistics onto cells.
 
     Parameters
     ----------
@@ -72,13 +72,13 @@ def areal_interpolate(
     :math:`a_{ij}`, or its number of addresses :math:`p_{ij}`), an extensive variable
     :math:`V_j` is shared out in proportion to the buurt's weight in each cell,
 
-    .. math:: \\hat V_i = \\sum_j V_j \\, \\frac{w_{ij}}{\\sum_k w_{kj}},
+    .. math:: \hat V_i = \sum_j V_j \, \frac{w_{ij}}{\sum_k w_{kj}},
 
-    so that :math:`\\sum_i \\hat V_i = \\sum_j V_j` when the cells cover the buurten (they do:
+    so that :math:`\sum_i \hat V_i = \sum_j V_j` when the cells cover the buurten (they do:
     every cell touching a buurt is kept). An intensive variable :math:`v_j` becomes the
     weighted mean of the buurten that make up the cell, over those with a value,
 
-    .. math:: \\hat v_i = \\frac{\\sum_j v_j \\, w_{ij}}{\\sum_{j: v_j \\text{ known}} w_{ij}}.
+    .. math:: \hat v_i = \frac{\sum_j v_j \, w_{ij}}{\sum_{j: v_j \text{ known}} w_{ij}}.
 
     A cell whose buurten all miss the value gets NaN.
     """
@@ -114,7 +114,7 @@ def cells_to_buurten(
     *,
     weighting: Weighting = "area",
 ) -> pd.DataFrame:
-    """Aggregate cell values (rasters, distances) to buurten as weighted means.
+    r"""Aggregate cell values (rasters, distances) to buurten as weighted means.
 
     Parameters
     ----------
@@ -134,7 +134,7 @@ def cells_to_buurten(
 
     Notes
     -----
-    .. math:: \\bar x_j = \\frac{\\sum_i x_i \\, w_{ij}}{\\sum_{i: x_i \\text{ known}} w_{ij}}
+    .. math:: \bar x_j = \frac{\sum_i x_i \, w_{ij}}{\sum_{i: x_i \text{ known}} w_{ij}}
 
     With population weighting this is the exposure of the average resident of the buurt.
     """

@@ -36,16 +36,23 @@ def write_geopackage(result: MapResult, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    _labelled(result.buurten, result).to_file(path, layer="buurten", driver="GPKG",
-                                               engine="pyogrio")
-    _labelled(result.cells_frame(), result).to_file(path, layer="cellen", driver="GPKG",
-                                                    engine="pyogrio")
-    for name, table in (("indicatoren", variables_table(result)),
-                        ("drempels", thresholds_table(result)),
-                        ("over", about_table(result))):
-        pyogrio.write_dataframe(table.astype({c: "string" for c in table.columns
-                                              if table[c].dtype == object}),
-                                path, layer=name, driver="GPKG")
+    _labelled(result.buurten, result).to_file(
+        path, layer="buurten", driver="GPKG", engine="pyogrio"
+    )
+    _labelled(result.cells_frame(), result).to_file(
+        path, layer="cellen", driver="GPKG", engine="pyogrio"
+    )
+    for name, table in (
+        ("indicatoren", variables_table(result)),
+        ("drempels", thresholds_table(result)),
+        ("over", about_table(result)),
+    ):
+        pyogrio.write_dataframe(
+            table.astype({c: "string" for c in table.columns if table[c].dtype == object}),
+            path,
+            layer=name,
+            driver="GPKG",
+        )
     return path
 
 
@@ -86,17 +93,20 @@ def write_csv(result: MapResult, folder: Path) -> list[Path]:
         p = folder / f"{name}.csv"
         pd.DataFrame(_labelled(frame, result).drop(columns="geometry")).to_csv(p, index=False)
         paths.append(p)
-    for name, table in (("indicatoren", variables_table(result)),
-                        ("drempels", thresholds_table(result)),
-                        ("over", about_table(result))):
+    for name, table in (
+        ("indicatoren", variables_table(result)),
+        ("drempels", thresholds_table(result)),
+        ("over", about_table(result)),
+    ):
         p = folder / f"{name}.csv"
         table.to_csv(p, index=False)
         paths.append(p)
     return paths
 
 
-def write_all(result: MapResult, folder: Path, *, html: bool = True,
-              max_map_cells: int = 60_000) -> dict[str, list[Path]]:
+def write_all(
+    result: MapResult, folder: Path, *, html: bool = True, max_map_cells: int = 60_000
+) -> dict[str, list[Path]]:
     """Write every output of a run into ``folder`` and return the paths by kind."""
     from gezondewijk.outputs.htmlmap import write_html_map
     from gezondewijk.outputs.picture import write_png_map
@@ -109,6 +119,5 @@ def write_all(result: MapResult, folder: Path, *, html: bool = True,
         "png": [write_png_map(result, folder / "kaart.png")],
     }
     if html:
-        written["html"] = [write_html_map(result, folder / "kaart.html",
-                                          max_cells=max_map_cells)]
+        written["html"] = [write_html_map(result, folder / "kaart.html", max_cells=max_map_cells)]
     return written

@@ -36,8 +36,9 @@ def vendor_asset(name: str) -> str:
     return res.read_text(encoding="utf-8")
 
 
-def _features(frame: gpd.GeoDataFrame, columns: list[str], id_col: str,
-              name_col: str | None) -> dict[str, object]:
+def _features(
+    frame: gpd.GeoDataFrame, columns: list[str], id_col: str, name_col: str | None
+) -> dict[str, object]:
     wgs = frame.to_crs("EPSG:4326")
     geo = json.loads(wgs.geometry.to_json(to_wgs84=False))
     data = pd.DataFrame(frame[columns])
@@ -56,8 +57,7 @@ def _features(frame: gpd.GeoDataFrame, columns: list[str], id_col: str,
                 props[col] = int(val)
             else:
                 props[col] = str(val)
-        feats.append({"type": "Feature", "geometry": _round(feat["geometry"]),
-                      "properties": props})
+        feats.append({"type": "Feature", "geometry": _round(feat["geometry"]), "properties": props})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -94,8 +94,12 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
     preset = result.preset
     ind_cols = []
     for ind in preset.indicators:
-        ind_cols += [f"{ind.key}_waarde", f"{ind.key}_aan", f"{ind.key}_status",
-                     f"{ind.key}_variabele"]
+        ind_cols += [
+            f"{ind.key}_waarde",
+            f"{ind.key}_aan",
+            f"{ind.key}_status",
+            f"{ind.key}_variabele",
+        ]
     cols = ["score", "n_beschikbaar", *ind_cols]
     levels: dict[str, object] = {
         "buurten": _features(result.buurten, cols, "buurtcode", "buurtnaam")
@@ -118,9 +122,11 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
                     {
                         "variable": row.variabele,
                         "label": result.variables[row.variabele].label
-                        if row.variabele in result.variables else row.variabele,
+                        if row.variabele in result.variables
+                        else row.variabele,
                         "unit": result.variables[row.variabele].unit
-                        if row.variabele in result.variables else "",
+                        if row.variabele in result.variables
+                        else "",
                         "rule": row.regel,
                         "threshold": None if pd.isna(row.drempel) else float(row.drempel),
                         "share": None if pd.isna(row.aandeel) else float(row.aandeel),
@@ -133,8 +139,10 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
             }
         )
     variables = {k: v.as_dict() for k, v in result.variables.items()}
-    env = Environment(loader=PackageLoader("gezondewijk.outputs", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("gezondewijk.outputs", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
     css = _URL.sub("none", vendor_asset("leaflet.css"))
     html = env.get_template("map.html.j2").render(
         title=f"Gezondheidskaart {result.name}",
@@ -147,9 +155,14 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
         leaflet_js=vendor_asset("leaflet.js"),
         leaflet_css=css,
         data_json=json.dumps(
-            {"levels": levels, "layers": layers, "variables": variables,
-             "maxScore": len(preset.indicators)},
-            ensure_ascii=False, separators=(",", ":"),
+            {
+                "levels": levels,
+                "layers": layers,
+                "variables": variables,
+                "maxScore": len(preset.indicators),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
         ).replace("</", "<\\/"),
         notes=result.notes,
         joins=[str(j) for j in result.joins],

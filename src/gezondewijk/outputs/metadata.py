@@ -13,7 +13,7 @@ SYNTHETIC_LABEL = "synthetische voorbeelddata"
 
 
 def provenance(result: MapResult) -> str:
-    """The one-line origin statement written into every output."""
+    """Return the one-line origin statement written into every output."""
     if result.synthetic:
         return f"{SYNTHETIC_LABEL} (geen echte metingen) — gezondewijk"
     return result.credits

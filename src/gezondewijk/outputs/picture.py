@@ -7,14 +7,25 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.colors import BoundaryNorm, ListedColormap
 
-from gezondewijk.outputs.metadata import provenance  # noqa: E402
-from gezondewijk.pipeline import MapResult  # noqa: E402
+from gezondewijk.outputs.metadata import provenance
+from gezondewijk.pipeline import MapResult
 
-_COLORS = ["#fcfbfd", "#efedf5", "#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3",
-           "#54278f", "#3f007d", "#2d004b", "#1a0030"]
+_COLORS = [
+    "#fcfbfd",
+    "#efedf5",
+    "#dadaeb",
+    "#bcbddc",
+    "#9e9ac8",
+    "#807dba",
+    "#6a51a3",
+    "#54278f",
+    "#3f007d",
+    "#2d004b",
+    "#1a0030",
+]
 
 
 def write_png_map(result: MapResult, path: Path, *, max_cells: int = 400_000) -> Path:
@@ -24,10 +35,7 @@ def write_png_map(result: MapResult, path: Path, *, max_cells: int = 400_000) ->
     cmap = ListedColormap(colors)
     norm = BoundaryNorm([i - 0.5 for i in range(n + 2)], cmap.N)
     fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
-    if len(result.cells) <= max_cells:
-        frame = result.cells_frame()
-    else:
-        frame = result.buurten
+    frame = result.cells_frame() if len(result.cells) <= max_cells else result.buurten
     frame.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0)
     result.buurten.boundary.plot(ax=ax, color="#333", linewidth=0.3)
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)

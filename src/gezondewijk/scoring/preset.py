@@ -101,8 +101,9 @@ class Preset(_Strict):
 def available_presets() -> list[str]:
     """Names of the presets shipped with gezondewijk."""
     folder = resources.files("gezondewijk.scoring") / "presets"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
-                  if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_preset(name_or_path: str | Path) -> Preset:
@@ -119,14 +120,18 @@ def load_preset(name_or_path: str | Path) -> Preset:
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.exists():
         if not candidate.is_file():
-            raise PresetError(f"preset file {candidate} not found; check the path, or use one of "
-                              f"the shipped presets: {', '.join(available_presets())}.")
+            raise PresetError(
+                f"preset file {candidate} not found; check the path, or use one of "
+                f"the shipped presets: {', '.join(available_presets())}."
+            )
         text, where = candidate.read_text(encoding="utf-8"), str(candidate)
     else:
         names = available_presets()
         if str(name_or_path) not in names:
-            raise PresetError(f"unknown preset '{name_or_path}'; choose one of {', '.join(names)}"
-                              " or give the path of a .toml file.")
+            raise PresetError(
+                f"unknown preset '{name_or_path}'; choose one of {', '.join(names)}"
+                " or give the path of a .toml file."
+            )
         res = resources.files("gezondewijk.scoring") / "presets" / f"{name_or_path}.toml"
         text, where = res.read_text(encoding="utf-8"), f"preset {name_or_path}"
     try:

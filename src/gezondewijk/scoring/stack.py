@@ -17,11 +17,11 @@ STATUS_MISSING = "ontbreekt"
 def reference_values(
     buurt_values: pd.DataFrame, preset: Preset, *, population: str = "population"
 ) -> dict[str, float]:
-    """Population-weighted mean of each variable over the study area's buurten.
+    r"""Population-weighted mean of each variable over the study area's buurten.
 
     Notes
     -----
-    :math:`\\bar v = \\sum_j P_j v_j / \\sum_{j: v_j \\text{ known}} P_j`, with :math:`P_j` the
+    :math:`\bar v = \sum_j P_j v_j / \sum_{j: v_j \text{ known}} P_j`, with :math:`P_j` the
     buurt's inhabitants (equal weights where the population is unknown). For RIVM shares this
     approximates the municipal figure that RIVM publishes for the gemeente.
     """
@@ -65,7 +65,7 @@ def _part_on(part: Part, values: np.ndarray, references: dict[str, float]) -> np
 
 
 def part_threshold(part: Part, references: dict[str, float]) -> float | None:
-    """The numeric threshold of a part where it does not depend on the level (for legends)."""
+    """Return the numeric threshold of a part where it does not depend on the level."""
     if part.rule == "absolute":
         return part.value
     if part.rule == "reference" and part.variable in references:
@@ -73,9 +73,7 @@ def part_threshold(part: Part, references: dict[str, float]) -> float | None:
     return None
 
 
-def score_stack(
-    values: pd.DataFrame, preset: Preset, references: dict[str, float]
-) -> pd.DataFrame:
+def score_stack(values: pd.DataFrame, preset: Preset, references: dict[str, float]) -> pd.DataFrame:
     """Score each area (cell or buurt) on every indicator of a preset and sum.
 
     Parameters
@@ -118,8 +116,11 @@ def score_stack(
             part_on = []
             part_vals = []
             for part in opt.parts:
-                v = (values[part.variable].to_numpy(dtype="float64") if part.variable in values
-                     else np.full(n, np.nan))
+                v = (
+                    values[part.variable].to_numpy(dtype="float64")
+                    if part.variable in values
+                    else np.full(n, np.nan)
+                )
                 part_vals.append(v)
                 part_on.append(_part_on(part, v, references))
             stacked = np.vstack(part_on)
@@ -145,13 +146,14 @@ def score_stack(
             np.nan_to_num(on, nan=0.0).astype(np.int64), np.isnan(on)
         )
         out[f"{ind.key}_status"] = pd.Categorical.from_codes(status, categories=statuses)
-        out[f"{ind.key}_variabele"] = pd.Categorical.from_codes(
-            used + 1, categories=["", *dict.fromkeys(names)]
-        ) if len(set(names)) == len(names) else np.array(["", *names], dtype=object)[used + 1]
+        out[f"{ind.key}_variabele"] = (
+            pd.Categorical.from_codes(used + 1, categories=["", *dict.fromkeys(names)])
+            if len(set(names)) == len(names)
+            else np.array(["", *names], dtype=object)[used + 1]
+        )
         score += np.nan_to_num(on, nan=0.0)
         available += (~np.isnan(on)).astype(np.int64)
     out["score"] = score.astype(np.int64)
     out["n_beschikbaar"] = available
     out["n_indicatoren"] = np.full(n, len(preset.indicators), dtype=np.int64)
     return pd.DataFrame(out, index=values.index)
-

@@ -146,8 +146,11 @@ def read_text_table(path: Path) -> pd.DataFrame:
         )
     first_line = text.splitlines()[0] if text else ""
     if not first_line.strip():
-        raise InputDataError("het bestand is leeg of heeft geen kopregel.", path=path,
-                             fix="exporteer de tabel opnieuw met kolomnamen.")
+        raise InputDataError(
+            "het bestand is leeg of heeft geen kopregel.",
+            path=path,
+            fix="exporteer de tabel opnieuw met kolomnamen.",
+        )
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=";,\t").delimiter
     except csv.Error:

@@ -24,8 +24,20 @@ from gezondewijk.variables import canonical_name
 RD_NEW = "EPSG:28992"
 CODE_FIELDS = ["buurtcode", "statcode", "bu_code", "code", "jrstatcode", "gwb_code_10", "gwb_code"]
 NAME_FIELDS = ["buurtnaam", "bu_naam", "statnaam", "naam", "name"]
-_TEXT_FIELDS = {"buurtnaam", "wijkcode", "gemeentecode", "gemeentenaam", "gemeente", "water",
-                "meest_voorkomende_postcode", "recs", "gm_code", "pdok_id", "id", "jaar"}
+_TEXT_FIELDS = {
+    "buurtnaam",
+    "wijkcode",
+    "gemeentecode",
+    "gemeentenaam",
+    "gemeente",
+    "water",
+    "meest_voorkomende_postcode",
+    "recs",
+    "gm_code",
+    "pdok_id",
+    "id",
+    "jaar",
+}
 
 
 def guess_crs(frame: gpd.GeoDataFrame, path: Path) -> str:
@@ -35,9 +47,9 @@ def guess_crs(frame: gpd.GeoDataFrame, path: Path) -> str:
     latitudes of the Netherlands in 3..8 E and 50..54 N (GeoJSON and TopoJSON default to WGS84).
     """
     minx, miny, maxx, maxy = frame.total_bounds
-    if -10 <= minx and maxx <= 30 and 40 <= miny and maxy <= 60:
+    if minx >= -10 and maxx <= 30 and miny >= 40 and maxy <= 60:
         return "EPSG:4326"
-    if -10_000 <= minx and maxx <= 310_000 and 280_000 <= miny and maxy <= 640_000:
+    if minx >= -10_000 and maxx <= 310_000 and miny >= 280_000 and maxy <= 640_000:
         return RD_NEW
     raise InputDataError(
         f"het bestand noemt geen coördinatenstelsel en de coördinaten ({minx:.0f}, {miny:.0f})"
@@ -71,8 +83,9 @@ def read_vector(path: str | Path, *, layer: str | None = None, what: str) -> gpd
             fix="geef GeoJSON, GeoPackage of TopoJSON; controleer de laagnaam.",
         ) from exc
     if "geometry" not in frame or frame.geometry.isna().all():
-        raise InputDataError("de laag heeft geen geometrie.", path=p,
-                             fix="geef een kaartlaag met vlakken of punten.")
+        raise InputDataError(
+            "de laag heeft geen geometrie.", path=p, fix="geef een kaartlaag met vlakken of punten."
+        )
     if frame.crs is None:
         frame = frame.set_crs(guess_crs(frame, p))
     return frame.to_crs(RD_NEW)
@@ -113,8 +126,12 @@ def read_buurten(
     frame = read_vector(p, layer=layer, what="buurtkaart")
     code_col = code_field or find_column(frame, CODE_FIELDS, path=p, what="buurtcode")
     if code_col not in frame:
-        raise InputDataError("kolom niet gevonden.", path=p, field=code_col,
-                             fix=f"kies een van: {', '.join(map(str, frame.columns))}.")
+        raise InputDataError(
+            "kolom niet gevonden.",
+            path=p,
+            field=code_col,
+            fix=f"kies een van: {', '.join(map(str, frame.columns))}.",
+        )
     codes = normalise_codes(frame[code_col], path=p, field=code_col)
     check_unique(codes, path=p, field=code_col)
 
@@ -123,8 +140,13 @@ def read_buurten(
     if empty.any():
         rows = np.flatnonzero(empty)
         raise InputDataErrors(
-            InputDataError("lege geometrie / empty geometry.", path=p, row=int(i) + 1,
-                           field="geometry", fix="verwijder de rij of vul de grens aan.")
+            InputDataError(
+                "lege geometrie / empty geometry.",
+                path=p,
+                row=int(i) + 1,
+                field="geometry",
+                fix="verwijder de rij of vul de grens aan.",
+            )
             for i in rows[:MAX_REPORTED]
         )
     kinds = shapely.get_type_id(geoms)
@@ -132,7 +154,9 @@ def read_buurten(
     if not_polygon.any():
         raise InputDataError(
             "buurten moeten vlakken zijn (Polygon/MultiPolygon).",
-            path=p, row=int(np.flatnonzero(not_polygon)[0]) + 1, field="geometry",
+            path=p,
+            row=int(np.flatnonzero(not_polygon)[0]) + 1,
+            field="geometry",
             fix="geef de vlakkenlaag van de buurtkaart, niet de punten of lijnen.",
         )
     invalid = ~shapely.is_valid(geoms)
@@ -144,8 +168,11 @@ def read_buurten(
     name_col = name_field or _first_present(frame, NAME_FIELDS)
     out: dict[str, object] = {
         "buurtcode": codes.to_numpy(),
-        "buurtnaam": (frame[name_col].astype("string").str.strip().to_numpy()
-                      if name_col else codes.to_numpy()),
+        "buurtnaam": (
+            frame[name_col].astype("string").str.strip().to_numpy()
+            if name_col
+            else codes.to_numpy()
+        ),
         "gemeentecode": ("GM" + codes.str.slice(2, 6)).to_numpy(),
     }
     used = {code_col, name_col, "geometry"}
@@ -162,8 +189,9 @@ def read_buurten(
                 out[key] = to_numbers(series, path=p, field=name).to_numpy()
             except InputDataError:
                 continue
-    result = gpd.GeoDataFrame(pd.DataFrame(out),
-                              geometry=gpd.GeoSeries(geoms, crs=RD_NEW).to_numpy(), crs=RD_NEW)
+    result = gpd.GeoDataFrame(
+        pd.DataFrame(out), geometry=gpd.GeoSeries(geoms, crs=RD_NEW).to_numpy(), crs=RD_NEW
+    )
     result.attrs["source_path"] = str(p)
     result.attrs["invalid_repaired"] = int(invalid.sum())
     return result

@@ -49,9 +49,12 @@ def read_features(
     frame = frame[~frame.geometry.isna() & ~frame.geometry.is_empty]
     for field, allowed in (where or {}).items():
         if field not in frame:
-            raise InputDataError("filterveld ontbreekt / filter field missing.", path=p,
-                                 field=field,
-                                 fix=f"kies een van: {', '.join(map(str, frame.columns))}.")
+            raise InputDataError(
+                "filterveld ontbreekt / filter field missing.",
+                path=p,
+                field=field,
+                fix=f"kies een van: {', '.join(map(str, frame.columns))}.",
+            )
         frame = frame[frame[field].astype(str).isin(allowed)]
     geoms = frame.geometry.to_numpy()
     invalid = ~shapely.is_valid(geoms)

@@ -97,9 +97,15 @@ def read_raster(path: str | Path, *, crs: str | None = None) -> RasterLayer:
             fix="herprojecteer naar EPSG:28992 (gdalwarp -t_srs EPSG:28992).",
         )
     if transform.b != 0 or transform.d != 0:
-        raise InputDataError("gedraaide rasters worden niet ondersteund.", path=p,
-                             fix="herbemonster het raster naar een noord-boven grid.")
+        raise InputDataError(
+            "gedraaide rasters worden niet ondersteund.",
+            path=p,
+            fix="herbemonster het raster naar een noord-boven grid.",
+        )
     if not np.isfinite(values).any():
-        raise InputDataError("het raster heeft geen geldige cellen (alles NODATA).", path=p,
-                             fix="controleer NODATA_value in de kop van het bestand.")
+        raise InputDataError(
+            "het raster heeft geen geldige cellen (alles NODATA).",
+            path=p,
+            fix="controleer NODATA_value in de kop van het bestand.",
+        )
     return RasterLayer(values=values, transform=transform, path=p)

@@ -19,8 +19,16 @@ from gezondewijk.sources._tables import (
 from gezondewijk.variables import canonical_name
 
 AGE_CODES = {"18+": "20300", "65+": "80200"}
-_META = {"id", "leeftijd", "marges", "wijkenenbuurten", "perioden", "gemeentenaam_1",
-         "soortregio_2", "codering_3"}
+_META = {
+    "id",
+    "leeftijd",
+    "marges",
+    "wijkenenbuurten",
+    "perioden",
+    "gemeentenaam_1",
+    "soortregio_2",
+    "codering_3",
+}
 _INDICATOR = re.compile(r"^[A-Za-z][A-Za-z0-9]*_\d+$")
 
 
@@ -49,17 +57,29 @@ def read_rivm_health(path: str | Path, *, age: str = "18+") -> pd.DataFrame:
     """
     p = check_file(path, what="RIVM-gezondheidstabel (50090NED)")
     table = read_any_table(p)
-    code_col = find_column(table, ["WijkenEnBuurten", "Codering_3", "Wijken en buurten"],
-                           path=p, what="gebiedscode (WijkenEnBuurten)")
+    code_col = find_column(
+        table,
+        ["WijkenEnBuurten", "Codering_3", "Wijken en buurten"],
+        path=p,
+        what="gebiedscode (WijkenEnBuurten)",
+    )
     keep = pd.Series(True, index=table.index)
     if "Leeftijd" in table:
         if age not in AGE_CODES:
-            raise InputDataError(f"onbekende leeftijdsgroep '{age}'.", path=p, field="Leeftijd",
-                                 fix="kies '18+' of '65+'.")
+            raise InputDataError(
+                f"onbekende leeftijdsgroep '{age}'.",
+                path=p,
+                field="Leeftijd",
+                fix="kies '18+' of '65+'.",
+            )
         keep &= table["Leeftijd"].astype(str).str.strip() == AGE_CODES[age]
         if not keep.any():
-            raise InputDataError(f"geen rijen voor leeftijd {age}.", path=p, field="Leeftijd",
-                                 fix="kies de leeftijdsgroep die het bestand bevat.")
+            raise InputDataError(
+                f"geen rijen voor leeftijd {age}.",
+                path=p,
+                field="Leeftijd",
+                fix="kies de leeftijdsgroep die het bestand bevat.",
+            )
     if "Marges" in table:
         keep &= table["Marges"].astype(str).str.strip() == "MW00000"
     table = table[keep].reset_index(drop=True)
@@ -69,11 +89,15 @@ def read_rivm_health(path: str | Path, *, age: str = "18+") -> pd.DataFrame:
     columns: dict[str, object] = {}
     if "SoortRegio_2" in table:
         columns["soort_regio"] = table["SoortRegio_2"].astype(str).str.strip().to_numpy()
-    indicator_cols = [c for c in table.columns
-                      if str(c).lower() not in _META and _INDICATOR.match(str(c))]
+    indicator_cols = [
+        c for c in table.columns if str(c).lower() not in _META and _INDICATOR.match(str(c))
+    ]
     if not indicator_cols:
-        raise InputDataError("geen gezondheidsindicatoren gevonden.", path=p,
-                             fix="gebruik de tabel 50090NED met kolommen zoals Eenzaam_28.")
+        raise InputDataError(
+            "geen gezondheidsindicatoren gevonden.",
+            path=p,
+            fix="gebruik de tabel 50090NED met kolommen zoals Eenzaam_28.",
+        )
     for col in indicator_cols:
         values = to_numbers(table[col], path=p, field=str(col))
         columns[canonical_name(str(col)) or str(col)] = values.to_numpy()

@@ -34,10 +34,23 @@ CODE_COLUMNS = [
     "WijkenEnBuurten",
     "statcode",
 ]
-_SKIP = {"perioden", "wijken en buurten", "regioaanduiding/gemeentenaam (naam)",
-         "regioaanduiding/soort regio (omschrijving)", "gwb_code_8", "regio", "gm_naam", "recs",
-         "buurtnaam", "gemeente", "gm_code", "gm_code_int", "ind_wbi", "gwb_code",
-         "regioaanduiding/indelingswijziging wijken en buurten (code)"}
+_SKIP = {
+    "perioden",
+    "wijken en buurten",
+    "regioaanduiding/gemeentenaam (naam)",
+    "regioaanduiding/soort regio (omschrijving)",
+    "gwb_code_8",
+    "regio",
+    "gm_naam",
+    "recs",
+    "buurtnaam",
+    "gemeente",
+    "gm_code",
+    "gm_code_int",
+    "ind_wbi",
+    "gwb_code",
+    "regioaanduiding/indelingswijziging wijken en buurten (code)",
+}
 
 
 def read_statline_csv(path: str | Path) -> pd.DataFrame:
@@ -107,8 +120,12 @@ def read_area_table(path: str | Path, *, kind: str = "statline", age: str = "18+
         return read_rivm_health(path, age=age)
     if kind in {"statline", "kwb", "nabijheid", "ses_woa"}:
         return read_statline_csv(path)
-    raise InputDataError(f"onbekend tabeltype '{kind}'.", path=path, field="kind",
-                         fix="kies 'rivm', 'kwb', 'nabijheid', 'ses_woa' of 'statline'.")
+    raise InputDataError(
+        f"onbekend tabeltype '{kind}'.",
+        path=path,
+        field="kind",
+        fix="kies 'rivm', 'kwb', 'nabijheid', 'ses_woa' of 'statline'.",
+    )
 
 
 def _mostly_text(series: pd.Series) -> bool:
@@ -116,6 +133,7 @@ def _mostly_text(series: pd.Series) -> bool:
     sample = sample[~sample.isin(["", ".", "x", "?", "-"])].head(200)
     if sample.empty:
         return False
-    parsed = pd.to_numeric(sample.str.replace(",", ".", regex=False).str.replace(" ", ""),
-                           errors="coerce")
+    parsed = pd.to_numeric(
+        sample.str.replace(",", ".", regex=False).str.replace(" ", ""), errors="coerce"
+    )
     return bool(parsed.isna().mean() > 0.5)
