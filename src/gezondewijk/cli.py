@@ -33,7 +33,7 @@ def _print_summary(result: MapResult, written: dict[str, list[Path]]) -> None:
     assert isinstance(available, dict)
     for ind in result.preset.indicators:
         used = result.buurten[f"{ind.key}_status"].value_counts().to_dict()
-        text = ", ".join(f"{k} {v}" for k, v in sorted(used.items()))
+        text = ", ".join(f"{k} {v}" for k, v in sorted(used.items()) if v)
         print(f"    {ind.label:<34} {available[ind.key]:>5}/{s['buurten']}  ({text})")
     for level, key in (("cellen", "score_cellen"), ("buurten", "score_buurten")):
         dist = s[key]

@@ -139,7 +139,7 @@ def make_synthetic_town(
     addr = np.vstack(addr_pts)
     # green: some parks (>= 0.5 ha) and small plantsoenen (< 0.5 ha)
     green_geoms = []
-    for _ in range(7):
+    for _ in range(14):
         c = rng.uniform([x0 + 800, y0 + 800], [x0 + size_m - 800, y0 + size_m - 800])
         green_geoms.append(shapely.Point(c).buffer(rng.uniform(45, 160), quad_segs=4))
     for _ in range(10):

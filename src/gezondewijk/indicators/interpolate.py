@@ -37,6 +37,14 @@ def _piece_weights(cells: CellSet, weighting: Weighting) -> tuple[np.ndarray, np
     return w, w
 
 
+def _grouped_mean(group: np.ndarray, vals: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
+    """Weighted mean of ``vals`` per group over the known values (NaN where none is known)."""
+    known = ~np.isnan(vals)
+    num = np.bincount(group[known], weights=vals[known] * w[known], minlength=n)
+    den = np.bincount(group[known], weights=w[known], minlength=n)
+    return np.divide(num, den, out=np.full(n, np.nan), where=den > 0)
+
+
 def areal_interpolate(
     cells: CellSet,
     buurt_values: pd.DataFrame,
@@ -100,10 +108,7 @@ def areal_interpolate(
         out[name] = np.where(any_known, est, np.nan)
     for name in intensive or []:
         vals = buurt_values[name].to_numpy(dtype="float64")[buurt]
-        known = ~np.isnan(vals)
-        num = np.bincount(cell[known], weights=vals[known] * w[known], minlength=n)
-        den = np.bincount(cell[known], weights=w[known], minlength=n)
-        out[name] = np.divide(num, den, out=np.full(n, np.nan), where=den > 0)
+        out[name] = _grouped_mean(cell, vals, w, n)
     return pd.DataFrame(out)
 
 
@@ -145,8 +150,5 @@ def cells_to_buurten(
     out: dict[str, np.ndarray] = {}
     for name in cell_values.columns:
         vals = cell_values[name].to_numpy(dtype="float64")[cell]
-        known = ~np.isnan(vals)
-        num = np.bincount(buurt[known], weights=vals[known] * w[known], minlength=n_buurten)
-        den = np.bincount(buurt[known], weights=w[known], minlength=n_buurten)
-        out[name] = np.divide(num, den, out=np.full(n_buurten, np.nan), where=den > 0)
+        out[name] = _grouped_mean(buurt, vals, w, n_buurten)
     return pd.DataFrame(out)

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from gezondewijk._errors import GezondewijkError
 from gezondewijk.outputs.metadata import provenance, thresholds_table
 from gezondewijk.pipeline import MapResult
+from gezondewijk.variables import describe
 
 _URL = re.compile(r"url\([^)]*\)")
 
@@ -121,12 +122,8 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
                 "rules": [
                     {
                         "variable": row.variabele,
-                        "label": result.variables[row.variabele].label
-                        if row.variabele in result.variables
-                        else row.variabele,
-                        "unit": result.variables[row.variabele].unit
-                        if row.variabele in result.variables
-                        else "",
+                        "label": describe(row.variabele).label,
+                        "unit": describe(row.variabele).unit,
                         "rule": row.regel,
                         "threshold": None if pd.isna(row.drempel) else float(row.drempel),
                         "share": None if pd.isna(row.aandeel) else float(row.aandeel),

@@ -223,3 +223,13 @@ def find_column(frame: pd.DataFrame, candidates: list[str], *, path: Path, what:
         field=" | ".join(candidates),
         fix=f"geef de tabel een kolom met een van deze namen: {', '.join(candidates)}.",
     )
+
+
+def unknown_column(problem: str, frame: pd.DataFrame, *, path: Path, field: str) -> InputDataError:
+    """Return the error for a named column that is not in ``frame``, listing the choices."""
+    return InputDataError(
+        problem,
+        path=path,
+        field=field,
+        fix=f"kies een van: {', '.join(map(str, frame.columns))}.",
+    )

@@ -18,6 +18,7 @@ from gezondewijk.sources._tables import (
     find_column,
     normalise_codes,
     to_numbers,
+    unknown_column,
 )
 from gezondewijk.variables import canonical_name
 
@@ -126,12 +127,7 @@ def read_buurten(
     frame = read_vector(p, layer=layer, what="buurtkaart")
     code_col = code_field or find_column(frame, CODE_FIELDS, path=p, what="buurtcode")
     if code_col not in frame:
-        raise InputDataError(
-            "kolom niet gevonden.",
-            path=p,
-            field=code_col,
-            fix=f"kies een van: {', '.join(map(str, frame.columns))}.",
-        )
+        raise unknown_column("kolom niet gevonden.", frame, path=p, field=code_col)
     codes = normalise_codes(frame[code_col], path=p, field=code_col)
     check_unique(codes, path=p, field=code_col)
 

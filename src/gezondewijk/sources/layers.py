@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 
 from gezondewijk._errors import InputDataError
+from gezondewijk.sources._tables import unknown_column
 from gezondewijk.sources.buurten import read_vector
 
 
@@ -49,11 +50,8 @@ def read_features(
     frame = frame[~frame.geometry.isna() & ~frame.geometry.is_empty]
     for field, allowed in (where or {}).items():
         if field not in frame:
-            raise InputDataError(
-                "filterveld ontbreekt / filter field missing.",
-                path=p,
-                field=field,
-                fix=f"kies een van: {', '.join(map(str, frame.columns))}.",
+            raise unknown_column(
+                "filterveld ontbreekt / filter field missing.", frame, path=p, field=field
             )
         frame = frame[frame[field].astype(str).isin(allowed)]
     geoms = frame.geometry.to_numpy()
