@@ -16,6 +16,7 @@ from gezondewijk.outputs import write_all
 from gezondewijk.pipeline import MapResult, build_map
 from gezondewijk.scoring import available_presets
 from gezondewijk.settings import RunConfig, load_config
+from gezondewijk.variables import describe
 
 
 def _print_summary(result: MapResult, written: dict[str, list[Path]]) -> None:
@@ -62,6 +63,65 @@ def _run(config: RunConfig, out: Path | None, quiet: bool) -> int:
     return 0
 
 
+def _monitor(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from gezondewijk.equity import change_between_years, inequality_trend
+    from gezondewijk.sources import read_area_table, read_buurten
+
+    before = read_area_table(
+        args.voor, kind="rivm" if "rivm" in args.voor.name.lower() else "statline"
+    )
+    after = read_area_table(args.na, kind="rivm" if "rivm" in args.na.name.lower() else "statline")
+    buurten = read_buurten(args.buurten)
+    if args.gemeente:
+        buurten = buurten[buurten["gemeentecode"].isin(args.gemeente)]
+    codes = pd.Index(buurten["buurtcode"])
+    variables = [v.strip() for v in args.variabelen.split(",") if v.strip()]
+    y0 = before.attrs.get("year") or 0
+    y1 = after.attrs.get("year") or 1
+    change = change_between_years(before.reindex(codes), after.reindex(codes), variables)
+    args.out.mkdir(parents=True, exist_ok=True)
+    change.to_csv(args.out / "verandering.csv", index=False)
+    print(f"Verandering {y0} → {y1} in {len(codes)} buurten:")
+    for var, rows in change.groupby("variabele"):
+        counts = rows["oordeel"].value_counts().to_dict()
+        text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        print(f"  {var}: trend {rows['trend'].iloc[0]:+.1f}, {text}")
+    if "population" in buurten and args.ses in after:
+        ses = after.reindex(codes)[args.ses].dropna()
+        pop = pd.Series(buurten["population"].to_numpy(), index=codes)
+        frames = []
+        for var in variables:
+            if var not in before or var not in after or before[var].isna().all():
+                print(f"  {var}: geen gegevens in beide jaren, geen ongelijkheidsmaat")
+                continue
+            trend = inequality_trend(
+                {
+                    y0: before.reindex(codes).dropna(subset=[var]),
+                    y1: after.reindex(codes).dropna(subset=[var]),
+                },
+                var,
+                ses,
+                pop.dropna(),
+                baseline=y0,
+                target_reduction=args.doel,
+                higher_is_advantaged=describe(args.ses).direction == "higher_is_better",
+                n_boot=500,
+            )
+            trend.insert(0, "variabele", var)
+            frames.append(trend)
+            sii = trend[trend["maat"] == "sii"].set_index("jaar")
+            print(
+                f"  SII {var}: {sii.loc[y0, 'schatting']:.2f} → {sii.loc[y1, 'schatting']:.2f}"
+                f" ({sii.loc[y1, 'voortgang_pct']:+.0f} % van doel −{100 * args.doel:.0f} %)"
+            )
+        if frames:
+            pd.concat(frames).to_csv(args.out / "ongelijkheid.csv", index=False)
+    print(f"Tabellen in {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gezondewijk`` command."""
     parser = argparse.ArgumentParser(prog="gezondewijk", description=__doc__)
@@ -74,6 +134,22 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="generate the synthetic town and build its map")
     demo.add_argument("--out", type=Path, default=Path("uitvoer/demo"))
     demo.add_argument("--quiet", action="store_true")
+    mon = sub.add_parser("monitor", help="change per buurt between two years, and inequality")
+    mon.add_argument("--voor", type=Path, required=True, help="RIVM/StatLine table, base year")
+    mon.add_argument("--na", type=Path, required=True, help="the same table, a later year")
+    mon.add_argument("--buurten", type=Path, required=True, help="buurt outlines (population)")
+    mon.add_argument("--gemeente", action="append", default=[], help="GM code filter")
+    mon.add_argument("--variabelen", default="lonely_pct,good_health_pct,stress_pct")
+    mon.add_argument(
+        "--ses",
+        default="hard_to_make_ends_meet_pct",
+        help="variable that ranks buurten by socio-economic status",
+    )
+    mon.add_argument("--doel", type=float, default=0.2, help="target reduction of the SII")
+    mon.add_argument("--out", type=Path, default=Path("uitvoer/monitor"))
+    sul = sub.add_parser("sullivan", help="healthy life expectancy per area (Sullivan)")
+    sul.add_argument("table", type=Path, help="CSV/xlsx: leeftijd, bevolking, sterfte, goed_pct")
+    sul.add_argument("--out", type=Path, default=Path("uitvoer/sullivan.csv"))
     sub.add_parser("presets", help="list the shipped presets")
     show = sub.add_parser("preset", help="print a shipped preset, to copy and edit")
     show.add_argument("name")
@@ -90,6 +166,22 @@ def main(argv: list[str] | None = None) -> int:
             cfg_path = write_synthetic_inputs(make_synthetic_town(), args.out / "invoer")
             print(f"Synthetische invoer geschreven naar {cfg_path.parent}", file=sys.stderr)
             return _run(load_config(cfg_path), args.out, args.quiet)
+        if args.command == "monitor":
+            return _monitor(args)
+        if args.command == "sullivan":
+            from gezondewijk.equity.tables import sullivan_from_file
+
+            result = sullivan_from_file(args.table)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            result.to_csv(args.out, index=False)
+            first = result.groupby("gebied", sort=False).head(1)
+            for row in first.itertuples():
+                print(
+                    f"{row.gebied or 'gebied'}: levensverwachting {row.e:.1f} jaar, "
+                    f"waarvan {row.hle:.1f} in goede gezondheid ({row.hle_pct:.1f} %)"
+                )
+            print(f"Tabel: {args.out}")
+            return 0
         if args.command == "presets":
             for name in available_presets():
                 print(name)

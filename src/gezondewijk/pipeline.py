@@ -17,6 +17,7 @@ import pandas as pd
 from gezondewijk._errors import InputDataError
 from gezondewijk._progress import Progress
 from gezondewijk.areas import CellSet, build_cells, make_grid
+from gezondewijk.equity import inequality_summary
 from gezondewijk.indicators import (
     areal_interpolate,
     cells_to_buurten,
@@ -25,7 +26,8 @@ from gezondewijk.indicators import (
     mean_of_available,
     raster_at_points,
 )
-from gezondewijk.scoring import Preset, load_preset, reference_values, score_stack
+from gezondewijk.scoring import Preset, load_preset
+from gezondewijk.scoring.levels import centres_of, check_presets, score_levels
 from gezondewijk.settings import RunConfig
 from gezondewijk.sources import read_area_table, read_buurten, read_features, read_raster
 from gezondewijk.sources.buurten import read_vector
@@ -68,6 +70,8 @@ class MapResult:
     synthetic: bool = False
     credits: str = ""
     weighting: str = "area"
+    extra_presets: list[Preset] = field(default_factory=list)
+    inequality: pd.DataFrame | None = None
 
     def cells_frame(self) -> gpd.GeoDataFrame:
         """Cells as polygons with every variable and score column."""
@@ -112,6 +116,8 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
     """
     progress = Progress(7, stream)
     preset = load_preset(config.preset)
+    extra = [load_preset(name) for name in config.extra_presets]
+    check_presets(preset, extra)
     notes: list[str] = []
     variables: dict[str, Variable] = {}
 
@@ -241,16 +247,33 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
             for col in cell_only:
                 buurten[col] = agg[col].to_numpy()
 
-    with progress.step(f"scoren met preset {preset.name}"):
-        references = reference_values(buurten, preset)
-        buurt_scores = score_stack(buurten, preset, references)
-        cell_scores = score_stack(cell_values, preset, references)
-        buurten = pd.concat([buurten, buurt_scores], axis=1)
-        cell_values = pd.concat([cell_values, cell_scores], axis=1)
+    with progress.step(f"scoren met preset {', '.join(p.name for p in [preset, *extra])}"):
+        buurten["_area"] = buurten.geometry.area
+        scored = score_levels(
+            buurten,
+            centres_of(buurten.geometry.to_numpy()),
+            cell_values,
+            (cells.x, cells.y),
+            cells.grid.spacing,
+            preset,
+            extra,
+            stability_draws=config.stability_draws,
+        )
+        references = scored.references
+        buurt_scores = scored.buurten
+        buurten = pd.concat([buurten.drop(columns="_area"), buurt_scores], axis=1)
+        if scored.stability is not None:
+            buurten = pd.concat([buurten, scored.stability], axis=1)
+            buurt_scores = pd.concat([buurt_scores, scored.stability], axis=1)
+        cell_values = pd.concat([cell_values, scored.cells], axis=1)
         for ind in preset.indicators:
             missing = int((buurt_scores[f"{ind.key}_status"] == "ontbreekt").sum())
             if missing:
                 notes.append(f"indicator '{ind.key}': geen gegevens voor {missing} buurten.")
+
+    inequality = None
+    if config.inequality is not None:
+        inequality = buurt_inequality(buurten, config)
 
     with progress.step("samenvatten"):
         if config.synthetic:
@@ -271,4 +294,46 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         synthetic=config.synthetic,
         credits=config.credits,
         weighting=weighting,
+        extra_presets=extra,
+        inequality=inequality,
     )
+
+
+def buurt_inequality(buurten: pd.DataFrame, config: RunConfig) -> pd.DataFrame:
+    """Inequality measures across the run's buurten, population-weighted, per variable.
+
+    Raises
+    ------
+    InputDataError
+        When the SES variable or one of the variables is not in the data.
+    """
+    cfg = config.inequality
+    assert cfg is not None
+    missing = [v for v in [cfg.ses, *cfg.variables] if v not in buurten]
+    if missing:
+        raise InputDataError(
+            f"variabelen voor de ongelijkheidsmaten ontbreken: {', '.join(missing)}.",
+            field="inequality",
+            fix="kies variabelen die in de tabellen van deze run staan.",
+        )
+    advantaged = cfg.ses_higher_is_advantaged
+    if advantaged is None:
+        advantaged = describe(cfg.ses).direction == "higher_is_better"
+    weights = (
+        buurten["population"].to_numpy(dtype="float64")
+        if "population" in buurten
+        else np.ones(len(buurten))
+    )
+    parts = []
+    for var in cfg.variables:
+        table = inequality_summary(
+            buurten[var].to_numpy(dtype="float64"),
+            buurten[cfg.ses].to_numpy(dtype="float64"),
+            weights,
+            higher_is_advantaged=advantaged,
+            n_boot=cfg.bootstrap,
+        )
+        table.insert(0, "variabele", var)
+        table.insert(1, "ses", cfg.ses)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)

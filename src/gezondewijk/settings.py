@@ -85,11 +85,26 @@ class GridConfig(_Strict):
     h3_resolution: int = Field(default=10, ge=0, le=15)
 
 
+class InequalityConfig(_Strict):
+    """Inequality measures across buurten ranked by a socio-economic variable."""
+
+    variables: list[str] = Field(min_length=1)
+    ses: str
+    #: Whether a higher SES value means more advantaged; by default from the variable's
+    #: direction (SES-WOA: yes; "moeite met rondkomen": no).
+    ses_higher_is_advantaged: bool | None = None
+    bootstrap: int = Field(default=1000, ge=0, le=100_000)
+
+
 class RunConfig(_Strict):
     """Everything one pipeline run needs."""
 
     name: str = Field(min_length=1)
     preset: str = "eindhoven-8"
+    #: Further presets of other methods (ces4, ahah, ejscreen, rivm-stapel, vrije-gewichten…).
+    extra_presets: list[str] = Field(default_factory=list)
+    #: Monte Carlo draws for the ranking stability of the buurten (0 = off).
+    stability_draws: int = Field(default=0, ge=0, le=10_000)
     output_dir: Path = Path("uitvoer")
     synthetic: bool = False
     weighting: Literal["auto", "area", "population"] = "auto"
@@ -99,6 +114,7 @@ class RunConfig(_Strict):
     features: list[FeatureInput] = Field(default_factory=list)
     addresses: AddressInput | None = None
     grid: GridConfig = Field(default_factory=GridConfig)
+    inequality: InequalityConfig | None = None
     html_map: bool = True
     max_map_cells: int = Field(default=60_000, ge=0)
     credits: str = "Bron: CBS, RIVM; © OpenStreetMap-bijdragers (ODbL)"

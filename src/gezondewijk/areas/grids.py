@@ -52,6 +52,11 @@ class Grid(ABC):
     def radius(self) -> float:
         """Largest distance from a cell's centre to its boundary, in metres."""
 
+    @property
+    def spacing(self) -> float:
+        """Distance between the centres of neighbouring cells, in metres."""
+        return 2 * self.radius
+
     @abstractmethod
     def keys_in_bounds(self, bounds: tuple[float, float, float, float]) -> np.ndarray:
         """Keys of every cell whose centre lies within ``bounds`` grown by one cell radius."""
@@ -109,6 +114,10 @@ class HexGrid(Grid):
     @property
     def radius(self) -> float:  # noqa: D102
         return self.edge
+
+    @property
+    def spacing(self) -> float:  # noqa: D102
+        return SQRT3 * self.edge
 
     @staticmethod
     def edge_for_area(area_m2: float) -> float:
@@ -178,6 +187,10 @@ class SquareGrid(Grid):
     @property
     def radius(self) -> float:  # noqa: D102
         return self.size * math.sqrt(0.5)
+
+    @property
+    def spacing(self) -> float:  # noqa: D102
+        return self.size
 
     def keys_in_bounds(self, bounds: tuple[float, float, float, float]) -> np.ndarray:  # noqa: D102
         s = self.size

@@ -27,6 +27,18 @@ def _labelled(frame: gpd.GeoDataFrame, result: MapResult) -> gpd.GeoDataFrame:
     return out
 
 
+def _tables(result: MapResult) -> list[tuple[str, pd.DataFrame]]:
+    """Return the attribute-only tables every output carries."""
+    tables = [
+        ("indicatoren", variables_table(result)),
+        ("drempels", thresholds_table(result)),
+        ("over", about_table(result)),
+    ]
+    if result.inequality is not None:
+        tables.append(("ongelijkheid", result.inequality.assign(herkomst=provenance(result))))
+    return tables
+
+
 def write_geopackage(result: MapResult, path: Path) -> Path:
     """Write one layer per level (``buurten``, ``cellen``) plus metadata tables to a GeoPackage.
 
@@ -42,11 +54,7 @@ def write_geopackage(result: MapResult, path: Path) -> Path:
     _labelled(result.cells_frame(), result).to_file(
         path, layer="cellen", driver="GPKG", engine="pyogrio"
     )
-    for name, table in (
-        ("indicatoren", variables_table(result)),
-        ("drempels", thresholds_table(result)),
-        ("over", about_table(result)),
-    ):
+    for name, table in _tables(result):
         pyogrio.write_dataframe(
             table.astype({c: "string" for c in table.columns if table[c].dtype == object}),
             path,
@@ -93,11 +101,7 @@ def write_csv(result: MapResult, folder: Path) -> list[Path]:
         p = folder / f"{name}.csv"
         pd.DataFrame(_labelled(frame, result).drop(columns="geometry")).to_csv(p, index=False)
         paths.append(p)
-    for name, table in (
-        ("indicatoren", variables_table(result)),
-        ("drempels", thresholds_table(result)),
-        ("over", about_table(result)),
-    ):
+    for name, table in _tables(result):
         p = folder / f"{name}.csv"
         table.to_csv(p, index=False)
         paths.append(p)

@@ -19,6 +19,14 @@ from gezondewijk._errors import PresetError
 from gezondewijk.variables import Direction
 
 Rule = Literal["absolute", "reference", "quantile"]
+Method = Literal["threshold-sum", "ces", "ahah", "ejscreen", "stapel", "weighted"]
+
+#: The groups (``domain`` of each indicator) each ranking method expects.
+DOMAINS: dict[str, tuple[str, ...]] = {
+    "ces": ("exposure", "environmental_effect", "sensitive_population", "socioeconomic"),
+    "ejscreen": ("environmental", "demographic"),
+    "stapel": ("gezondheidsbescherming", "gezondheidsbevordering", "kwetsbaarheid"),
+}
 
 
 class _Strict(BaseModel):
@@ -40,6 +48,8 @@ class Part(_Strict):
     share: float | None = Field(default=None, gt=0.0, lt=1.0)
     direction: Direction | None = None
     source: str = Field(min_length=3)
+    #: Plausible range of the threshold (value, factor or share) for the stability analysis.
+    vary: tuple[float, float] | None = None
 
     @model_validator(mode="after")
     def _needs(self) -> Part:
@@ -59,13 +69,23 @@ class Option(_Strict):
 
 
 class IndicatorSpec(_Strict):
-    """One indicator of a preset."""
+    """One indicator of a preset.
+
+    Threshold-sum presets give ``options``; ranking methods (CES, AHAH, EJScreen, Stapeltool,
+    free weights) give one ``variable`` with its ``direction`` and ``weight``; ``domain`` names
+    the group or component the indicator belongs to.
+    """
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     label_en: str = ""
     domain: str = ""
-    options: list[Option] = Field(min_length=1)
+    options: list[Option] = Field(default_factory=list)
+    variable: str | None = None
+    direction: Direction | None = None
+    weight: float = Field(default=1.0, ge=0.0)
+    #: Plausible range of the weight for the stability analysis.
+    weight_vary: tuple[float, float] | None = None
 
 
 class Preset(_Strict):
@@ -75,9 +95,11 @@ class Preset(_Strict):
     title: str
     title_en: str = ""
     description: str = ""
-    method: Literal["threshold-sum"] = "threshold-sum"
+    method: Method = "threshold-sum"
     missing_data: str = Field(min_length=10)
     indicators: list[IndicatorSpec] = Field(min_length=1)
+    #: Method parameters, e.g. ``min_share`` for CES or ``alpha`` for the Gi* hot spots.
+    params: dict[str, float | int | str | list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Preset:
@@ -85,13 +107,43 @@ class Preset(_Strict):
         dup = {k for k in keys if keys.count(k) > 1}
         if dup:
             raise ValueError(f"indicator keys occur twice: {sorted(dup)}")
+        for ind in self.indicators:
+            if self.method == "threshold-sum" and not ind.options:
+                raise ValueError(f"indicator '{ind.key}': method 'threshold-sum' needs 'options'")
+            if self.method != "threshold-sum" and ind.variable is None:
+                raise ValueError(f"indicator '{ind.key}': method '{self.method}' needs 'variable'")
+        domains = set(DOMAINS.get(self.method, ()))
+        if domains:
+            unknown = {i.domain for i in self.indicators} - domains
+            if unknown:
+                raise ValueError(
+                    f"method '{self.method}' knows the domains {sorted(domains)}, "
+                    f"not {sorted(unknown)}"
+                )
         return self
+
+    def number(self, name: str, default: float) -> float:
+        """Return a numeric method parameter from ``params``, or ``default`` when absent.
+
+        Raises
+        ------
+        PresetError
+            When the parameter is not a number.
+        """
+        value = self.params.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PresetError(
+                f"preset '{self.name}': params.{name} must be a number, not {value!r}."
+            )
+        return float(value)
 
     @property
     def variables(self) -> list[str]:
         """Every variable any option of the preset can use."""
         seen: dict[str, None] = {}
         for ind in self.indicators:
+            if ind.variable is not None:
+                seen[ind.variable] = None
             for opt in ind.options:
                 for part in opt.parts:
                     seen[part.variable] = None

@@ -1,0 +1,26 @@
+"""Equity and monitoring.
+
+Inequality across SES-ranked areas, change over years, healthy life expectancy (Sullivan).
+"""
+
+from gezondewijk.equity.inequality import (
+    concentration_index,
+    inequality_summary,
+    quintile_gap,
+    ridit_ranks,
+    slope_index,
+)
+from gezondewijk.equity.monitoring import change_between_years, inequality_trend
+from gezondewijk.equity.sullivan import life_table, sullivan
+
+__all__ = [
+    "change_between_years",
+    "concentration_index",
+    "inequality_summary",
+    "inequality_trend",
+    "life_table",
+    "quintile_gap",
+    "ridit_ranks",
+    "slope_index",
+    "sullivan",
+]

@@ -1,0 +1,66 @@
+"""Read the inputs of the equity commands: age tables for Sullivan, area tables per year."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gezondewijk._errors import InputDataError
+from gezondewijk.equity.sullivan import life_table, sullivan
+from gezondewijk.sources._tables import check_file, find_column, read_any_table, to_numbers
+
+
+def sullivan_from_file(path: str | Path) -> pd.DataFrame:
+    """Healthy life expectancy per area from one CSV/xlsx table.
+
+    The table has one row per area and age group with the columns ``leeftijd`` (start of the
+    age group), ``bevolking`` (mid-year population), ``sterfte`` (deaths in the year) and
+    either ``ongezond`` (share 0-1 in poor health) or ``goed_pct`` (% in good or very good
+    perceived health, as RIVM publishes it); optionally ``gebied`` (area) and ``n`` (survey
+    respondents, for the standard error).
+
+    Raises
+    ------
+    InputDataError
+        Naming the file, column and row when a column is missing or a value is not a number.
+    """
+    p = check_file(path, what="leeftijdstabel")
+    table = read_any_table(p)
+    age = find_column(table, ["leeftijd", "age", "x"], path=p, what="leeftijd")
+    pop = find_column(table, ["bevolking", "population", "P"], path=p, what="bevolking")
+    deaths = find_column(table, ["sterfte", "deaths", "D"], path=p, what="sterfte")
+    lowered = {str(c).lower(): str(c) for c in table.columns}
+    if "ongezond" in lowered:
+        unhealthy = to_numbers(table[lowered["ongezond"]], path=p, field=lowered["ongezond"])
+    elif "goed_pct" in lowered:
+        unhealthy = (
+            1 - to_numbers(table[lowered["goed_pct"]], path=p, field=lowered["goed_pct"]) / 100
+        )
+    else:
+        raise InputDataError(
+            "geen kolom 'ongezond' of 'goed_pct'.",
+            path=p,
+            field="ongezond",
+            fix="voeg het aandeel in (zeer) goede ervaren gezondheid toe.",
+        )
+    frame = pd.DataFrame(
+        {
+            "gebied": table[lowered["gebied"]].astype(str) if "gebied" in lowered else "",
+            "x": to_numbers(table[age], path=p, field=age),
+            "P": to_numbers(table[pop], path=p, field=pop),
+            "D": to_numbers(table[deaths], path=p, field=deaths),
+            "pi": unhealthy,
+            "n": (to_numbers(table[lowered["n"]], path=p, field="n") if "n" in lowered else np.nan),
+        }
+    )
+    out = []
+    for area, rows in frame.groupby("gebied", sort=False):
+        rows = rows.sort_values("x")
+        lt = life_table(rows["x"].to_numpy(), rows["P"].to_numpy(), rows["D"].to_numpy())
+        n = rows["n"].to_numpy() if rows["n"].notna().all() else None
+        result = sullivan(lt, rows["pi"].to_numpy(), n)
+        result.insert(0, "gebied", area)
+        out.append(result)
+    return pd.concat(out, ignore_index=True)
