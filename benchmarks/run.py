@@ -32,12 +32,22 @@ def _peak_mb() -> float:
 def one(kind: str, size: float) -> dict[str, Any]:
     """Run one measurement in this process and return its figures."""
     sys.path.insert(0, str(ROOT))
-    if kind == "national":
+    if kind.startswith("national"):
         from gezondewijk.pipeline import build_map
-        from gezondewijk.settings import load_config
+        from gezondewijk.settings import InequalityConfig, load_config
 
         config = load_config(NATIONAL_CONFIG)
         config.grid.edge_m = size
+        if kind == "national-methods":
+            config.extra_presets = ["ces4", "ahah", "ejscreen", "vrije-gewichten"]
+            config.stability_draws = 200
+            config.inequality = InequalityConfig(
+                variables=["good_health_pct", "lonely_pct"], ses="hard_to_make_ends_meet_pct"
+            )
+        if kind == "national-stapel":
+            config.grid.kind = "square"
+            config.grid.size_m = size
+            config.extra_presets = ["rivm-stapel"]
         start = time.perf_counter()
         result = build_map(config, stream=sys.stderr)
         took = time.perf_counter() - start
@@ -150,9 +160,19 @@ def main() -> int:
                 "| national run | edge m | cells | buurten | seconds | peak MB |",
                 "|---|---|---|---|---|---|",
             ]
-            for label, edge in (("100 m edge", 100.0), ("1 ha cells", 62.04)):
+            runs = (
+                ("100 m edge", "national", 100.0),
+                ("1 ha cells", "national", 62.04),
+                (
+                    "100 m + ces4, ahah, ejscreen, weights, stability ×200, SII",
+                    "national-methods",
+                    100.0,
+                ),
+                ("1 km squares + rivm-stapel (Gi*)", "national-stapel", 1000.0),
+            )
+            for label, kind, edge in runs:
                 print(f"  Nederland {label} ...", file=sys.stderr, flush=True)
-                nat = _child("national", edge, args.limit)
+                nat = _child(kind, edge, args.limit)
                 rows.append(nat)
                 if "error" in nat:
                     line = f"| {label} | {edge} | {nat['error']} | | | |"

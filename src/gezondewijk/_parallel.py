@@ -26,3 +26,24 @@ def map_chunks(
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(func, chunks))
     return np.concatenate(parts)
+
+
+def query_pairs(tree: object, geoms: np.ndarray, **kwargs: object) -> np.ndarray:
+    """``STRtree.query`` on chunks of ``geoms`` in threads; returns the ``(2, k)`` index pairs."""
+    import shapely
+
+    assert isinstance(tree, shapely.STRtree)
+    workers = os.cpu_count() or 1
+    if workers == 1 or len(geoms) < 2 * MIN_CHUNK:
+        return np.asarray(tree.query(geoms, **kwargs))
+    bounds = np.linspace(0, len(geoms), workers * 2 + 1).astype(int)
+
+    def run(i: int) -> np.ndarray:
+        lo, hi = bounds[i], bounds[i + 1]
+        pairs = np.asarray(tree.query(geoms[lo:hi], **kwargs))
+        pairs[0] += lo
+        return pairs
+
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(run, range(len(bounds) - 1)))
+    return np.concatenate(parts, axis=1)

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from gezondewijk._errors import GridError
+from gezondewijk._parallel import query_pairs
 from gezondewijk.areas._clip import convex_outlines, pair_areas, tile_polygons
 from gezondewijk.areas.grids import Grid, H3Grid
 
@@ -128,11 +129,11 @@ def build_cells(
     cx, cy = grid.centres(keys)
     points = shapely.points(cx, cy)
 
-    p_idx, b_idx = tree.query(points, predicate="intersects")
+    p_idx, b_idx = query_pairs(tree, points, predicate="intersects")
     centre_buurt = np.full(len(keys), -1, dtype=np.int64)
     centre_buurt[p_idx] = b_idx
     btree = shapely.STRtree(shapely.boundary(geoms))
-    near_cell, near_buurt = btree.query(points, predicate="dwithin", distance=grid.radius)
+    near_cell, near_buurt = query_pairs(btree, points, predicate="dwithin", distance=grid.radius)
     is_boundary = np.zeros(len(keys), dtype=bool)
     is_boundary[near_cell] = True
     interior = (~is_boundary) & (centre_buurt >= 0)

@@ -45,13 +45,10 @@ def ridit_ranks(
     s = np.asarray(ses, dtype="float64")
     w = np.asarray(weights, dtype="float64")
     key = s if higher_is_advantaged else -s
-    order = np.argsort(key, kind="stable")
-    share = w / w.sum()
-    frame = pd.DataFrame({"key": key[order], "w": share[order]})
-    grouped = frame.groupby("key", sort=True)["w"].sum()
-    start = grouped.cumsum() - grouped
-    mid = (start + grouped / 2).to_dict()
-    return np.array([mid[k] for k in key])
+    levels, inverse = np.unique(key, return_inverse=True)
+    share = np.bincount(inverse, weights=w / w.sum(), minlength=len(levels))
+    start = np.cumsum(share) - share
+    return (start + share / 2)[inverse]
 
 
 def slope_index(
