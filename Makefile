@@ -7,7 +7,9 @@ VENDOR := src/gezondewijk/outputs/vendor
 ASSETS := $(VENDOR)/leaflet.js $(VENDOR)/leaflet.css
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: setup assets system-deps demo test lint format bench clean
+PG_TEST_URL := postgresql+psycopg://gezondewijk:gezondewijk@127.0.0.1:5432/postgres
+
+.PHONY: setup assets system-deps postgres demo test lint format bench clean
 
 setup: $(STAMP) $(ASSETS)
 
@@ -29,6 +31,13 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 system-deps:
 	@test -x /usr/bin/chromium || { $(APT) update -qq && $(APT) install -y -qq chromium; }
 
+# PostgreSQL from Debian, started and given a test role; the tests run against it and SQLite.
+postgres:
+	@command -v pg_ctlcluster >/dev/null || { $(APT) update -qq && $(APT) install -y -qq postgresql; }
+	@pg_lsclusters -h | grep -q online || pg_ctlcluster $$(pg_lsclusters -h | awk 'NR==1{print $$1, $$2}') start
+	@su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='gezondewijk'\"" | grep -q 1 || \
+	  su postgres -c "psql -qc \"CREATE ROLE gezondewijk LOGIN PASSWORD 'gezondewijk' CREATEDB\""
+
 demo: setup
 	$(BIN)/gezondewijk demo --out uitvoer/demo
 
@@ -41,8 +50,8 @@ format: setup
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-test: setup system-deps lint
-	$(BIN)/pytest
+test: setup system-deps postgres lint
+	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

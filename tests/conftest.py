@@ -33,3 +33,33 @@ def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_result(demo_config: Path) -> MapResult:
     return build_map(load_config(demo_config), stream=None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty database per test: SQLite in a temp file, and PostgreSQL for real.
+
+    PostgreSQL comes from ``GEZONDEWIJK_TEST_POSTGRES_URL`` (``make test`` installs, starts and
+    sets it); without it the PostgreSQL half skips, except where ``CI=true``.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'gezondewijk.db'}"
+        return
+    admin_url = os.environ.get("GEZONDEWIJK_TEST_POSTGRES_URL")
+    if not admin_url:
+        reason = "GEZONDEWIJK_TEST_POSTGRES_URL not set (make test starts PostgreSQL and sets it)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    import secrets
+
+    import psycopg
+
+    name = f"gw_test_{secrets.token_hex(4)}"
+    plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

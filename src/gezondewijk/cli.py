@@ -122,6 +122,28 @@ def _monitor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gezondewijk.web import WebSettings, create_app
+
+    settings = WebSettings.from_env(public_url=f"http://{args.host}:{args.port}")
+    app = create_app(settings)
+    if args.demo:
+        from gezondewijk.demo import make_synthetic_town
+        from gezondewijk.leefplekmeter.demo import make_demo_campaign
+
+        town = make_synthetic_town()
+        areas = list(zip(town.buurten["buurtcode"], town.buurten["buurtnaam"], strict=True))
+        campaign = make_demo_campaign(app.state.sessions, areas=areas)
+        print(f"Demo-campagne {campaign.code}: {settings.public_url}/c/{campaign.code}")
+        print(f"Resultaten: {settings.public_url}/beheer/{campaign.code} "
+              "(inloggen: demo@gezondewijk.nl / demo-wachtwoord)")
+    print(f"Open / open: {settings.public_url}/", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gezondewijk`` command."""
     parser = argparse.ArgumentParser(prog="gezondewijk", description=__doc__)
@@ -150,6 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     sul = sub.add_parser("sullivan", help="healthy life expectancy per area (Sullivan)")
     sul.add_argument("table", type=Path, help="CSV/xlsx: leeftijd, bevolking, sterfte, goed_pct")
     sul.add_argument("--out", type=Path, default=Path("uitvoer/sullivan.csv"))
+    serve = sub.add_parser("serve", help="start the web app (Leefplekmeter)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true",
+                       help="add a demo campaign with generated answers")
     sub.add_parser("presets", help="list the shipped presets")
     show = sub.add_parser("preset", help="print a shipped preset, to copy and edit")
     show.add_argument("name")
@@ -166,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             cfg_path = write_synthetic_inputs(make_synthetic_town(), args.out / "invoer")
             print(f"Synthetische invoer geschreven naar {cfg_path.parent}", file=sys.stderr)
             return _run(load_config(cfg_path), args.out, args.quiet)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "monitor":
             return _monitor(args)
         if args.command == "sullivan":

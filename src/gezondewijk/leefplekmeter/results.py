@@ -1,0 +1,107 @@
+"""Results that support the conversation: median, spread and n per theme, priorities, comments.
+
+Privacy: no figure, comment or group breakdown is shown for fewer than :data:`MIN_GROUP`
+respondents.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gezondewijk.leefplekmeter.themes import SCALES, Scale, theme_keys
+
+#: Smallest number of respondents for which anything is shown.
+MIN_GROUP = 5
+
+
+def _on_scale(answers: pd.DataFrame, scale: Scale) -> pd.Series:
+    """Scores expressed on ``scale`` (answers given on another scale are rescaled linearly)."""
+    norm = [
+        SCALES[s].normalise(v) if not pd.isna(v) else np.nan
+        for s, v in zip(answers["scale"], answers["score"], strict=True)
+    ]
+    return pd.Series(scale.low + np.asarray(norm, dtype="float64") * (scale.high - scale.low),
+                     index=answers.index)
+
+
+def theme_summary(answers: pd.DataFrame, scale: Scale) -> pd.DataFrame:
+    r"""Median, spread (quartiles) and n per theme, in the campaign's scale.
+
+    Parameters
+    ----------
+    answers
+        Long table: ``response_id, theme, score, scale, dont_know``.
+    scale
+        The scale to report in.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per theme in the Leefplekmeter order: ``n`` (scores), ``weet_niet``,
+        ``median``, ``q1``, ``q3``, ``norm_median`` (0-1) and ``shown`` (False when
+        ``n < MIN_GROUP``; the figures are then missing).
+
+    Notes
+    -----
+    Answers on another scale are mapped linearly, :math:`s' = l' + (s-l)/(h-l)\,(h'-l')`.
+    Quartiles use linear interpolation between order statistics.
+    """
+    frame = answers.copy()
+    frame["value"] = _on_scale(frame, scale) if len(frame) else pd.Series(dtype="float64")
+    rows = []
+    for key in theme_keys():
+        part = frame[frame["theme"] == key]
+        vals = part["value"].dropna().to_numpy()
+        n = len(vals)
+        shown = n >= MIN_GROUP
+        rows.append({
+            "theme": key,
+            "n": n,
+            "weet_niet": int(part["dont_know"].sum()) if len(part) else 0,
+            "median": float(np.median(vals)) if shown else np.nan,
+            "q1": float(np.quantile(vals, 0.25)) if shown else np.nan,
+            "q3": float(np.quantile(vals, 0.75)) if shown else np.nan,
+            "shown": shown,
+        })
+    out = pd.DataFrame(rows)
+    out["norm_median"] = (out["median"] - scale.low) / (scale.high - scale.low)
+    return out
+
+
+def priorities(summary: pd.DataFrame, k: int = 3) -> list[str]:
+    """The ``k`` themes with the lowest median (ties: more "room for improvement" spread)."""
+    shown = summary[summary["shown"]].sort_values(["median", "q1"])
+    return shown["theme"].head(k).tolist()
+
+
+def comments_by_theme(answers: pd.DataFrame, n_respondents: int) -> dict[str, dict[str, list[str]]]:
+    """What goes well and what could be better, per theme; nothing below ``MIN_GROUP`` people."""
+    if n_respondents < MIN_GROUP:
+        return {}
+    out: dict[str, dict[str, list[str]]] = {}
+    for key in theme_keys():
+        part = answers[answers["theme"] == key]
+        good = [t for t in part["good"].fillna("").astype(str) if t.strip()]
+        better = [t for t in part["better"].fillna("").astype(str) if t.strip()]
+        if good or better:
+            out[key] = {"goed": good, "beter": better}
+    return out
+
+
+def compare_groups(answers: pd.DataFrame, responses: pd.DataFrame, by: str, scale: Scale
+                   ) -> dict[str, pd.DataFrame]:
+    """Theme summaries per group (e.g. bewoner/professional, age band, buurt, campaign).
+
+    Groups with fewer than :data:`MIN_GROUP` respondents are left out entirely; the caller
+    says how many were left out.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    if by not in responses:
+        return out
+    for group, members in responses.groupby(by, dropna=True):
+        if str(group) == "" or len(members) < MIN_GROUP:
+            continue
+        part = answers[answers["response_id"].isin(members["id"])]
+        out[str(group)] = theme_summary(part, scale)
+    return out

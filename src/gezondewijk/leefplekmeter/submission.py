@@ -1,0 +1,94 @@
+"""Validated input of one filled-in Leefplekmeter form (API, web form or paper entry)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.leefplekmeter.themes import SCALES, theme_keys
+
+MAX_TEXT = 2000
+Mode = Literal["individual", "group", "walk", "kiosk", "paper"]
+MODES: tuple[str, ...] = ("individual", "group", "walk", "kiosk", "paper")
+AGE_BANDS = ("", "0-11", "12-17", "18-34", "35-54", "55-74", "75+")
+RESPONDENT_TYPES = ("bewoner", "professional")
+
+
+class AnswerIn(BaseModel):
+    """One theme's answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme: str
+    score: int | None = Field(default=None, strict=True)
+    dont_know: bool = False
+    good: str = Field(default="", max_length=MAX_TEXT)
+    better: str = Field(default="", max_length=MAX_TEXT)
+
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, v: str) -> str:
+        if v not in theme_keys():
+            raise ValueError(f"unknown theme '{v}'; use one of {', '.join(theme_keys())}")
+        return v
+
+
+class SubmissionIn(BaseModel):
+    """A whole form. Scores are checked against the campaign's scale by :func:`validate`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    form_token: str = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_.\-]+$")
+    mode: Mode = "individual"
+    respondent_type: Literal["bewoner", "professional"] = "bewoner"
+    age_band: Literal["", "0-11", "12-17", "18-34", "35-54", "55-74", "75+"] = ""
+    gender: Literal["", "vrouw", "man", "anders"] = ""
+    buurtcode: str = Field(default="", max_length=10)
+    group_size: int = Field(default=1, ge=1, le=100)
+    language: Literal["nl", "en"] = "nl"
+    answers: list[AnswerIn] = Field(min_length=1, max_length=14)
+
+
+def validate(data: object, *, scale: str, areas: list[str]) -> SubmissionIn:
+    """Validate a submission against the schema, the campaign's scale and its buurten.
+
+    Raises
+    ------
+    InputDataErrors
+        Listing every field at fault (e.g. ``answers.3.score``) with the fix; nothing is stored.
+    """
+    try:
+        sub = SubmissionIn.model_validate(data)
+    except ValidationError as exc:
+        raise InputDataErrors(
+            InputDataError(err["msg"], field=".".join(str(p) for p in err["loc"]),
+                           fix="zie de API-beschrijving (/docs) / see the API description")
+            for err in exc.errors()
+        ) from exc
+    sc = SCALES[scale]
+    problems = []
+    seen: set[str] = set()
+    for i, ans in enumerate(sub.answers):
+        if ans.theme in seen:
+            problems.append(InputDataError(f"theme '{ans.theme}' answered twice",
+                                           field=f"answers.{i}.theme", fix="answer it once"))
+        seen.add(ans.theme)
+        if ans.score is not None and not sc.low <= ans.score <= sc.high:
+            problems.append(InputDataError(
+                f"score {ans.score} is outside the scale {sc.low}–{sc.high}",
+                field=f"answers.{i}.score", fix=f"give a whole number from {sc.low} to {sc.high}"))
+        if ans.score is not None and ans.dont_know:
+            problems.append(InputDataError("a score and 'weet ik niet' together",
+                                           field=f"answers.{i}.dont_know",
+                                           fix="give a score or tick 'weet ik niet', not both"))
+    if sub.buurtcode and sub.buurtcode not in areas:
+        problems.append(InputDataError(f"buurt '{sub.buurtcode}' is not in this campaign",
+                                       field="buurtcode", fix="choose one of the campaign's buurten"))
+    if sub.mode != "group" and sub.group_size != 1:
+        problems.append(InputDataError("group_size is only for mode 'group'", field="group_size",
+                                       fix="leave it at 1 or use mode 'group'"))
+    if problems:
+        raise InputDataErrors(problems)
+    return sub

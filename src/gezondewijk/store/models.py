@@ -1,0 +1,118 @@
+"""Database tables of the Leefplekmeter (SQLAlchemy 2, declarative, typed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class User(Base):
+    """An organiser or admin account (residents never have one)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), default="organiser")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Campaign(Base):
+    """A Leefplekmeter campaign: areas, variant, scale, mode, period, intro text."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    intro: Mapped[str] = mapped_column(Text, default="")
+    variant: Mapped[str] = mapped_column(String(20), default="standard")
+    scale: Mapped[str] = mapped_column(String(20), default="cijfer10")
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    mode: Mapped[str] = mapped_column(String(20), default="individual")
+    areas: Mapped[str] = mapped_column(Text, default="")  # comma-separated buurt codes
+    area_names: Mapped[str] = mapped_column(Text, default="")  # comma-separated names
+    starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                 nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def area_list(self) -> list[tuple[str, str]]:
+        """(code, name) of the campaign's buurten."""
+        codes = [c for c in self.areas.split(",") if c]
+        names = self.area_names.split(",") if self.area_names else codes
+        return list(zip(codes, names + codes[len(names):], strict=False))
+
+
+class Response(Base):
+    """One filled-in form: a person, or a group with one agreed score per theme.
+
+    No IP address, user agent or other tracking data is stored; ``submitted_on`` is a date.
+    """
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
+                                             index=True)
+    form_token: Mapped[str] = mapped_column(String(128), unique=True)
+    submitted_on: Mapped[date] = mapped_column(Date, default=lambda: _now().date())
+    mode: Mapped[str] = mapped_column(String(20), default="individual")
+    respondent_type: Mapped[str] = mapped_column(String(20), default="bewoner")
+    age_band: Mapped[str] = mapped_column(String(20), default="")
+    gender: Mapped[str] = mapped_column(String(20), default="")
+    buurtcode: Mapped[str] = mapped_column(String(10), default="")
+    group_size: Mapped[int] = mapped_column(SmallInteger, default=1)
+    variant: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+
+    campaign: Mapped[Campaign] = relationship(back_populates="responses")
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Answer(Base):
+    """The answer to one theme: a score on a stated scale, or "weet ik niet", and comments."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "theme"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"),
+                                             index=True)
+    theme: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    scale: Mapped[str] = mapped_column(String(20))
+    dont_know: Mapped[bool] = mapped_column(Boolean, default=False)
+    good: Mapped[str] = mapped_column(Text, default="")
+    better: Mapped[str] = mapped_column(Text, default="")
+
+    response: Mapped[Response] = relationship(back_populates="answers")

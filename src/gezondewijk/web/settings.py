@@ -1,0 +1,70 @@
+"""Typed settings of the web app, read from the environment and validated at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from gezondewijk._errors import PresetError
+
+
+class WebSettings(BaseModel):
+    """Settings of ``gezondewijk serve``; environment variables ``GEZONDEWIJK_<NAME>``.
+
+    Attributes
+    ----------
+    database_url
+        SQLAlchemy URL: ``sqlite:///path.db`` (default) or ``postgresql+psycopg://…``.
+    secret_key
+        Signs organiser sessions and residents' form tokens. Required (32+ characters) when
+        ``environment`` is ``production``; in development a random key per process is used.
+    public_url
+        The address residents use (in QR codes and printed forms).
+    submit_limit_per_minute
+        Submissions allowed per client per minute (kept in memory only, never stored).
+    """
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///uitvoer/gezondewijk.db"
+    secret_key: str = Field(default="", repr=False)
+    public_url: str = "http://127.0.0.1:8000"
+    admin_email: str = ""
+    admin_password: str = Field(default="", repr=False)
+    submit_limit_per_minute: int = Field(default=120, ge=1)
+    max_body_bytes: int = Field(default=200_000, ge=10_000)
+
+    @model_validator(mode="after")
+    def _safe(self) -> WebSettings:
+        if self.environment == "production":
+            if len(self.secret_key) < 32:
+                raise ValueError("GEZONDEWIJK_SECRET_KEY must be set to 32+ random characters "
+                                 "in production (e.g. python -c 'import secrets; "
+                                 "print(secrets.token_urlsafe(48))')")
+            if self.admin_password and len(self.admin_password) < 12:
+                raise ValueError("GEZONDEWIJK_ADMIN_PASSWORD must be 12+ characters")
+        if not self.secret_key:
+            self.secret_key = secrets.token_urlsafe(48)
+        return self
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> WebSettings:
+        """Read ``GEZONDEWIJK_*`` variables, then apply ``overrides``.
+
+        Raises
+        ------
+        PresetError
+            Naming the variable at fault.
+        """
+        data: dict[str, object] = {}
+        for name in cls.model_fields:
+            value = os.environ.get(f"GEZONDEWIJK_{name.upper()}")
+            if value is not None:
+                data[name] = value
+        data.update(overrides)
+        try:
+            return cls.model_validate(data)
+        except ValueError as exc:
+            raise PresetError(f"invalid web settings: {exc}") from exc

@@ -1,0 +1,206 @@
+"""The Leefplekmeter web app and API, against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from io import BytesIO
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from gezondewijk.leefplekmeter.demo import make_demo_campaign
+from gezondewijk.leefplekmeter.themes import theme_keys
+from gezondewijk.store.repository import count_responses
+from gezondewijk.web import WebSettings, create_app
+
+AREAS = [("BU99990000", "Centrum"), ("BU99990001", "Molenwijk")]
+
+
+@pytest.fixture
+def app(db_url: str):
+    app = create_app(WebSettings(database_url=db_url, submit_limit_per_minute=10_000))
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> TestClient:
+    return TestClient(app)
+
+
+def _login(client: TestClient, email: str = "demo@gezondewijk.nl",
+           password: str = "demo-wachtwoord") -> str:
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"email": email, "password": password, "csrf": token},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get("/beheer")
+    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+
+def _submission(**extra: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "form_token": secrets.token_hex(12),
+        "answers": [{"theme": k, "score": 1 + i % 10} for i, k in enumerate(theme_keys())],
+    }
+    body.update(extra)
+    return body
+
+
+def _count(app, campaign) -> int:
+    with app.state.sessions() as session:
+        return count_responses(session, campaign.id)
+
+
+def test_resident_fills_in_the_form_without_cookies(app, client: TestClient) -> None:
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    page = client.get(f"/c/{campaign.code}")
+    assert page.status_code == 200 and "set-cookie" not in page.headers
+    token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    form = {"form_token": token, "score_bewegen": "7", "score_natuur_groen": "weet",
+            "beter_bewegen": "Meer fietspaden", "buurtcode": "BU99990001", "lang": "nl"}
+    r = client.post(f"/c/{campaign.code}", data=form)
+    assert r.status_code == 200 and "Bedankt" in r.text
+    again = client.post(f"/c/{campaign.code}", data=form)  # the same form token: stored once
+    assert again.status_code == 200
+    assert _count(app, campaign) == 1
+    assert "content-security-policy" in {k.lower() for k in r.headers}
+
+
+def test_api_stores_once_and_reports_after_five(app, client: TestClient) -> None:
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    body = _submission()
+    first = client.post(f"/api/campaigns/{campaign.code}/responses", json=body)
+    assert first.status_code == 201 and first.json()["created"] is True
+    second = client.post(f"/api/campaigns/{campaign.code}/responses", json=body)
+    assert second.status_code == 200 and second.json() == {"id": first.json()["id"],
+                                                           "created": False}
+    results = client.get(f"/api/campaigns/{campaign.code}/results").json()
+    assert results["n_forms"] == 1 and results["shown"] is False
+    assert all(t["median"] is None for t in results["themes"])  # < 5: nothing shown
+    for _ in range(4):
+        client.post(f"/api/campaigns/{campaign.code}/responses", json=_submission())
+    results = client.get(f"/api/campaigns/{campaign.code}/results").json()
+    assert results["shown"] is True
+    bewegen = next(t for t in results["themes"] if t["theme"] == "bewegen")
+    assert bewegen["n"] == 5 and bewegen["median"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"answers": [{"theme": "bewegen", "score": 11}]}, "answers.0.score"),
+        ({"answers": [{"theme": "onbekend", "score": 5}]}, "answers.0.theme"),
+        ({"answers": [{"theme": "bewegen", "score": "zeven"}]}, "answers.0.score"),
+        ({"answers": [{"theme": "bewegen", "score": 5, "good": "x" * 2001}]}, "answers.0.good"),
+        ({"buurtcode": "BU12345678"}, "buurtcode"),
+        ({"answers": [{"theme": "bewegen", "score": 5}, {"theme": "bewegen", "score": 6}]},
+         "answers.1.theme"),
+        ({"group_size": 4}, "group_size"),
+    ],
+)
+def test_bad_input_gets_4xx_and_changes_nothing(app, client: TestClient, change, field) -> None:
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    r = client.post(f"/api/campaigns/{campaign.code}/responses", json=_submission(**change))
+    assert r.status_code == 422
+    problems = r.json()["error"]["problems"]
+    assert any(field in (p["field"] or "") for p in problems), problems
+    assert all(p["fix"] for p in problems)
+    assert _count(app, campaign) == 0
+
+
+def test_broken_encoding_and_oversized_body(app, client: TestClient) -> None:
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    url = f"/api/campaigns/{campaign.code}/responses"
+    r = client.post(url, content=b'{"form_token": "\xff\xfe", "answers": []}',
+                    headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
+    r = client.post(url, content=b"x" * 300_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    assert client.get("/api/campaigns/NOPE99/results").json()["error"]["message"]
+    assert _count(app, campaign) == 0
+
+
+def test_html_form_errors_are_shown_and_nothing_stored(app, client: TestClient) -> None:
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    r = client.post(f"/c/{campaign.code}", data={"form_token": "forged-token-0123456789",
+                                                 "score_bewegen": "5"})
+    assert r.status_code == 422 and "verlopen" in r.text
+    page = client.get(f"/c/{campaign.code}")
+    token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post(f"/c/{campaign.code}", data={"form_token": token, "score_bewegen": "99"})
+    assert r.status_code == 422 and "buiten de schaal" in r.text or "outside the scale" in r.text
+    assert _count(app, campaign) == 0
+
+
+def test_organiser_flow_results_export_delete(app, client: TestClient) -> None:
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=30)
+    assert client.get(f"/beheer/{campaign.code}", follow_redirects=False).status_code == 303
+    csrf = _login(client)
+    page = client.get(f"/beheer/{campaign.code}")
+    assert page.status_code == 200
+    assert "<svg" in page.text and "Prioriteiten" in page.text and "<table" in page.text
+    compare = client.get(f"/beheer/{campaign.code}?vergelijk=respondent_type")
+    assert compare.status_code == 200
+    long = pd.read_csv(BytesIO(client.get(f"/beheer/{campaign.code}/export.csv").content))
+    assert len(long) == 30 * 14 and {"theme", "score", "scale"} <= set(long.columns)
+    assert (long["scale"] == "cijfer10").all()
+    wide = pd.read_csv(BytesIO(client.get(f"/beheer/{campaign.code}/export.csv?vorm=breed")
+                               .content))
+    assert len(wide) == 30 and "natuur_groen_beter" in wide.columns
+    xlsx = pd.read_excel(BytesIO(client.get(f"/beheer/{campaign.code}/export.xlsx").content),
+                         sheet_name=None)
+    assert set(xlsx) == {"lang", "breed"}
+    pdf = client.get(f"/beheer/{campaign.code}/papier.pdf")
+    assert pdf.content.startswith(b"%PDF") and pdf.content.count(b"/Type /Page") >= 3
+    assert client.get(f"/beheer/{campaign.code}/spinnenweb.pdf").content.startswith(b"%PDF")
+    # deleting needs the CSRF token and the typed code; then everything is gone
+    bad = client.post(f"/beheer/{campaign.code}/verwijder", data={"bevestig": campaign.code})
+    assert bad.status_code == 403
+    r = client.post(f"/beheer/{campaign.code}/verwijder",
+                    data={"bevestig": campaign.code, "csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    assert _count(app, campaign) == 0
+    assert client.get(f"/api/campaigns/{campaign.code}").status_code == 404
+
+
+def test_create_campaign_and_paper_entry(app, client: TestClient) -> None:
+    make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    csrf = _login(client)
+    r = client.post("/beheer/nieuw", data={"title": "Wandeling Molenwijk", "variant": "youth",
+                                           "mode": "walk", "areas": "BU99990001",
+                                           "csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    code = r.headers["location"].rsplit("/", 1)[-1]
+    info = client.get(f"/api/campaigns/{code}").json()
+    assert info["scale"] == "jeugd7" and info["scale_high"] == 7
+    assert "je" in info["themes"][0]["question"]
+    bad = client.post("/beheer/nieuw", data={"title": "", "areas": "Molenwijk", "csrf": csrf})
+    assert bad.status_code == 422 and "buurtcode" in bad.text
+    page = client.get(f"/beheer/{code}/invoer")
+    token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post(f"/beheer/{code}/invoer", data={"form_token": token, "csrf": csrf,
+                                                    "score_wonen": "6"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    long = pd.read_csv(BytesIO(client.get(f"/beheer/{code}/export.csv").content))
+    assert long["mode"].tolist() == ["paper"]
+
+
+def test_wrong_password_and_foreign_campaign(app, client: TestClient) -> None:
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"email": "demo@gezondewijk.nl", "password": "fout",
+                                     "csrf": token})
+    assert r.status_code == 401
+    from gezondewijk.store.db import transaction
+    from gezondewijk.store.repository import create_user
+
+    with transaction(app.state.sessions) as session:
+        create_user(session, "ander@example.org", "Ander", "een-lang-wachtwoord")
+    _login(client, "ander@example.org", "een-lang-wachtwoord")
+    assert client.get(f"/beheer/{campaign.code}").status_code == 403
