@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := src/gezondewijk/outputs/vendor
-ASSETS := $(VENDOR)/leaflet.js $(VENDOR)/leaflet.css
+ASSETS := $(VENDOR)/leaflet.js $(VENDOR)/leaflet.css $(VENDOR)/axe.min.js
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
 PG_TEST_URL := postgresql+psycopg://gezondewijk:gezondewijk@127.0.0.1:5432/postgres
@@ -26,6 +26,7 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css $(VENDOR)/
+	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
 
 # Headless Chromium (Debian package) for the browser tests of the HTML map.
 system-deps:

@@ -107,6 +107,7 @@ def main() -> int:
     )
     parser.add_argument("--limit", type=float, default=900, help="seconds per measurement")
     parser.add_argument("--no-national", action="store_true")
+    parser.add_argument("--no-load", action="store_true", help="skip the web load test")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one(args.one[0], float(args.one[1]))))
@@ -183,6 +184,26 @@ def main() -> int:
                     )
                 lines.append(line)
                 print(line, flush=True)
+    if not args.no_load:
+        from benchmarks.load import run_load_test
+
+        lines += [
+            "",
+            "| Leefplekmeter load test | clients | acknowledged | rows | lost | forms/s | "
+            "p50 ms | p99 ms | SIGKILL wave acknowledged | lost after restart |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        print("  Leefplekmeter: 200 clients, SQLite ...", file=sys.stderr, flush=True)
+        load = run_load_test(clients=200, forms=5)
+        rows.append(load)
+        line = (
+            f"| SQLite | {load['clients']} | {load['acknowledged']} | {load['rows']} | "
+            f"{load['lost']} | {load['throughput_per_s']:.0f} | {load['p50_ms']:.0f} | "
+            f"{load['p99_ms']:.0f} | {load['killed_wave_acknowledged']} | "
+            f"{load['killed_wave_lost']} |"
+        )
+        lines.append(line)
+        print(line, flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

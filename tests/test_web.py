@@ -30,12 +30,14 @@ def client(app) -> TestClient:
     return TestClient(app)
 
 
-def _login(client: TestClient, email: str = "demo@gezondewijk.nl",
-           password: str = "demo-wachtwoord") -> str:
+def _login(
+    client: TestClient, email: str = "demo@gezondewijk.nl", password: str = "demo-wachtwoord"
+) -> str:
     page = client.get("/login")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = client.post("/login", data={"email": email, "password": password, "csrf": token},
-                    follow_redirects=False)
+    r = client.post(
+        "/login", data={"email": email, "password": password, "csrf": token}, follow_redirects=False
+    )
     assert r.status_code == 303, r.text
     page = client.get("/beheer")
     return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
@@ -60,8 +62,14 @@ def test_resident_fills_in_the_form_without_cookies(app, client: TestClient) -> 
     page = client.get(f"/c/{campaign.code}")
     assert page.status_code == 200 and "set-cookie" not in page.headers
     token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    form = {"form_token": token, "score_bewegen": "7", "score_natuur_groen": "weet",
-            "beter_bewegen": "Meer fietspaden", "buurtcode": "BU99990001", "lang": "nl"}
+    form = {
+        "form_token": token,
+        "score_bewegen": "7",
+        "score_natuur_groen": "weet",
+        "beter_bewegen": "Meer fietspaden",
+        "buurtcode": "BU99990001",
+        "lang": "nl",
+    }
     r = client.post(f"/c/{campaign.code}", data=form)
     assert r.status_code == 200 and "Bedankt" in r.text
     again = client.post(f"/c/{campaign.code}", data=form)  # the same form token: stored once
@@ -76,8 +84,10 @@ def test_api_stores_once_and_reports_after_five(app, client: TestClient) -> None
     first = client.post(f"/api/campaigns/{campaign.code}/responses", json=body)
     assert first.status_code == 201 and first.json()["created"] is True
     second = client.post(f"/api/campaigns/{campaign.code}/responses", json=body)
-    assert second.status_code == 200 and second.json() == {"id": first.json()["id"],
-                                                           "created": False}
+    assert second.status_code == 200 and second.json() == {
+        "id": first.json()["id"],
+        "created": False,
+    }
     results = client.get(f"/api/campaigns/{campaign.code}/results").json()
     assert results["n_forms"] == 1 and results["shown"] is False
     assert all(t["median"] is None for t in results["themes"])  # < 5: nothing shown
@@ -97,8 +107,10 @@ def test_api_stores_once_and_reports_after_five(app, client: TestClient) -> None
         ({"answers": [{"theme": "bewegen", "score": "zeven"}]}, "answers.0.score"),
         ({"answers": [{"theme": "bewegen", "score": 5, "good": "x" * 2001}]}, "answers.0.good"),
         ({"buurtcode": "BU12345678"}, "buurtcode"),
-        ({"answers": [{"theme": "bewegen", "score": 5}, {"theme": "bewegen", "score": 6}]},
-         "answers.1.theme"),
+        (
+            {"answers": [{"theme": "bewegen", "score": 5}, {"theme": "bewegen", "score": 6}]},
+            "answers.1.theme",
+        ),
         ({"group_size": 4}, "group_size"),
     ],
 )
@@ -115,8 +127,11 @@ def test_bad_input_gets_4xx_and_changes_nothing(app, client: TestClient, change,
 def test_broken_encoding_and_oversized_body(app, client: TestClient) -> None:
     campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
     url = f"/api/campaigns/{campaign.code}/responses"
-    r = client.post(url, content=b'{"form_token": "\xff\xfe", "answers": []}',
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        url,
+        content=b'{"form_token": "\xff\xfe", "answers": []}',
+        headers={"content-type": "application/json"},
+    )
     assert 400 <= r.status_code < 500
     r = client.post(url, content=b"x" * 300_000, headers={"content-type": "application/json"})
     assert r.status_code == 413
@@ -126,13 +141,14 @@ def test_broken_encoding_and_oversized_body(app, client: TestClient) -> None:
 
 def test_html_form_errors_are_shown_and_nothing_stored(app, client: TestClient) -> None:
     campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
-    r = client.post(f"/c/{campaign.code}", data={"form_token": "forged-token-0123456789",
-                                                 "score_bewegen": "5"})
+    r = client.post(
+        f"/c/{campaign.code}", data={"form_token": "forged-token-0123456789", "score_bewegen": "5"}
+    )
     assert r.status_code == 422 and "verlopen" in r.text
     page = client.get(f"/c/{campaign.code}")
     token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = client.post(f"/c/{campaign.code}", data={"form_token": token, "score_bewegen": "99"})
-    assert r.status_code == 422 and "buiten de schaal" in r.text or "outside the scale" in r.text
+    assert (r.status_code == 422 and "buiten de schaal" in r.text) or "outside the scale" in r.text
     assert _count(app, campaign) == 0
 
 
@@ -148,11 +164,13 @@ def test_organiser_flow_results_export_delete(app, client: TestClient) -> None:
     long = pd.read_csv(BytesIO(client.get(f"/beheer/{campaign.code}/export.csv").content))
     assert len(long) == 30 * 14 and {"theme", "score", "scale"} <= set(long.columns)
     assert (long["scale"] == "cijfer10").all()
-    wide = pd.read_csv(BytesIO(client.get(f"/beheer/{campaign.code}/export.csv?vorm=breed")
-                               .content))
+    wide = pd.read_csv(
+        BytesIO(client.get(f"/beheer/{campaign.code}/export.csv?vorm=breed").content)
+    )
     assert len(wide) == 30 and "natuur_groen_beter" in wide.columns
-    xlsx = pd.read_excel(BytesIO(client.get(f"/beheer/{campaign.code}/export.xlsx").content),
-                         sheet_name=None)
+    xlsx = pd.read_excel(
+        BytesIO(client.get(f"/beheer/{campaign.code}/export.xlsx").content), sheet_name=None
+    )
     assert set(xlsx) == {"lang", "breed"}
     pdf = client.get(f"/beheer/{campaign.code}/papier.pdf")
     assert pdf.content.startswith(b"%PDF") and pdf.content.count(b"/Type /Page") >= 3
@@ -160,8 +178,11 @@ def test_organiser_flow_results_export_delete(app, client: TestClient) -> None:
     # deleting needs the CSRF token and the typed code; then everything is gone
     bad = client.post(f"/beheer/{campaign.code}/verwijder", data={"bevestig": campaign.code})
     assert bad.status_code == 403
-    r = client.post(f"/beheer/{campaign.code}/verwijder",
-                    data={"bevestig": campaign.code, "csrf": csrf}, follow_redirects=False)
+    r = client.post(
+        f"/beheer/{campaign.code}/verwijder",
+        data={"bevestig": campaign.code, "csrf": csrf},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert _count(app, campaign) == 0
     assert client.get(f"/api/campaigns/{campaign.code}").status_code == 404
@@ -170,9 +191,17 @@ def test_organiser_flow_results_export_delete(app, client: TestClient) -> None:
 def test_create_campaign_and_paper_entry(app, client: TestClient) -> None:
     make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
     csrf = _login(client)
-    r = client.post("/beheer/nieuw", data={"title": "Wandeling Molenwijk", "variant": "youth",
-                                           "mode": "walk", "areas": "BU99990001",
-                                           "csrf": csrf}, follow_redirects=False)
+    r = client.post(
+        "/beheer/nieuw",
+        data={
+            "title": "Wandeling Molenwijk",
+            "variant": "youth",
+            "mode": "walk",
+            "areas": "BU99990001",
+            "csrf": csrf,
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     code = r.headers["location"].rsplit("/", 1)[-1]
     info = client.get(f"/api/campaigns/{code}").json()
@@ -182,9 +211,11 @@ def test_create_campaign_and_paper_entry(app, client: TestClient) -> None:
     assert bad.status_code == 422 and "buurtcode" in bad.text
     page = client.get(f"/beheer/{code}/invoer")
     token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = client.post(f"/beheer/{code}/invoer", data={"form_token": token, "csrf": csrf,
-                                                    "score_wonen": "6"},
-                    follow_redirects=False)
+    r = client.post(
+        f"/beheer/{code}/invoer",
+        data={"form_token": token, "csrf": csrf, "score_wonen": "6"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     long = pd.read_csv(BytesIO(client.get(f"/beheer/{code}/export.csv").content))
     assert long["mode"].tolist() == ["paper"]
@@ -194,8 +225,9 @@ def test_wrong_password_and_foreign_campaign(app, client: TestClient) -> None:
     campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
     page = client.get("/login")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = client.post("/login", data={"email": "demo@gezondewijk.nl", "password": "fout",
-                                     "csrf": token})
+    r = client.post(
+        "/login", data={"email": "demo@gezondewijk.nl", "password": "fout", "csrf": token}
+    )
     assert r.status_code == 401
     from gezondewijk.store.db import transaction
     from gezondewijk.store.repository import create_user

@@ -137,8 +137,10 @@ def _serve(args: argparse.Namespace) -> int:
         areas = list(zip(town.buurten["buurtcode"], town.buurten["buurtnaam"], strict=True))
         campaign = make_demo_campaign(app.state.sessions, areas=areas)
         print(f"Demo-campagne {campaign.code}: {settings.public_url}/c/{campaign.code}")
-        print(f"Resultaten: {settings.public_url}/beheer/{campaign.code} "
-              "(inloggen: demo@gezondewijk.nl / demo-wachtwoord)")
+        print(
+            f"Resultaten: {settings.public_url}/beheer/{campaign.code} "
+            "(inloggen: demo@gezondewijk.nl / demo-wachtwoord)"
+        )
     print(f"Open / open: {settings.public_url}/", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
@@ -175,8 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="start the web app (Leefplekmeter)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--demo", action="store_true",
-                       help="add a demo campaign with generated answers")
+    serve.add_argument(
+        "--demo", action="store_true", help="add a demo campaign with generated answers"
+    )
     sub.add_parser("presets", help="list the shipped presets")
     show = sub.add_parser("preset", help="print a shipped preset, to copy and edit")
     show.add_argument("name")

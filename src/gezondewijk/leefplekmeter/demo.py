@@ -13,13 +13,24 @@ from gezondewijk.store.models import Campaign, User
 from gezondewijk.store.repository import create_user, new_code, store_submission
 
 GOOD = ["Veel groen dichtbij", "Aardige buren", "De markt op zaterdag", "Goede fietspaden"]
-BETTER = ["Meer bankjes in de schaduw", "Minder hard rijden in de straat", "Speelplek opknappen",
-          "Vaker vegen rond de winkels", "Betere verlichting op het pad naar de halte"]
+BETTER = [
+    "Meer bankjes in de schaduw",
+    "Minder hard rijden in de straat",
+    "Speelplek opknappen",
+    "Vaker vegen rond de winkels",
+    "Betere verlichting op het pad naar de halte",
+]
 
 
-def make_demo_campaign(factory: sessionmaker[Session], *, areas: list[tuple[str, str]],
-                       n: int = 60, seed: int = 3, owner_email: str = "demo@gezondewijk.nl",
-                       owner_password: str = "demo-wachtwoord") -> Campaign:
+def make_demo_campaign(
+    factory: sessionmaker[Session],
+    *,
+    areas: list[tuple[str, str]],
+    n: int = 60,
+    seed: int = 3,
+    owner_email: str = "demo@gezondewijk.nl",
+    owner_password: str = "demo-wachtwoord",
+) -> Campaign:
     """Create an organiser account and a campaign holding ``n`` generated forms."""
     rng = np.random.default_rng(seed)
     with factory() as session, session.begin():
@@ -27,10 +38,16 @@ def make_demo_campaign(factory: sessionmaker[Session], *, areas: list[tuple[str,
         if owner is None:
             owner = create_user(session, owner_email, "Demo-organisator", owner_password)
         campaign = Campaign(
-            code=new_code(session), title="Leefplekmeter Gezondweide (demo, gegenereerde antwoorden)",
-            intro="Demo met gegenereerde antwoorden: geen echte bewoners.", variant="standard",
-            scale="cijfer10", mode="individual", owner_id=owner.id,
-            areas=",".join(c for c, _ in areas), area_names=",".join(nm for _, nm in areas))
+            code=new_code(session),
+            title="Leefplekmeter Gezondweide (demo, gegenereerde antwoorden)",
+            intro="Demo met gegenereerde antwoorden: geen echte bewoners.",
+            variant="standard",
+            scale="cijfer10",
+            mode="individual",
+            owner_id=owner.id,
+            areas=",".join(c for c, _ in areas),
+            area_names=",".join(nm for _, nm in areas),
+        )
         session.add(campaign)
         session.flush()
         session.expunge(campaign)
@@ -44,13 +61,22 @@ def make_demo_campaign(factory: sessionmaker[Session], *, areas: list[tuple[str,
                 answers.append({"theme": key, "dont_know": True})
                 continue
             score = int(np.clip(round(rng.normal(base[k] + shift, 1.4)), 1, 10))
-            answers.append({"theme": key, "score": score,
-                            "good": str(rng.choice(GOOD)) if rng.random() < 0.08 else "",
-                            "better": str(rng.choice(BETTER)) if rng.random() < 0.12 else ""})
-        sub = SubmissionIn.model_validate({
-            "form_token": secrets.token_hex(12), "buurtcode": buurt,
-            "respondent_type": "professional" if rng.random() < 0.2 else "bewoner",
-            "age_band": str(rng.choice(["18-34", "35-54", "55-74", "75+"])),
-            "answers": answers})
+            answers.append(
+                {
+                    "theme": key,
+                    "score": score,
+                    "good": str(rng.choice(GOOD)) if rng.random() < 0.08 else "",
+                    "better": str(rng.choice(BETTER)) if rng.random() < 0.12 else "",
+                }
+            )
+        sub = SubmissionIn.model_validate(
+            {
+                "form_token": secrets.token_hex(12),
+                "buurtcode": buurt,
+                "respondent_type": "professional" if rng.random() < 0.2 else "bewoner",
+                "age_band": str(rng.choice(["18-34", "35-54", "55-74", "75+"])),
+                "answers": answers,
+            }
+        )
         store_submission(factory, campaign, sub)
     return campaign

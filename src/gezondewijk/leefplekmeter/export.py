@@ -8,12 +8,24 @@ import pandas as pd
 
 from gezondewijk.leefplekmeter.themes import theme_keys, themes
 
-RESPONSE_COLUMNS = ["response_id", "campaign", "submitted_on", "mode", "respondent_type",
-                    "age_band", "gender", "buurtcode", "group_size", "variant", "language"]
+RESPONSE_COLUMNS = [
+    "response_id",
+    "campaign",
+    "submitted_on",
+    "mode",
+    "respondent_type",
+    "age_band",
+    "gender",
+    "buurtcode",
+    "group_size",
+    "variant",
+    "language",
+]
 
 
-def long_format(answers: pd.DataFrame, responses: pd.DataFrame, codes: dict[int, str]
-                ) -> pd.DataFrame:
+def long_format(
+    answers: pd.DataFrame, responses: pd.DataFrame, codes: dict[int, str]
+) -> pd.DataFrame:
     """One row per answer, with the form's fields and the theme's Dutch name."""
     names = {t.key: t.name["nl"] for t in themes()}
     resp = responses.rename(columns={"id": "response_id"}).copy()
@@ -21,15 +33,17 @@ def long_format(answers: pd.DataFrame, responses: pd.DataFrame, codes: dict[int,
     merged = answers.merge(resp.drop(columns="campaign_id"), on="response_id", how="inner")
     merged["theme_name"] = merged["theme"].map(names)
     order = {k: i for i, k in enumerate(theme_keys())}
-    merged = merged.sort_values(["response_id", "theme"], key=lambda s: s.map(order)
-                                if s.name == "theme" else s)
-    return merged[[*RESPONSE_COLUMNS, "theme", "theme_name", "score", "scale", "dont_know",
-                   "good", "better"]].reset_index(drop=True)
+    merged = merged.sort_values(
+        ["response_id", "theme"], key=lambda s: s.map(order) if s.name == "theme" else s
+    )
+    return merged[
+        [*RESPONSE_COLUMNS, "theme", "theme_name", "score", "scale", "dont_know", "good", "better"]
+    ].reset_index(drop=True)
 
 
 def wide_format(long: pd.DataFrame) -> pd.DataFrame:
     """One row per form; per theme the score and the two comments."""
-    base = long[RESPONSE_COLUMNS + ["scale"]].drop_duplicates("response_id")
+    base = long[[*RESPONSE_COLUMNS, "scale"]].drop_duplicates("response_id")
     parts = [base.set_index("response_id")]
     for field, suffix in (("score", ""), ("good", "_goed"), ("better", "_beter")):
         pivot = long.pivot(index="response_id", columns="theme", values=field)

@@ -17,8 +17,11 @@ from gezondewijk.leefplekmeter.results import (
 from gezondewijk.leefplekmeter.spider import Series, spider_svg
 from gezondewijk.leefplekmeter.themes import SCALES, themes
 
-COMPARE_BY = {"respondent_type": "bewoners en professionals", "age_band": "leeftijdsgroepen",
-              "buurtcode": "buurten"}
+COMPARE_BY = {
+    "respondent_type": "bewoners en professionals",
+    "age_band": "leeftijdsgroepen",
+    "buurtcode": "buurten",
+}
 
 
 @dataclass
@@ -39,21 +42,38 @@ class CampaignReport:
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (NaN becomes null)."""
+
         def clean(frame: pd.DataFrame) -> list[dict[str, object]]:
-            return [{k: (None if isinstance(v, float) and np.isnan(v) else v)
-                     for k, v in row.items()} for row in frame.to_dict(orient="records")]
+            return [
+                {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+                for row in frame.to_dict(orient="records")
+            ]
 
-        return {"title": self.title, "scale": self.scale, "n_forms": self.n_forms,
-                "n_people": self.n_people, "shown": self.shown, "min_group": MIN_GROUP,
-                "themes": clean(self.summary), "priorities": self.priorities,
-                "comments": self.comments,
-                "groups": {k: clean(v) for k, v in self.groups.items()},
-                "groups_hidden": self.groups_hidden}
+        return {
+            "title": self.title,
+            "scale": self.scale,
+            "n_forms": self.n_forms,
+            "n_people": self.n_people,
+            "shown": self.shown,
+            "min_group": MIN_GROUP,
+            "themes": clean(self.summary),
+            "priorities": self.priorities,
+            "comments": self.comments,
+            "groups": {k: clean(v) for k, v in self.groups.items()},
+            "groups_hidden": self.groups_hidden,
+        }
 
 
-def campaign_report(title: str, scale: str, answers: pd.DataFrame, responses: pd.DataFrame,
-                    *, compare_by: str | None = None, language: str = "nl",
-                    other: tuple[str, pd.DataFrame] | None = None) -> CampaignReport:
+def campaign_report(
+    title: str,
+    scale: str,
+    answers: pd.DataFrame,
+    responses: pd.DataFrame,
+    *,
+    compare_by: str | None = None,
+    language: str = "nl",
+    other: tuple[str, pd.DataFrame] | None = None,
+) -> CampaignReport:
     """Summaries, priorities, comments, the spider web and group comparisons.
 
     ``other`` is a second campaign (label, answers) drawn on the same web (e.g. another year).
@@ -70,10 +90,14 @@ def campaign_report(title: str, scale: str, answers: pd.DataFrame, responses: pd
     hidden = 0
     series: list[Series] = []
     if shown:
-        series.append(Series("Alle antwoorden" if language == "nl" else "All answers",
-                             list(summary["norm_median"]),
-                             list((summary["q1"] - sc.low) / (sc.high - sc.low)),
-                             list((summary["q3"] - sc.low) / (sc.high - sc.low))))
+        series.append(
+            Series(
+                "Alle antwoorden" if language == "nl" else "All answers",
+                list(summary["norm_median"]),
+                list((summary["q1"] - sc.low) / (sc.high - sc.low)),
+                list((summary["q3"] - sc.low) / (sc.high - sc.low)),
+            )
+        )
     if shown and compare_by in COMPARE_BY:
         groups = compare_groups(answers, responses, compare_by, sc)
         hidden = int(responses[compare_by].replace("", np.nan).dropna().nunique()) - len(groups)
@@ -82,11 +106,17 @@ def campaign_report(title: str, scale: str, answers: pd.DataFrame, responses: pd
         other_summary = theme_summary(other[1], sc)
         series = series[:1] if not groups else series
         series.append(Series(other[0], list(other_summary["norm_median"])))
-    svg = spider_svg(series, title=f"Spinnenweb: {title}", language=language,
-                     empty=not series)
+    svg = spider_svg(series, title=f"Spinnenweb: {title}", language=language, empty=not series)
     return CampaignReport(
-        title=title, scale=scale, n_forms=n_forms, n_people=n_people, summary=summary,
+        title=title,
+        scale=scale,
+        n_forms=n_forms,
+        n_people=n_people,
+        summary=summary,
         priorities=priorities(summary) if shown else [],
-        comments=comments_by_theme(answers, n_forms), svg=svg, groups=groups,
-        groups_hidden=max(hidden, 0), shown=shown,
+        comments=comments_by_theme(answers, n_forms),
+        svg=svg,
+        groups=groups,
+        groups_hidden=max(hidden, 0),
+        shown=shown,
     )

@@ -21,8 +21,10 @@ def _on_scale(answers: pd.DataFrame, scale: Scale) -> pd.Series:
         SCALES[s].normalise(v) if not pd.isna(v) else np.nan
         for s, v in zip(answers["scale"], answers["score"], strict=True)
     ]
-    return pd.Series(scale.low + np.asarray(norm, dtype="float64") * (scale.high - scale.low),
-                     index=answers.index)
+    return pd.Series(
+        scale.low + np.asarray(norm, dtype="float64") * (scale.high - scale.low),
+        index=answers.index,
+    )
 
 
 def theme_summary(answers: pd.DataFrame, scale: Scale) -> pd.DataFrame:
@@ -55,15 +57,17 @@ def theme_summary(answers: pd.DataFrame, scale: Scale) -> pd.DataFrame:
         vals = part["value"].dropna().to_numpy()
         n = len(vals)
         shown = n >= MIN_GROUP
-        rows.append({
-            "theme": key,
-            "n": n,
-            "weet_niet": int(part["dont_know"].sum()) if len(part) else 0,
-            "median": float(np.median(vals)) if shown else np.nan,
-            "q1": float(np.quantile(vals, 0.25)) if shown else np.nan,
-            "q3": float(np.quantile(vals, 0.75)) if shown else np.nan,
-            "shown": shown,
-        })
+        rows.append(
+            {
+                "theme": key,
+                "n": n,
+                "weet_niet": int(part["dont_know"].sum()) if len(part) else 0,
+                "median": float(np.median(vals)) if shown else np.nan,
+                "q1": float(np.quantile(vals, 0.25)) if shown else np.nan,
+                "q3": float(np.quantile(vals, 0.75)) if shown else np.nan,
+                "shown": shown,
+            }
+        )
     out = pd.DataFrame(rows)
     out["norm_median"] = (out["median"] - scale.low) / (scale.high - scale.low)
     return out
@@ -89,8 +93,9 @@ def comments_by_theme(answers: pd.DataFrame, n_respondents: int) -> dict[str, di
     return out
 
 
-def compare_groups(answers: pd.DataFrame, responses: pd.DataFrame, by: str, scale: Scale
-                   ) -> dict[str, pd.DataFrame]:
+def compare_groups(
+    answers: pd.DataFrame, responses: pd.DataFrame, by: str, scale: Scale
+) -> dict[str, pd.DataFrame]:
     """Theme summaries per group (e.g. bewoner/professional, age band, buurt, campaign).
 
     Groups with fewer than :data:`MIN_GROUP` respondents are left out entirely; the caller

@@ -29,8 +29,9 @@ def _point(i: int, value: float, n: int, cx: float, cy: float, r: float) -> tupl
     return cx + r * value * math.cos(angle), cy + r * value * math.sin(angle)
 
 
-def spider_svg(series: list[Series], *, title: str, language: str = "nl", size: int = 560,
-               empty: bool = False) -> str:
+def spider_svg(
+    series: list[Series], *, title: str, language: str = "nl", size: int = 560, empty: bool = False
+) -> str:
     """Draw one or more series on the 14 Leefplekmeter axes.
 
     The outer ring is the best score, the centre the worst. Missing themes (too few answers)
@@ -47,8 +48,9 @@ def spider_svg(series: list[Series], *, title: str, language: str = "nl", size: 
         f'<title id="spider-title">{escape(title)}</title>',
     ]
     for ring in (0.25, 0.5, 0.75, 1.0):
-        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in
-                       (_point(i, ring, n, cx, cy, r) for i in range(n)))
+        pts = " ".join(
+            f"{x:.1f},{y:.1f}" for x, y in (_point(i, ring, n, cx, cy, r) for i in range(n))
+        )
         parts.append(f'<polygon points="{pts}" fill="none" stroke="#bbb" stroke-width="1"/>')
     for i, theme in enumerate(ts):
         x, y = _point(i, 1.0, n, cx, cy, r)
@@ -56,24 +58,30 @@ def spider_svg(series: list[Series], *, title: str, language: str = "nl", size: 
         lx, ly = _point(i, 1.18, n, cx, cy, r)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
         label = theme.name[language].split(" (")[0]
-        parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" text-anchor="{anchor}" '
-                     f'dominant-baseline="middle" fill="#222">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" text-anchor="{anchor}" '
+            f'dominant-baseline="middle" fill="#222">{escape(label)}</text>'
+        )
     if not empty:
         for k, s in enumerate(series):
             colour = COLOURS[k % len(COLOURS)]
             if s.q1 is not None and s.q3 is not None and len(series) == 1:
                 band = _band(s.q1, s.q3, n, cx, cy, r)
                 if band:
-                    parts.append(f'<polygon points="{band}" fill="{colour}" fill-opacity="0.15" fill-rule="evenodd" '
-                                 'stroke="none"/>')
+                    parts.append(
+                        f'<polygon points="{band}" fill="{colour}" fill-opacity="0.15" '
+                        'fill-rule="evenodd" stroke="none"/>'
+                    )
             for segment in _segments(s.median):
-                pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in
-                               (_point(i, v, n, cx, cy, r) for i, v in segment))
+                pts = " ".join(
+                    f"{x:.1f},{y:.1f}" for x, y in (_point(i, v, n, cx, cy, r) for i, v in segment)
+                )
                 closed = len(segment) == n
                 tag = "polygon" if closed else "polyline"
                 dash = f' stroke-dasharray="{DASHES[k % len(DASHES)]}"' if DASHES[k % 4] else ""
-                parts.append(f'<{tag} points="{pts}" fill="none" stroke="{colour}" '
-                             f'stroke-width="3"{dash}/>')
+                parts.append(
+                    f'<{tag} points="{pts}" fill="none" stroke="{colour}" stroke-width="3"{dash}/>'
+                )
             for i, v in enumerate(s.median):
                 if not np.isnan(v):
                     x, y = _point(i, v, n, cx, cy, r)
@@ -81,9 +89,11 @@ def spider_svg(series: list[Series], *, title: str, language: str = "nl", size: 
         for k, s in enumerate(series):
             y = size - 20 * (len(series) - k)
             colour = COLOURS[k % len(COLOURS)]
-            parts.append(f'<line x1="16" y1="{y}" x2="44" y2="{y}" stroke="{colour}" '
-                         f'stroke-width="3"/><text x="50" y="{y + 4}" font-size="13">'
-                         f'{escape(s.name)}</text>')
+            parts.append(
+                f'<line x1="16" y1="{y}" x2="44" y2="{y}" stroke="{colour}" '
+                f'stroke-width="3"/><text x="50" y="{y + 4}" font-size="13">'
+                f"{escape(s.name)}</text>"
+            )
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -19,10 +19,16 @@ RESPONDENT_TYPES = ("bewoner", "professional")
 class AnswerIn(BaseModel):
     """One theme's answer."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    theme: str
-    score: int | None = Field(default=None, strict=True)
+    theme: str = Field(json_schema_extra={"enum": list[Any](theme_keys())})
+    score: int | None = Field(
+        default=None,
+        strict=True,
+        ge=1,
+        le=10,
+        description="on the campaign's scale (1-10, 1-7 or 1-3)",
+    )
     dont_know: bool = False
     good: str = Field(default="", max_length=MAX_TEXT)
     better: str = Field(default="", max_length=MAX_TEXT)
@@ -38,7 +44,7 @@ class AnswerIn(BaseModel):
 class SubmissionIn(BaseModel):
     """A whole form. Scores are checked against the campaign's scale by :func:`validate`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     form_token: str = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_.\-]+$")
     mode: Mode = "individual"
@@ -63,8 +69,11 @@ def validate(data: object, *, scale: str, areas: list[str]) -> SubmissionIn:
         sub = SubmissionIn.model_validate(data)
     except ValidationError as exc:
         raise InputDataErrors(
-            InputDataError(err["msg"], field=".".join(str(p) for p in err["loc"]),
-                           fix="zie de API-beschrijving (/docs) / see the API description")
+            InputDataError(
+                err["msg"],
+                field=".".join(str(p) for p in err["loc"]),
+                fix="zie de API-beschrijving (/docs) / see the API description",
+            )
             for err in exc.errors()
         ) from exc
     sc = SCALES[scale]
@@ -72,23 +81,46 @@ def validate(data: object, *, scale: str, areas: list[str]) -> SubmissionIn:
     seen: set[str] = set()
     for i, ans in enumerate(sub.answers):
         if ans.theme in seen:
-            problems.append(InputDataError(f"theme '{ans.theme}' answered twice",
-                                           field=f"answers.{i}.theme", fix="answer it once"))
+            problems.append(
+                InputDataError(
+                    f"theme '{ans.theme}' answered twice",
+                    field=f"answers.{i}.theme",
+                    fix="answer it once",
+                )
+            )
         seen.add(ans.theme)
         if ans.score is not None and not sc.low <= ans.score <= sc.high:
-            problems.append(InputDataError(
-                f"score {ans.score} is outside the scale {sc.low}–{sc.high}",
-                field=f"answers.{i}.score", fix=f"give a whole number from {sc.low} to {sc.high}"))
+            problems.append(
+                InputDataError(
+                    f"score {ans.score} is outside the scale {sc.low}–{sc.high}",
+                    field=f"answers.{i}.score",
+                    fix=f"give a whole number from {sc.low} to {sc.high}",
+                )
+            )
         if ans.score is not None and ans.dont_know:
-            problems.append(InputDataError("a score and 'weet ik niet' together",
-                                           field=f"answers.{i}.dont_know",
-                                           fix="give a score or tick 'weet ik niet', not both"))
+            problems.append(
+                InputDataError(
+                    "a score and 'weet ik niet' together",
+                    field=f"answers.{i}.dont_know",
+                    fix="give a score or tick 'weet ik niet', not both",
+                )
+            )
     if sub.buurtcode and sub.buurtcode not in areas:
-        problems.append(InputDataError(f"buurt '{sub.buurtcode}' is not in this campaign",
-                                       field="buurtcode", fix="choose one of the campaign's buurten"))
+        problems.append(
+            InputDataError(
+                f"buurt '{sub.buurtcode}' is not in this campaign",
+                field="buurtcode",
+                fix="choose one of the campaign's buurten",
+            )
+        )
     if sub.mode != "group" and sub.group_size != 1:
-        problems.append(InputDataError("group_size is only for mode 'group'", field="group_size",
-                                       fix="leave it at 1 or use mode 'group'"))
+        problems.append(
+            InputDataError(
+                "group_size is only for mode 'group'",
+                field="group_size",
+                fix="leave it at 1 or use mode 'group'",
+            )
+        )
     if problems:
         raise InputDataErrors(problems)
     return sub

@@ -46,21 +46,53 @@ class Scale:
 SCALES: dict[str, Scale] = {
     s.key: s
     for s in [
-        Scale("cijfer10", 1, 10, {"nl": "rapportcijfer 1–10", "en": "school mark 1–10"},
-              {"nl": ("1 = heel slecht", "10 = uitstekend"), "en": ("1 = very poor", "10 = excellent")}),
-        Scale("place7", 1, 7, {"nl": "Place Standard 1–7", "en": "Place Standard 1–7"},
-              {"nl": ("1 = veel ruimte voor verbetering", "7 = weinig ruimte voor verbetering"),
-               "en": ("1 = a lot of room for improvement", "7 = little room for improvement")}),
-        Scale("jeugd7", 1, 7, {"nl": "jongeren 1–7", "en": "youth 1–7"},
-              {"nl": ("1 = echt slecht", "7 = echt goed"), "en": ("1 = really bad", "7 = really good")}),
-        Scale("kind3", 1, 3, {"nl": "kinderen: 3 gezichtjes", "en": "children: 3 faces"},
-              {"nl": ("1 = niet fijn", "3 = fijn"), "en": ("1 = not nice", "3 = nice")}),
+        Scale(
+            "cijfer10",
+            1,
+            10,
+            {"nl": "rapportcijfer 1–10", "en": "school mark 1–10"},
+            {
+                "nl": ("1 = heel slecht", "10 = uitstekend"),
+                "en": ("1 = very poor", "10 = excellent"),
+            },
+        ),
+        Scale(
+            "place7",
+            1,
+            7,
+            {"nl": "Place Standard 1–7", "en": "Place Standard 1–7"},
+            {
+                "nl": ("1 = veel ruimte voor verbetering", "7 = weinig ruimte voor verbetering"),
+                "en": ("1 = a lot of room for improvement", "7 = little room for improvement"),
+            },
+        ),
+        Scale(
+            "jeugd7",
+            1,
+            7,
+            {"nl": "jongeren 1–7", "en": "youth 1–7"},
+            {
+                "nl": ("1 = echt slecht", "7 = echt goed"),
+                "en": ("1 = really bad", "7 = really good"),
+            },
+        ),
+        Scale(
+            "kind3",
+            1,
+            3,
+            {"nl": "kinderen: 3 gezichtjes", "en": "children: 3 faces"},
+            {"nl": ("1 = niet fijn", "3 = fijn"), "en": ("1 = not nice", "3 = nice")},
+        ),
     ]
 }
 
 #: The scale each variant uses unless the organiser picks another.
-DEFAULT_SCALE: dict[Variant, str] = {"standard": "cijfer10", "b1": "cijfer10",
-                                     "youth": "jeugd7", "children": "kind3"}
+DEFAULT_SCALE: dict[Variant, str] = {
+    "standard": "cijfer10",
+    "b1": "cijfer10",
+    "youth": "jeugd7",
+    "children": "kind3",
+}
 
 
 @dataclass(frozen=True)
@@ -71,7 +103,7 @@ class Theme:
     name: dict[str, str]
     questions: dict[str, dict[str, str]]
 
-    def question(self, variant: Variant, language: Language) -> str:
+    def question(self, variant: str, language: str) -> str:
         """The question wording for a variant and language."""
         return self.questions[variant][language]
 
@@ -82,8 +114,7 @@ def themes() -> tuple[Theme, ...]:
     text = (resources.files("gezondewijk.leefplekmeter") / "questions.toml").read_text("utf-8")
     data = tomllib.loads(text)
     return tuple(
-        Theme(t["key"], dict(t["name"]), {v: dict(t[v]) for v in VARIANTS})
-        for t in data["themes"]
+        Theme(t["key"], dict(t["name"]), {v: dict(t[v]) for v in VARIANTS}) for t in data["themes"]
     )
 
 

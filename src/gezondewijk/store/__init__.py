@@ -1,3 +1,4 @@
-"""Storage: SQLAlchemy 2 models, Alembic migrations, and the repository functions the web app
-and the CLI share. SQLite is the embedded default; PostgreSQL works through the database URL.
+"""Storage: SQLAlchemy 2 models, Alembic migrations and shared repository functions.
+
+SQLite is the embedded default; PostgreSQL works through the database URL.
 """

@@ -38,8 +38,7 @@ def migrate(url: str) -> None:
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location",
-                        str(resources.files("gezondewijk.store") / "migrations"))
+    cfg.set_main_option("script_location", str(resources.files("gezondewijk.store") / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(cfg, "head")
 

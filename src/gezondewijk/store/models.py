@@ -56,8 +56,9 @@ class Campaign(Base):
     area_names: Mapped[str] = mapped_column(Text, default="")  # comma-separated names
     starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
-                                                 nullable=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     responses: Mapped[list[Response]] = relationship(
@@ -68,7 +69,7 @@ class Campaign(Base):
         """(code, name) of the campaign's buurten."""
         codes = [c for c in self.areas.split(",") if c]
         names = self.area_names.split(",") if self.area_names else codes
-        return list(zip(codes, names + codes[len(names):], strict=False))
+        return list(zip(codes, names + codes[len(names) :], strict=False))
 
 
 class Response(Base):
@@ -80,8 +81,9 @@ class Response(Base):
     __tablename__ = "responses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
-                                             index=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
     form_token: Mapped[str] = mapped_column(String(128), unique=True)
     submitted_on: Mapped[date] = mapped_column(Date, default=lambda: _now().date())
     mode: Mapped[str] = mapped_column(String(20), default="individual")
@@ -106,8 +108,9 @@ class Answer(Base):
     __table_args__ = (UniqueConstraint("response_id", "theme"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"),
-                                             index=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
     theme: Mapped[str] = mapped_column(String(40))
     score: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     scale: Mapped[str] = mapped_column(String(20))

@@ -32,18 +32,26 @@ def verify_password(password: str, stored: str) -> bool:
     """Check a password against :func:`hash_password`'s output in constant time."""
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        test = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                              p=int(p), dklen=len(digest) // 2)
+        test = hashlib.scrypt(
+            password.encode(),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(digest) // 2,
+        )
     except ValueError:
         return False
     return hmac.compare_digest(test.hex(), digest)
 
 
-def create_user(session: Session, email: str, name: str, password: str,
-                role: str = "organiser") -> User:
+def create_user(
+    session: Session, email: str, name: str, password: str, role: str = "organiser"
+) -> User:
     """Add an account (e-mail addresses are stored lower case)."""
-    user = User(email=email.strip().lower(), name=name, password_hash=hash_password(password),
-                role=role)
+    user = User(
+        email=email.strip().lower(), name=name, password_hash=hash_password(password), role=role
+    )
     session.add(user)
     session.flush()
     return user
@@ -78,8 +86,9 @@ class Stored:
     created: bool
 
 
-def store_submission(factory: sessionmaker[Session], campaign: Campaign,
-                     sub: SubmissionIn) -> Stored:
+def store_submission(
+    factory: sessionmaker[Session], campaign: Campaign, sub: SubmissionIn
+) -> Stored:
     """Store a validated submission once; a resubmitted form token returns the first copy.
 
     The whole form is one transaction: either every answer is stored or none.
@@ -89,15 +98,26 @@ def store_submission(factory: sessionmaker[Session], campaign: Campaign,
         if existing is not None:
             return Stored(existing, False)
         response = Response(
-            campaign_id=campaign.id, form_token=sub.form_token, mode=sub.mode,
-            respondent_type=sub.respondent_type, age_band=sub.age_band, gender=sub.gender,
-            buurtcode=sub.buurtcode, group_size=sub.group_size, variant=campaign.variant,
+            campaign_id=campaign.id,
+            form_token=sub.form_token,
+            mode=sub.mode,
+            respondent_type=sub.respondent_type,
+            age_band=sub.age_band,
+            gender=sub.gender,
+            buurtcode=sub.buurtcode,
+            group_size=sub.group_size,
+            variant=campaign.variant,
             language=sub.language,
         )
         response.answers = [
-            Answer(theme=a.theme, score=a.score, scale=campaign.scale,
-                   dont_know=a.dont_know or a.score is None, good=a.good.strip(),
-                   better=a.better.strip())
+            Answer(
+                theme=a.theme,
+                score=a.score,
+                scale=campaign.scale,
+                dont_know=a.dont_know or a.score is None,
+                good=a.good.strip(),
+                better=a.better.strip(),
+            )
             for a in sub.answers
         ]
         session.add(response)
@@ -106,7 +126,8 @@ def store_submission(factory: sessionmaker[Session], campaign: Campaign,
         except IntegrityError:
             session.rollback()
             existing = session.scalar(
-                select(Response.id).where(Response.form_token == sub.form_token))
+                select(Response.id).where(Response.form_token == sub.form_token)
+            )
             if existing is None:
                 raise
             return Stored(existing, False)
@@ -115,35 +136,84 @@ def store_submission(factory: sessionmaker[Session], campaign: Campaign,
 
 def count_responses(session: Session, campaign_id: int) -> int:
     """Number of stored forms of a campaign."""
-    return int(session.scalar(select(func.count(Response.id))
-                              .where(Response.campaign_id == campaign_id)) or 0)
+    return int(
+        session.scalar(select(func.count(Response.id)).where(Response.campaign_id == campaign_id))
+        or 0
+    )
 
 
 def responses_frame(session: Session, campaign_ids: list[int]) -> pd.DataFrame:
     """One row per form (no personal data beyond the optional bands the resident chose)."""
-    rows = session.execute(select(Response).where(Response.campaign_id.in_(campaign_ids))
-                           ).scalars().all()
+    rows = (
+        session.execute(select(Response).where(Response.campaign_id.in_(campaign_ids)))
+        .scalars()
+        .all()
+    )
     return pd.DataFrame(
-        [{"id": r.id, "campaign_id": r.campaign_id, "submitted_on": r.submitted_on,
-          "mode": r.mode, "respondent_type": r.respondent_type, "age_band": r.age_band,
-          "gender": r.gender, "buurtcode": r.buurtcode, "group_size": r.group_size,
-          "variant": r.variant, "language": r.language} for r in rows],
-        columns=["id", "campaign_id", "submitted_on", "mode", "respondent_type", "age_band",
-                 "gender", "buurtcode", "group_size", "variant", "language"],
+        [
+            {
+                "id": r.id,
+                "campaign_id": r.campaign_id,
+                "submitted_on": r.submitted_on,
+                "mode": r.mode,
+                "respondent_type": r.respondent_type,
+                "age_band": r.age_band,
+                "gender": r.gender,
+                "buurtcode": r.buurtcode,
+                "group_size": r.group_size,
+                "variant": r.variant,
+                "language": r.language,
+            }
+            for r in rows
+        ],
+        columns=[
+            "id",
+            "campaign_id",
+            "submitted_on",
+            "mode",
+            "respondent_type",
+            "age_band",
+            "gender",
+            "buurtcode",
+            "group_size",
+            "variant",
+            "language",
+        ],
     )
 
 
 def answers_frame(session: Session, campaign_ids: list[int]) -> pd.DataFrame:
     """Long table: one row per answer (theme) with its scale."""
-    stmt = (select(Answer, Response.campaign_id).join(Response)
-            .where(Response.campaign_id.in_(campaign_ids)))
+    stmt = (
+        select(Answer, Response.campaign_id)
+        .join(Response)
+        .where(Response.campaign_id.in_(campaign_ids))
+    )
     rows = session.execute(stmt).all()
     return pd.DataFrame(
-        [{"response_id": a.response_id, "campaign_id": cid, "theme": a.theme,
-          "score": a.score, "scale": a.scale, "dont_know": a.dont_know, "good": a.good,
-          "better": a.better} for a, cid in rows],
-        columns=["response_id", "campaign_id", "theme", "score", "scale", "dont_know", "good",
-                 "better"],
+        [
+            {
+                "response_id": a.response_id,
+                "campaign_id": cid,
+                "theme": a.theme,
+                "score": a.score,
+                "scale": a.scale,
+                "dont_know": a.dont_know,
+                "good": a.good,
+                "better": a.better,
+            }
+            for a, cid in rows
+        ],
+        columns=[
+            "response_id",
+            "campaign_id",
+            "theme",
+            "score",
+            "scale",
+            "dont_know",
+            "good",
+            "better",
+        ],
     )
 
 

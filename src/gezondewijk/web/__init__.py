@@ -1,5 +1,7 @@
-"""The web app (FastAPI, server-rendered Jinja2 pages, a JSON API), served by
-``gezondewijk serve``. Routes only translate HTTP to library calls."""
+"""The web app: FastAPI, server-rendered Jinja2 pages and a JSON API.
+
+Served by ``gezondewijk serve``; routes only translate HTTP to library calls.
+"""
 
 from gezondewijk.web.app import create_app
 from gezondewijk.web.settings import WebSettings

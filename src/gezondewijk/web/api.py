@@ -53,36 +53,59 @@ class ErrorOut(BaseModel):
     error: dict[str, Any]
 
 
-@router.get("/campaigns/{code}", response_model=CampaignOut,
-            responses={404: {"model": ErrorOut}})
+@router.get("/campaigns/{code}", response_model=CampaignOut, responses={404: {"model": ErrorOut}})
 def campaign_info(request: Request, code: str, lang: str = "nl") -> Any:
     """The campaign's form: themes and questions in its variant and scale."""
     campaign = campaign_or_404(request, code)
     language = "en" if lang == "en" else "nl"
     scale = SCALES[campaign.scale]
     return CampaignOut(
-        code=campaign.code, title=campaign.title, intro=campaign.intro,
-        variant=campaign.variant, scale=campaign.scale, scale_low=scale.low,
-        scale_high=scale.high, mode=campaign.mode, areas=[c for c, _ in campaign.area_list()],
-        themes=[ThemeOut(key=t.key, name=t.name[language],
-                         question=t.question(campaign.variant, language))  # type: ignore[arg-type]
-                for t in themes()],
+        code=campaign.code,
+        title=campaign.title,
+        intro=campaign.intro,
+        variant=campaign.variant,
+        scale=campaign.scale,
+        scale_low=scale.low,
+        scale_high=scale.high,
+        mode=campaign.mode,
+        areas=[c for c, _ in campaign.area_list()],
+        themes=[
+            ThemeOut(
+                key=t.key, name=t.name[language], question=t.question(campaign.variant, language)
+            )
+            for t in themes()
+        ],
     )
 
 
-@router.post("/campaigns/{code}/responses", response_model=StoredOut, status_code=201,
-             responses={200: {"model": StoredOut}, 404: {"model": ErrorOut},
-                        422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
+@router.post(
+    "/campaigns/{code}/responses",
+    response_model=StoredOut,
+    status_code=201,
+    responses={
+        200: {"model": StoredOut},
+        404: {"model": ErrorOut},
+        422: {"model": ErrorOut},
+        429: {"model": ErrorOut},
+    },
+)
 def submit_response(request: Request, code: str, submission: SubmissionIn) -> Any:
-    """Store one filled-in form. Sending the same ``form_token`` again stores nothing new and
-    answers 200 with the first copy's id."""
+    """Store one filled-in form.
+
+    Sending the same ``form_token`` again stores nothing new and answers 200 with the first
+    copy's id.
+    """
     campaign = campaign_or_404(request, code)
     client = request.client.host if request.client else "?"
     if not request.app.state.limiter.allow(client):
-        return JSONResponse({"error": {"message": "too many requests", "problems": []}},
-                            status_code=429, headers={"Retry-After": "60"})
-    sub = validate(submission.model_dump(), scale=campaign.scale,
-                   areas=[c for c, _ in campaign.area_list()])
+        return JSONResponse(
+            {"error": {"message": "too many requests", "problems": []}},
+            status_code=429,
+            headers={"Retry-After": "60"},
+        )
+    sub = validate(
+        submission.model_dump(), scale=campaign.scale, areas=[c for c, _ in campaign.area_list()]
+    )
     stored = store_submission(factory(request), campaign, sub)
     body = {"id": stored.response_id, "created": stored.created}
     return JSONResponse(body, status_code=201 if stored.created else 200)

@@ -25,9 +25,12 @@ from gezondewijk.web.settings import WebSettings
 def error_body(exc: InputDataError) -> dict[str, Any]:
     """The one JSON error shape: a message and the problems with field and fix."""
     errors = exc.errors if isinstance(exc, InputDataErrors) else [exc]
-    return {"error": {"message": "De invoer klopt niet / invalid input",
-                      "problems": [{"field": e.field, "problem": e.problem, "fix": e.fix}
-                                   for e in errors]}}
+    return {
+        "error": {
+            "message": "De invoer klopt niet / invalid input",
+            "problems": [{"field": e.field, "problem": e.problem, "fix": e.fix} for e in errors],
+        }
+    }
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -42,14 +45,24 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     factory = session_factory(engine)
     if settings.admin_email and settings.admin_password:
         with transaction(factory) as session:
-            if session.scalar(select(User).where(User.email == settings.admin_email.lower())
-                              ) is None:
-                create_user(session, settings.admin_email, "Beheerder", settings.admin_password,
-                            role="admin")
+            if (
+                session.scalar(select(User).where(User.email == settings.admin_email.lower()))
+                is None
+            ):
+                create_user(
+                    session,
+                    settings.admin_email,
+                    "Beheerder",
+                    settings.admin_password,
+                    role="admin",
+                )
 
-    app = FastAPI(title="gezondewijk Leefplekmeter", version="0.1.0",
-                  description="Leefplekmeter: bewoners over hun leefplek. JSON API; "
-                              "no IP addresses or tracking are stored.")
+    app = FastAPI(
+        title="gezondewijk Leefplekmeter",
+        version="0.1.0",
+        description="Leefplekmeter: bewoners over hun leefplek. JSON API; "
+        "no IP addresses or tracking are stored.",
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = factory
@@ -57,9 +70,13 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings.submit_limit_per_minute)
     folder = resources.files("gezondewijk.web")
     app.state.templates = Jinja2Templates(directory=str(folder / "templates"))
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key,
-                       session_cookie="gw_beheer", same_site="strict",
-                       https_only=settings.public_url.startswith("https"))
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="gw_beheer",
+        same_site="strict",
+        https_only=settings.public_url.startswith("https"),
+    )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(folder / "static")), name="static")
 
@@ -67,9 +84,21 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return JSONResponse({"error": {"message": "request too large", "problems": [
-                {"field": "body", "problem": f"more than {settings.max_body_bytes} bytes",
-                 "fix": "send shorter comments"}]}}, status_code=413)
+            return JSONResponse(
+                {
+                    "error": {
+                        "message": "request too large",
+                        "problems": [
+                            {
+                                "field": "body",
+                                "problem": f"more than {settings.max_body_bytes} bytes",
+                                "fix": "send shorter comments",
+                            }
+                        ],
+                    }
+                },
+                status_code=413,
+            )
         return await call_next(request)
 
     @app.exception_handler(InputDataError)
@@ -81,19 +110,31 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         if exc.status_code == 303 and exc.headers and "Location" in exc.headers:
             return RedirectResponse(exc.headers["Location"], status_code=303)
         if request.url.path.startswith("/api"):
-            return JSONResponse({"error": {"message": str(exc.detail), "problems": []}},
-                                status_code=exc.status_code)
+            return JSONResponse(
+                {"error": {"message": str(exc.detail), "problems": []}},
+                status_code=exc.status_code,
+                headers=exc.headers,
+            )
         from gezondewijk.web.deps import render
 
-        return render(request, "message.html", status_code=exc.status_code,
-                      title=f"Fout {exc.status_code}", text=str(exc.detail))
+        return render(
+            request,
+            "message.html",
+            status_code=exc.status_code,
+            title=f"Fout {exc.status_code}",
+            text=str(exc.detail),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> Response:
-        problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"],
-                     "fix": "see /docs"} for e in exc.errors()]
-        return JSONResponse({"error": {"message": "De invoer klopt niet / invalid input",
-                                       "problems": problems}}, status_code=422)
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"], "fix": "see /docs"}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": {"message": "De invoer klopt niet / invalid input", "problems": problems}},
+            status_code=422,
+        )
 
     app.include_router(routes_survey.router)
     app.include_router(routes_organiser.router)

@@ -15,7 +15,7 @@ from gezondewijk.web.security import csrf_token
 
 def factory(request: Request) -> sessionmaker[Session]:
     """The app's session factory."""
-    return request.app.state.sessions  # type: ignore[no-any-return]
+    return request.app.state.sessions
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -24,8 +24,10 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     user = context.pop("user", None)
     lang = context.pop("lang", "nl")
     csrf = csrf_token(request.session) if user is not None else ""
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, name, {"lang": lang, "user": user, "csrf": csrf, **context},
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"lang": lang, "user": user, "csrf": csrf, **context},
         status_code=status_code,
     )
 
@@ -52,9 +54,11 @@ def campaign_or_404(request: Request, code: str) -> Campaign:
     with factory(request)() as session:
         campaign = campaign_by_code(session, code)
     if campaign is None:
-        raise HTTPException(status_code=404,
-                            detail=f"Geen campagne met code '{code[:12]}'. Controleer de code "
-                                   "op de uitnodiging. / No campaign with this code.")
+        raise HTTPException(
+            status_code=404,
+            detail=f"Geen campagne met code '{code[:12]}'. Controleer de code "
+            "op de uitnodiging. / No campaign with this code.",
+        )
     return campaign
 
 

@@ -30,9 +30,15 @@ def join(code: str = Form(...)) -> Response:
     return RedirectResponse(f"/c/{clean}", status_code=303)
 
 
-def survey_context(request: Request, campaign: Campaign, lang: str, *, mode: str,
-                   errors: list[InputDataError] | None = None,
-                   values: dict[str, Any] | None = None) -> dict[str, Any]:
+def survey_context(
+    request: Request,
+    campaign: Campaign,
+    lang: str,
+    *,
+    mode: str,
+    errors: list[InputDataError] | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What the survey template needs (shared with the organiser's paper entry page)."""
     scale = SCALES[campaign.scale]
     return {
@@ -57,8 +63,7 @@ def survey(request: Request, code: str, lang: str | None = None) -> Response:
     campaign = campaign_or_404(request, code)
     language = lang if lang in ("nl", "en") else campaign.language
     mode = campaign.mode if campaign.mode in ("kiosk", "walk", "group") else "individual"
-    return render(request, "survey.html", **survey_context(request, campaign, language,
-                                                            mode=mode))
+    return render(request, "survey.html", **survey_context(request, campaign, language, mode=mode))
 
 
 def form_to_submission(form: dict[str, Any], mode: str) -> dict[str, Any]:
@@ -105,13 +110,25 @@ def receive(request: Request, campaign: Campaign, form: dict[str, Any], mode: st
     """
     data = form_to_submission(form, mode)
     if not request.app.state.form_tokens.valid(data["form_token"], campaign.code):
-        raise InputDataErrors([InputDataError(
-            "dit formulier is verlopen of hoort bij een andere campagne",
-            field="form_token", fix="laad de pagina opnieuw en vul het formulier in")])
+        raise InputDataErrors(
+            [
+                InputDataError(
+                    "dit formulier is verlopen of hoort bij een andere campagne",
+                    field="form_token",
+                    fix="laad de pagina opnieuw en vul het formulier in",
+                )
+            ]
+        )
     if not data["answers"]:
-        raise InputDataErrors([InputDataError(
-            "er is geen enkel thema beantwoord", field="answers",
-            fix="geef bij minstens één thema een cijfer of kies 'weet ik niet'")])
+        raise InputDataErrors(
+            [
+                InputDataError(
+                    "er is geen enkel thema beantwoord",
+                    field="answers",
+                    fix="geef bij minstens één thema een cijfer of kies 'weet ik niet'",
+                )
+            ]
+        )
     sub = validate(data, scale=campaign.scale, areas=[c for c, _ in campaign.area_list()])
     return store_submission(factory(request), campaign, sub).response_id
 
@@ -122,17 +139,24 @@ async def submit(request: Request, code: str) -> Response:
     campaign = campaign_or_404(request, code)
     client = request.client.host if request.client else "?"
     if not request.app.state.limiter.allow(client):
-        return render(request, "message.html", status_code=429, title="Even wachten",
-                      text="Er komen te veel formulieren tegelijk binnen. Probeer het over een "
-                           "minuut opnieuw. / Too many forms; try again in a minute.")
+        return render(
+            request,
+            "message.html",
+            status_code=429,
+            title="Even wachten",
+            text="Er komen te veel formulieren tegelijk binnen. Probeer het over een "
+            "minuut opnieuw. / Too many forms; try again in a minute.",
+        )
     form = dict(await request.form())
     mode = campaign.mode if campaign.mode in ("kiosk", "walk", "group") else "individual"
     lang = form.get("lang") if form.get("lang") in ("nl", "en") else campaign.language
     try:
         receive(request, campaign, form, mode)
     except InputDataErrors as exc:
-        ctx = survey_context(request, campaign, str(lang), mode=mode, errors=exc.errors,
-                             values=form)
+        ctx = survey_context(
+            request, campaign, str(lang), mode=mode, errors=exc.errors, values=form
+        )
         return render(request, "survey.html", status_code=422, **ctx)
-    return render(request, "thanks.html", campaign=campaign, kiosk=campaign.mode == "kiosk",
-                  lang=lang)
+    return render(
+        request, "thanks.html", campaign=campaign, kiosk=campaign.mode == "kiosk", lang=lang
+    )

@@ -14,8 +14,10 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import Response
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+)
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
@@ -66,8 +68,11 @@ def csrf_token(session: dict[str, object]) -> str:
 def csrf_ok(session: dict[str, object], submitted: str | None) -> bool:
     """Constant-time check of a submitted CSRF token against the session's."""
     expected = session.get("csrf")
-    return isinstance(expected, str) and submitted is not None and hmac.compare_digest(
-        expected, submitted)
+    return (
+        isinstance(expected, str)
+        and submitted is not None
+        and hmac.compare_digest(expected, submitted)
+    )
 
 
 class RateLimiter:

@@ -34,15 +34,19 @@ class WebSettings(BaseModel):
     admin_email: str = ""
     admin_password: str = Field(default="", repr=False)
     submit_limit_per_minute: int = Field(default=120, ge=1)
+    #: Output folder of a pipeline run (``gezondewijk run``), to show data next to residents.
+    map_dir: str = ""
     max_body_bytes: int = Field(default=200_000, ge=10_000)
 
     @model_validator(mode="after")
     def _safe(self) -> WebSettings:
         if self.environment == "production":
             if len(self.secret_key) < 32:
-                raise ValueError("GEZONDEWIJK_SECRET_KEY must be set to 32+ random characters "
-                                 "in production (e.g. python -c 'import secrets; "
-                                 "print(secrets.token_urlsafe(48))')")
+                raise ValueError(
+                    "GEZONDEWIJK_SECRET_KEY must be set to 32+ random characters "
+                    "in production (e.g. python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
             if self.admin_password and len(self.admin_password) < 12:
                 raise ValueError("GEZONDEWIJK_ADMIN_PASSWORD must be 12+ characters")
         if not self.secret_key:

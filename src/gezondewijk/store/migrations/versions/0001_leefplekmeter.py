@@ -38,15 +38,21 @@ def upgrade() -> None:
         sa.Column("area_names", sa.Text, nullable=False),
         sa.Column("starts_on", sa.Date, nullable=True),
         sa.Column("ends_on", sa.Date, nullable=True),
-        sa.Column("owner_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"),
-                  nullable=True),
+        sa.Column(
+            "owner_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+        ),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "responses",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("campaign_id", sa.Integer,
-                  sa.ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column(
+            "campaign_id",
+            sa.Integer,
+            sa.ForeignKey("campaigns.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("form_token", sa.String(128), nullable=False, unique=True),
         sa.Column("submitted_on", sa.Date, nullable=False),
         sa.Column("mode", sa.String(20), nullable=False),
@@ -61,8 +67,13 @@ def upgrade() -> None:
     op.create_table(
         "answers",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("response_id", sa.Integer,
-                  sa.ForeignKey("responses.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column(
+            "response_id",
+            sa.Integer,
+            sa.ForeignKey("responses.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("theme", sa.String(40), nullable=False),
         sa.Column("score", sa.SmallInteger, nullable=True),
         sa.Column("scale", sa.String(20), nullable=False),
