@@ -39,8 +39,13 @@ postgres:
 	@su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='gezondewijk'\"" | grep -q 1 || \
 	  su postgres -c "psql -qc \"CREATE ROLE gezondewijk LOGIN PASSWORD 'gezondewijk' CREATEDB\""
 
+# The stacked health map of the synthetic town, then the web app with a demo Leefplekmeter
+# campaign (generated answers) next to that map's data. Stop the web app with Ctrl-C.
 demo: setup
 	$(BIN)/gezondewijk demo --out uitvoer/demo
+	rm -f uitvoer/demo/leefplekmeter.db uitvoer/demo/leefplekmeter.db-wal uitvoer/demo/leefplekmeter.db-shm
+	GEZONDEWIJK_DATABASE_URL=sqlite:///uitvoer/demo/leefplekmeter.db GEZONDEWIJK_MAP_DIR=uitvoer/demo \
+	  $(BIN)/gezondewijk serve --demo --port $${PORT:-8000}
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -236,3 +236,54 @@ def test_wrong_password_and_foreign_campaign(app, client: TestClient) -> None:
         create_user(session, "ander@example.org", "Ander", "een-lang-wachtwoord")
     _login(client, "ander@example.org", "een-lang-wachtwoord")
     assert client.get(f"/beheer/{campaign.code}").status_code == 403
+
+
+def test_rate_limit_answers_429(db_url: str) -> None:
+    app = create_app(WebSettings(database_url=db_url, submit_limit_per_minute=3))
+    try:
+        client = TestClient(app)
+        campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+        url = f"/api/campaigns/{campaign.code}/responses"
+        codes = [client.post(url, json=_submission()).status_code for _ in range(5)]
+        assert codes[:3] == [201, 201, 201] and codes[3:] == [429, 429]
+        assert _count(app, campaign) == 3
+    finally:
+        app.state.engine.dispose()
+
+
+def test_residents_next_to_data(db_url: str, tmp_path) -> None:
+    data = pd.DataFrame(
+        {
+            "buurtcode": ["BU99990000", "BU99990001"],
+            "population": [1000, 3000],
+            "groen_aan": [1, 1],
+            "basisvoorzieningen_aan": [0, 0],
+            "geluid_lucht_aan": [1, 0],
+            "eenzaamheid_aan": [0, 1],
+            "dichtheid_aan": [0, 0],
+        }
+    )
+    data.to_csv(tmp_path / "buurten.csv", index=False)
+    app = create_app(WebSettings(database_url=db_url, map_dir=str(tmp_path)))
+    try:
+        client = TestClient(app)
+        campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+        url = f"/api/campaigns/{campaign.code}/responses"
+        for _ in range(6):  # residents rate green 9/10, facilities 2/10
+            client.post(
+                url,
+                json=_submission(
+                    answers=[
+                        {"theme": "natuur_groen", "score": 9},
+                        {"theme": "voorzieningen", "score": 2},
+                    ]
+                ),
+            )
+        _login(client)
+        page = client.get(f"/beheer/{campaign.code}").text
+        assert "Bewoners en data naast elkaar" in page
+        rows = re.findall(r"<tr( class=\"disagree\")?><th scope=\"row\">([^<]+)</th>", page)
+        flagged = {name for cls, name in rows if cls}
+        assert flagged == {"Natuur en groen", "Voorzieningen"}
+    finally:
+        app.state.engine.dispose()

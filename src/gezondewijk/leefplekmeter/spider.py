@@ -43,8 +43,8 @@ def spider_svg(
     cx = cy = size / 2
     r = size * 0.32
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
-        f'aria-labelledby="spider-title" width="100%" style="max-width:{size}px">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-110 0 {size + 220} {size}" role="img" '
+        'aria-labelledby="spider-title" width="100%" class="spider-svg">',
         f'<title id="spider-title">{escape(title)}</title>',
     ]
     for ring in (0.25, 0.5, 0.75, 1.0):
