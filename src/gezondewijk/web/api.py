@@ -84,6 +84,8 @@ def campaign_info(request: Request, code: str, lang: str = "nl") -> Any:
     status_code=201,
     responses={
         200: {"model": StoredOut},
+        400: {"model": ErrorOut},
+        413: {"model": ErrorOut},
         404: {"model": ErrorOut},
         422: {"model": ErrorOut},
         429: {"model": ErrorOut},
