@@ -59,8 +59,8 @@ format: setup
 test: setup system-deps postgres lint
 	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/pytest
 
-bench: setup
-	$(BIN)/python benchmarks/run.py
+bench: setup postgres
+	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(VENDOR) uitvoer .pytest_cache .mypy_cache .ruff_cache

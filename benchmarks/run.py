@@ -95,6 +95,17 @@ def _child(kind: str, size: float, limit: float) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _fresh_pg_database(admin_url: str) -> str:
+    """Create an empty database for the load test next to the admin URL's database."""
+    import psycopg
+
+    plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "gw_bench_load" WITH (FORCE)')
+        conn.execute('CREATE DATABASE "gw_bench_load"')
+    return admin_url.rsplit("/", 1)[0] + "/gw_bench_load"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--one", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
@@ -193,17 +204,22 @@ def main() -> int:
             "p50 ms | p99 ms | SIGKILL wave acknowledged | lost after restart |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
-        print("  Leefplekmeter: 200 clients, SQLite ...", file=sys.stderr, flush=True)
-        load = run_load_test(clients=200, forms=5)
-        rows.append(load)
-        line = (
-            f"| SQLite | {load['clients']} | {load['acknowledged']} | {load['rows']} | "
-            f"{load['lost']} | {load['throughput_per_s']:.0f} | {load['p50_ms']:.0f} | "
-            f"{load['p99_ms']:.0f} | {load['killed_wave_acknowledged']} | "
-            f"{load['killed_wave_lost']} |"
-        )
-        lines.append(line)
-        print(line, flush=True)
+        targets: list[tuple[str, str | None]] = [("SQLite", None)]
+        pg = os.environ.get("GEZONDEWIJK_TEST_POSTGRES_URL")
+        if pg:
+            targets.append(("PostgreSQL", _fresh_pg_database(pg)))
+        for label, url in targets:
+            print(f"  Leefplekmeter: 200 clients, {label} ...", file=sys.stderr, flush=True)
+            load = run_load_test(clients=200, forms=5, db_url=url)
+            rows.append(load)
+            line = (
+                f"| {label} | {load['clients']} | {load['acknowledged']} | {load['rows']} | "
+                f"{load['lost']} | {load['throughput_per_s']:.0f} | {load['p50_ms']:.0f} | "
+                f"{load['p99_ms']:.0f} | {load['killed_wave_acknowledged']} | "
+                f"{load['killed_wave_lost']} |"
+            )
+            lines.append(line)
+            print(line, flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
