@@ -135,7 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
 
         town = make_synthetic_town()
         areas = list(zip(town.buurten["buurtcode"], town.buurten["buurtnaam"], strict=True))
-        campaign = make_demo_campaign(app.state.sessions, areas=areas)
+        campaign = make_demo_campaign(app.state.sessions, areas=areas, n=200)
         print(f"Demo-campagne {campaign.code}: {settings.public_url}/c/{campaign.code}")
         print(
             f"Resultaten: {settings.public_url}/beheer/{campaign.code} "

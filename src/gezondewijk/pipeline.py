@@ -72,6 +72,7 @@ class MapResult:
     weighting: str = "area"
     extra_presets: list[Preset] = field(default_factory=list)
     inequality: pd.DataFrame | None = None
+    published_references: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def cells_frame(self) -> gpd.GeoDataFrame:
         """Cells as polygons with every variable and score column."""
@@ -144,6 +145,7 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         progress.note(f"{len(buurten)} buurten")
 
     joins: list[JoinReport] = []
+    published: dict[str, dict[str, float]] = {}
     with progress.step("tabellen koppelen op buurtcode"):
         for table_cfg in config.tables:
             table = read_area_table(table_cfg.path, kind=table_cfg.kind, age=table_cfg.age)
@@ -155,6 +157,7 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
                 )
             )
             joined = table.reindex(codes.to_numpy())
+            _published_references(table, buurten, published, preset)
             for col in joined.columns:
                 if col == "soort_regio" or not pd.api.types.is_numeric_dtype(joined[col]):
                     continue
@@ -296,7 +299,28 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         weighting=weighting,
         extra_presets=extra,
         inequality=inequality,
+        published_references=published,
     )
+
+
+def _published_references(
+    table: pd.DataFrame, buurten: pd.DataFrame, out: dict[str, dict[str, float]], preset: Preset
+) -> None:
+    """Keep the national (NL00/NL01) and gemeente figures a table publishes beside its buurten."""
+    gemeenten = buurten["gemeentecode"].unique()
+    national = next((c for c in ("NL01", "NL00") if c in table.index), None)
+    for col in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[col]):
+            continue
+        if col not in KNOWN and col not in preset.variables:
+            continue
+        entry = out.setdefault(col, {})
+        if national is not None and pd.notna(table.loc[national, col]):
+            entry["nederland"] = float(table.loc[national, col])
+        if len(gemeenten) == 1 and gemeenten[0] in table.index:
+            value = table.loc[gemeenten[0], col]
+            if pd.notna(value):
+                entry["gemeente"] = float(value)
 
 
 def buurt_inequality(buurten: pd.DataFrame, config: RunConfig) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pyogrio
 from gezondewijk.outputs.metadata import (
     about_table,
     provenance,
+    references_table,
     thresholds_table,
     variables_table,
 )
@@ -34,6 +35,7 @@ def _tables(result: MapResult) -> list[tuple[str, pd.DataFrame]]:
         ("drempels", thresholds_table(result)),
         ("over", about_table(result)),
     ]
+    tables.append(("referenties", references_table(result)))
     if result.inequality is not None:
         tables.append(("ongelijkheid", result.inequality.assign(herkomst=provenance(result))))
     return tables

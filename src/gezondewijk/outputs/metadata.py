@@ -66,3 +66,20 @@ def about_table(result: MapResult) -> pd.DataFrame:
         "opmerkingen": json.dumps(result.notes, ensure_ascii=False),
     }
     return pd.DataFrame({"sleutel": list(items), "waarde": list(items.values())})
+
+
+def references_table(result: MapResult) -> pd.DataFrame:
+    """Per variable: the run's mean and the published gemeente and national figures.
+
+    RIVM and StatLine tables publish NL and GM rows next to the buurten; the run's mean is
+    population-weighted over its buurten.
+    """
+    names = sorted(set(result.references) | set(result.published_references))
+    return pd.DataFrame(
+        {
+            "variabele": names,
+            "gebied": [result.references.get(n) for n in names],
+            "gemeente": [result.published_references.get(n, {}).get("gemeente") for n in names],
+            "nederland": [result.published_references.get(n, {}).get("nederland") for n in names],
+        }
+    )

@@ -225,3 +225,17 @@ def delete_campaign(session: Session, campaign: Campaign) -> int:
     session.execute(delete(Response).where(Response.campaign_id == campaign.id))
     session.delete(campaign)
     return n
+
+
+def buurt_frames(session: Session, buurtcode: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Answers and forms given for one buurt, over every campaign."""
+    ids = [
+        r
+        for r in session.scalars(
+            select(Response.campaign_id).where(Response.buurtcode == buurtcode).distinct()
+        )
+    ]
+    responses = responses_frame(session, ids)
+    responses = responses[responses["buurtcode"] == buurtcode]
+    answers = answers_frame(session, ids)
+    return answers[answers["response_id"].isin(responses["id"])], responses

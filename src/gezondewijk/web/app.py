@@ -37,7 +37,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the app: migrate the database, create the first admin, mount the routes."""
     from sqlalchemy import select
 
-    from gezondewijk.web import api, routes_organiser, routes_survey
+    from gezondewijk.web import api, routes_organiser, routes_reports, routes_survey
 
     settings = settings or WebSettings.from_env()
     migrate(settings.database_url)
@@ -77,8 +77,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         same_site="strict",
         https_only=settings.public_url.startswith("https"),
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
     app.mount("/static", StaticFiles(directory=str(folder / "static")), name="static")
+    vendor = resources.files("gezondewijk.outputs") / "vendor"
+    app.mount("/vendor", StaticFiles(directory=str(vendor), check_dir=False), name="vendor")
+    app.state.map_data = None
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -139,4 +142,5 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(routes_survey.router)
     app.include_router(routes_organiser.router)
     app.include_router(api.router)
+    app.include_router(routes_reports.router)
     return app

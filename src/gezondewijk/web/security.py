@@ -21,12 +21,27 @@ CSP = (
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
-    """Strict headers: nothing loads from another host, no referrer leaks."""
+    """Strict headers: nothing loads from another host, no referrer leaks.
+
+    The one exception is a base map the municipality configures (``basemap_url``): its host is
+    then allowed for images only.
+    """
+
+    def __init__(self, app: object, basemap_url: str = "") -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.csp = CSP
+        if basemap_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(basemap_url)
+            self.csp = CSP.replace(
+                "img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{parts.netloc}"
+            )
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         """Add the headers to every response."""
         response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = self.csp
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"

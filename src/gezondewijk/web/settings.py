@@ -36,6 +36,11 @@ class WebSettings(BaseModel):
     submit_limit_per_minute: int = Field(default=120, ge=1)
     #: Output folder of a pipeline run (``gezondewijk run``), to show data next to residents.
     map_dir: str = ""
+    #: Optional base map tile URL template (e.g. the PDOK BRT WMTS); off by default, so that no
+    #: page loads anything from another host unless the municipality chooses to.
+    basemap_url: str = ""
+    #: Chromium used to print fact sheets and the overview to PDF.
+    chromium_path: str = "/usr/bin/chromium"
     max_body_bytes: int = Field(default=200_000, ge=10_000)
 
     @model_validator(mode="after")

@@ -1,0 +1,92 @@
+"""Pictures for fact sheets and the overview (PNG, with a text alternative next to them)."""
+
+from __future__ import annotations
+
+import math
+from io import BytesIO
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.colors import BoundaryNorm, ListedColormap
+
+from gezondewijk.reports.mapdata import MapData
+
+COLOURS = [
+    "#fcfbfd",
+    "#efedf5",
+    "#dadaeb",
+    "#bcbddc",
+    "#9e9ac8",
+    "#807dba",
+    "#6a51a3",
+    "#54278f",
+    "#3f007d",
+    "#2d004b",
+    "#1a0030",
+]
+
+
+def _png(fig: plt.Figure) -> bytes:
+    buffer = BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight", dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def area_map_png(data: MapData, code: str) -> bytes:
+    """Map excerpt of one buurt: its cells coloured by score, neighbours outlined."""
+    n = len(data.indicator_keys)
+    colours = [COLOURS[round(i / max(n, 1) * (len(COLOURS) - 1))] for i in range(n + 1)]
+    cmap = ListedColormap(colours)
+    norm = BoundaryNorm([i - 0.5 for i in range(n + 2)], cmap.N)
+    buurt = data.buurten[data.buurten["buurtcode"] == code]
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    minx, miny, maxx, maxy = buurt.total_bounds
+    pad = 0.25 * max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    if data.cells is not None:
+        cells = data.cells[data.cells["buurtcode"] == code]
+        cells.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0.2, edgecolor="#999")
+    else:
+        buurt.plot(column="score", cmap=cmap, norm=norm, ax=ax)
+    data.buurten.boundary.plot(ax=ax, color="#bbb", linewidth=0.6)
+    buurt.boundary.plot(ax=ax, color="#000", linewidth=1.8)
+    ax.set_aspect(1 / math.cos(math.radians((miny + maxy) / 2)))
+    ax.set_axis_off()
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
+    fig.colorbar(sm, ax=ax, shrink=0.6, ticks=range(n + 1), label="score")
+    fig.text(0.01, 0.01, data.about.get("herkomst", ""), fontsize=7)
+    return _png(fig)
+
+
+def overview_png(table: pd.DataFrame, vulnerability_label: str) -> bytes:
+    """Stacked burden (score) against vulnerability per buurt, dot size = inhabitants."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sizes = 10 + 120 * (table["population"].fillna(0) / max(table["population"].max(), 1))
+    ax.scatter(
+        table["kwetsbaarheid"],
+        table["score"],
+        s=sizes,
+        c=table["score"],
+        cmap="Purples",
+        edgecolors="#333",
+        linewidths=0.4,
+        vmin=-1,
+    )
+    top = table[table["prioriteit"]]
+    for row in top.head(8).itertuples():
+        ax.annotate(
+            str(row.buurtnaam),
+            (row.kwetsbaarheid, row.score),
+            fontsize=7,
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    ax.set_xlabel(vulnerability_label)
+    ax.set_ylabel("score (aantal indicatoren 'aan')")
+    ax.set_title("Stapeling en kwetsbaarheid per buurt")
+    return _png(fig)

@@ -1,0 +1,186 @@
+"""Map viewer, area fact sheets and the municipal overview (read from a pipeline run)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from gezondewijk._errors import GezondewijkError
+from gezondewijk.leefplekmeter.themes import themes
+from gezondewijk.reports import MapData, fact_sheet, load_map_data, overview
+from gezondewijk.reports.charts import area_map_png, overview_png
+from gezondewijk.reports.mapdata import joins
+from gezondewijk.reports.pdf import html_to_pdf
+from gezondewijk.store.repository import buurt_frames
+from gezondewijk.web.deps import current_user, factory, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def map_data(request: Request) -> MapData:
+    """The loaded run, or a page that says how to load one."""
+    state = request.app.state
+    if getattr(state, "map_data", None) is None:
+        folder = state.settings.map_dir
+        if not folder:
+            raise HTTPException(
+                status_code=404,
+                detail=(
+                    "Er is geen kaart geladen. Start de app met GEZONDEWIJK_MAP_DIR="
+                    "<uitvoermap van 'gezondewijk run'>. / No map loaded: set "
+                    "GEZONDEWIJK_MAP_DIR."
+                ),
+            )
+        state.map_data = load_map_data(folder)
+    return state.map_data
+
+
+@router.get("/kaart", response_class=HTMLResponse)
+def viewer(request: Request) -> Response:
+    """The interactive map: buurten and cells, a layer per indicator and per preset."""
+    data = map_data(request)
+    names = data.buurten[["buurtcode", "buurtnaam"]].sort_values("buurtnaam")
+    return render(
+        request,
+        "kaart.html",
+        user=current_user(request),
+        data=data,
+        names=list(names.itertuples(index=False)),
+        basemap=request.app.state.settings.basemap_url,
+    )
+
+
+@router.get("/kaart/lagen.json")
+def layers(request: Request) -> Any:
+    """Layer descriptions (labels, thresholds with their sources)."""
+    info = map_data(request).layers()
+    info["basemap"] = request.app.state.settings.basemap_url
+    return info
+
+
+@router.get("/kaart/buurten.geojson")
+def buurten_geojson(request: Request) -> Response:
+    """All buurten with scores (WGS84)."""
+    return Response(map_data(request).buurten_geojson(), media_type="application/geo+json")
+
+
+@router.get("/kaart/cellen.geojson")
+def cells_geojson(request: Request, bbox: str = Query(..., max_length=120)) -> Response:
+    """Cells in a bounding box ``minlon,minlat,maxlon,maxlat``; empty with a count when too many."""
+    try:
+        box = tuple(float(v) for v in bbox.split(","))
+        if len(box) != 4:
+            raise ValueError
+    except ValueError:
+        raise HTTPException(
+            status_code=422, detail="bbox: give minlon,minlat,maxlon,maxlat"
+        ) from None
+    text, count = map_data(request).cells_geojson(box)
+    return Response(
+        text, media_type="application/geo+json", headers={"X-Cellen-In-Beeld": str(count)}
+    )
+
+
+@router.get("/buurt")
+def search(request: Request, zoek: str = Query("", max_length=100)) -> Response:
+    """Find a buurt by name or code and go to its fact sheet."""
+    data = map_data(request)
+    term = zoek.strip().lower()
+    b = data.buurten
+    exact = b[(b["buurtcode"].str.lower() == term) | (b["buurtnaam"].str.lower() == term)]
+    hits = exact if len(exact) else b[b["buurtnaam"].str.lower().str.contains(term, regex=False)]
+    if term and len(hits) >= 1:
+        return RedirectResponse(f"/buurt/{hits['buurtcode'].iloc[0]}", status_code=303)
+    return render(
+        request,
+        "message.html",
+        status_code=404,
+        title="Niet gevonden",
+        text=f"Geen buurt gevonden voor '{zoek[:100]}'. Probeer een deel van de naam "
+        "of een code zoals BU07720000.",
+    )
+
+
+def _sheet_context(request: Request, code: str) -> dict[str, Any]:
+    data = map_data(request)
+    with factory(request)() as session:
+        answers, responses = buurt_frames(session, code)
+    try:
+        sheet = fact_sheet(data, code, answers=answers, responses=responses)
+    except KeyError:
+        raise HTTPException(
+            status_code=404, detail=f"Buurt {code[:12]} zit niet in deze kaart."
+        ) from None
+    return {
+        "sheet": sheet,
+        "theme_names": {t.key: t.name["nl"] for t in themes()},
+        "joins": joins(data.about),
+    }
+
+
+@router.get("/buurt/{code}", response_class=HTMLResponse)
+def sheet_page(request: Request, code: str) -> Response:
+    """The fact sheet of one buurt."""
+    ctx = _sheet_context(request, code)
+    return render(request, "factsheet.html", user=current_user(request), **ctx)
+
+
+@router.get("/buurt/{code}/kaart.png")
+def sheet_map(request: Request, code: str) -> Response:
+    """The fact sheet's map excerpt."""
+    data = map_data(request)
+    if code not in set(data.buurten["buurtcode"]):
+        raise HTTPException(status_code=404, detail="onbekende buurt / unknown buurt")
+    return Response(area_map_png(data, code), media_type="image/png")
+
+
+def _pdf(request: Request, template: str, **ctx: Any) -> Response:
+    html = request.app.state.templates.get_template(template).render(print=True, **ctx)
+    try:
+        pdf = html_to_pdf(html, request.app.state.settings.chromium_path)
+    except GezondewijkError as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from exc
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get("/buurt/{code}/factsheet.pdf")
+def sheet_pdf(request: Request, code: str) -> Response:
+    """The fact sheet as PDF."""
+    ctx = _sheet_context(request, code)
+    png = area_map_png(map_data(request), code)
+    return _pdf(
+        request,
+        "factsheet_print.html",
+        map_uri="data:image/png;base64," + base64.b64encode(png).decode(),
+        **ctx,
+    )
+
+
+@router.get("/overzicht", response_class=HTMLResponse)
+def overview_page(request: Request) -> Response:
+    """Municipal overview: buurten ranked by burden and vulnerability, inequality."""
+    ov = overview(map_data(request))
+    return render(request, "overview.html", user=current_user(request), ov=ov)
+
+
+@router.get("/overzicht/grafiek.png")
+def overview_chart(request: Request) -> Response:
+    """Scatter of burden against vulnerability."""
+    ov = overview(map_data(request))
+    return Response(overview_png(ov.table, ov.vulnerability_label), media_type="image/png")
+
+
+@router.get("/overzicht.pdf")
+def overview_pdf(request: Request) -> Response:
+    """The printable summary for the college/council."""
+    ov = overview(map_data(request))
+    png = overview_png(ov.table, ov.vulnerability_label)
+    return _pdf(
+        request,
+        "overview_print.html",
+        ov=ov,
+        chart_uri="data:image/png;base64," + base64.b64encode(png).decode(),
+    )
