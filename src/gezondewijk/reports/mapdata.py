@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import shapely
 import pandas as pd
 
 from gezondewijk._errors import InputDataError
@@ -84,7 +85,8 @@ class MapData:
 
     def buurten_geojson(self) -> str:
         """All buurten with their score, indicator and class columns."""
-        return _geojson(self.buurten, self._columns(self.buurten, ["buurtcode", "buurtnaam"]))
+        return _geojson(self.buurten, self._columns(self.buurten, ["buurtcode", "buurtnaam"]),
+                        grid=1e-4)
 
     def cells_geojson(
         self, bbox: tuple[float, float, float, float], limit: int = 20_000
@@ -117,8 +119,10 @@ class MapData:
         return [c for c in cols if c in frame]
 
 
-def _geojson(frame: gpd.GeoDataFrame, columns: list[str]) -> str:
+def _geojson(frame: gpd.GeoDataFrame, columns: list[str], grid: float = 1e-5) -> str:
+    """GeoJSON with coordinates on a ~1 m grid (1e-5°) to keep responses small."""
     data = frame[[*columns, "geometry"]].copy()
+    data["geometry"] = shapely.set_precision(data.geometry.to_numpy(), grid)
     for col in columns:
         if isinstance(data[col].dtype, pd.CategoricalDtype) or data[col].dtype == object:
             data[col] = data[col].astype("string")
