@@ -8,8 +8,8 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import shapely
 import pandas as pd
+import shapely
 
 from gezondewijk._errors import InputDataError
 
@@ -85,8 +85,9 @@ class MapData:
 
     def buurten_geojson(self) -> str:
         """All buurten with their score, indicator and class columns."""
-        return _geojson(self.buurten, self._columns(self.buurten, ["buurtcode", "buurtnaam"]),
-                        grid=1e-4)
+        return _geojson(
+            self.buurten, self._columns(self.buurten, ["buurtcode", "buurtnaam"]), grid=1e-4
+        )
 
     def cells_geojson(
         self, bbox: tuple[float, float, float, float], limit: int = 20_000
