@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # `python benchmarks/run.py` finds the benchmarks package
 RESULTS = ROOT / "benchmarks" / "results"
 NATIONAL_CONFIG = ROOT / "examples" / "nederland.toml"
 

@@ -28,12 +28,17 @@ _COLORS = [
 ]
 
 
+def score_colours(n: int) -> tuple[ListedColormap, BoundaryNorm]:
+    """Colour map and norm for scores 0..n (light = little to gain, dark = much)."""
+    colors = [_COLORS[round(i / max(n, 1) * (len(_COLORS) - 1))] for i in range(n + 1)]
+    cmap = ListedColormap(colors)
+    return cmap, BoundaryNorm([i - 0.5 for i in range(n + 2)], cmap.N)
+
+
 def write_png_map(result: MapResult, path: Path, *, max_cells: int = 400_000) -> Path:
     """Draw the score per cell (or per buurt for very many cells) with buurt outlines."""
     n = len(result.preset.indicators)
-    colors = [_COLORS[round(i / n * (len(_COLORS) - 1))] for i in range(n + 1)]
-    cmap = ListedColormap(colors)
-    norm = BoundaryNorm([i - 0.5 for i in range(n + 2)], cmap.N)
+    cmap, norm = score_colours(n)
     fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
     frame = result.cells_frame() if len(result.cells) <= max_cells else result.buurten
     frame.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0)

@@ -10,23 +10,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.colors import BoundaryNorm, ListedColormap
 
+from gezondewijk.outputs.picture import score_colours
 from gezondewijk.reports.mapdata import MapData
-
-COLOURS = [
-    "#fcfbfd",
-    "#efedf5",
-    "#dadaeb",
-    "#bcbddc",
-    "#9e9ac8",
-    "#807dba",
-    "#6a51a3",
-    "#54278f",
-    "#3f007d",
-    "#2d004b",
-    "#1a0030",
-]
 
 
 def _png(fig: plt.Figure) -> bytes:
@@ -39,9 +25,7 @@ def _png(fig: plt.Figure) -> bytes:
 def area_map_png(data: MapData, code: str) -> bytes:
     """Map excerpt of one buurt: its cells coloured by score, neighbours outlined."""
     n = len(data.indicator_keys)
-    colours = [COLOURS[round(i / max(n, 1) * (len(COLOURS) - 1))] for i in range(n + 1)]
-    cmap = ListedColormap(colours)
-    norm = BoundaryNorm([i - 0.5 for i in range(n + 2)], cmap.N)
+    cmap, norm = score_colours(n)
     buurt = data.buurten[data.buurten["buurtcode"] == code]
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
     minx, miny, maxx, maxy = buurt.total_bounds
