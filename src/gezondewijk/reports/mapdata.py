@@ -127,6 +127,8 @@ def _geojson(frame: gpd.GeoDataFrame, columns: list[str], grid: float = 1e-5) ->
     for col in columns:
         if isinstance(data[col].dtype, pd.CategoricalDtype) or data[col].dtype == object:
             data[col] = data[col].astype("string")
+        elif pd.api.types.is_float_dtype(data[col]):
+            data[col] = data[col].round(2)  # two decimals are plenty on a map
     return str(data.to_json(drop_id=True, na="null", to_wgs84=False))
 
 
