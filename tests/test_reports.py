@@ -144,7 +144,10 @@ def test_map_viewer_in_chromium(map_dir: Path, tmp_path: Path) -> None:
             page.select_option("#laag", "groen")
             assert "300" in page.locator("#legenda").inner_text()
             page.check("input[value=cellen]")
-            page.wait_for_timeout(500)
+            page.wait_for_timeout(800)
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_selector("#selectie a")
+            assert "1 geselecteerde cellen" in page.locator("#selectie").inner_text()
             assert _axe(page) == []
             code = str(load_map_data(map_dir).buurten["buurtcode"].iloc[0])
             page.goto(f"{base}/buurt/{code}")
@@ -158,3 +161,27 @@ def test_map_viewer_in_chromium(map_dir: Path, tmp_path: Path) -> None:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+def test_fact_sheet_of_a_group_of_cells(map_dir: Path, tmp_path: Path) -> None:
+    from gezondewijk.reports import cells_fact_sheet
+
+    data = load_map_data(map_dir)
+    assert data.cells is not None
+    worst = data.cells.sort_values("score", ascending=False).head(12)
+    sheet = cells_fact_sheet(data, worst["cel_id"].tolist())
+    assert sheet.name.startswith("selectie van 12 cellen")
+    assert sheet.score == sum(1 for r in sheet.indicators if r.on)
+    assert sheet.score >= worst["score"].min() - 1
+    with pytest.raises(KeyError):
+        cells_fact_sheet(data, ["H100_0_0"])
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    client = TestClient(app)
+    ids = ",".join(worst["cel_id"])
+    page = client.get(f"/cellen/factsheet?ids={ids}")
+    assert page.status_code == 200 and "selectie van 12 cellen" in page.text
+    assert client.get(f"/cellen/kaart.png?ids={ids}").content.startswith(b"\x89PNG")
+    pdf = PdfReader(BytesIO(client.get(f"/cellen/factsheet.pdf?ids={ids}").content))
+    assert "selectie van 12 cellen" in " ".join(p.extract_text() for p in pdf.pages)
+    assert client.get("/cellen/factsheet?ids=").status_code == 422
+    assert client.get("/cellen/factsheet?ids=H100_0_0").status_code == 404

@@ -3,8 +3,16 @@
 Everything is read from a pipeline run's output folder.
 """
 
-from gezondewijk.reports.factsheet import FactSheet, fact_sheet
+from gezondewijk.reports.factsheet import FactSheet, cells_fact_sheet, fact_sheet
 from gezondewijk.reports.mapdata import MapData, load_map_data
 from gezondewijk.reports.overview import Overview, overview
 
-__all__ = ["FactSheet", "MapData", "Overview", "fact_sheet", "load_map_data", "overview"]
+__all__ = [
+    "FactSheet",
+    "MapData",
+    "Overview",
+    "cells_fact_sheet",
+    "fact_sheet",
+    "load_map_data",
+    "overview",
+]

@@ -22,17 +22,27 @@ def _png(fig: plt.Figure) -> bytes:
     return buffer.getvalue()
 
 
-def area_map_png(data: MapData, code: str) -> bytes:
-    """Map excerpt of one buurt: its cells coloured by score, neighbours outlined."""
+def area_map_png(data: MapData, code: str, cell_ids: list[str] | None = None) -> bytes:
+    """Map excerpt of one buurt (or of a group of cells): cells coloured by score.
+
+    With ``cell_ids`` the selected cells are drawn and outlined instead of the buurt.
+    """
     n = len(data.indicator_keys)
     cmap, norm = score_colours(n)
-    buurt = data.buurten[data.buurten["buurtcode"] == code]
+    if cell_ids is not None and data.cells is not None:
+        selected = data.cells[data.cells["cel_id"].isin(cell_ids)]
+        buurt = selected.dissolve()
+    else:
+        selected = None
+        buurt = data.buurten[data.buurten["buurtcode"] == code]
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
     minx, miny, maxx, maxy = buurt.total_bounds
     pad = 0.25 * max(maxx - minx, maxy - miny)
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + pad)
-    if data.cells is not None:
+    if selected is not None:
+        selected.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0.2, edgecolor="#999")
+    elif data.cells is not None:
         cells = data.cells[data.cells["buurtcode"] == code]
         cells.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0.2, edgecolor="#999")
     else:

@@ -88,6 +88,95 @@ def fact_sheet(
     if rows.empty:
         raise KeyError(code)
     b = rows.iloc[0]
+    return _sheet(data, code, str(b["buurtnaam"]), b, [code], answers, responses, scale)
+
+
+def cells_fact_sheet(
+    data: MapData,
+    cell_ids: list[str],
+    *,
+    answers: pd.DataFrame | None = None,
+    responses: pd.DataFrame | None = None,
+    scale: str = "cijfer10",
+) -> FactSheet:
+    """Assemble the fact sheet of a group of cells (e.g. a street or a planned project).
+
+    Notes
+    -----
+    Indicator values are the mean over the cells (weighted by inhabitants where the cells have
+    them); an indicator counts as on when it is on in at least half of that weight; the score is
+    the number of indicators on. Residents' answers are those of the buurten the cells lie in.
+
+    Raises
+    ------
+    KeyError
+        When none of the cells is in the run.
+    """
+    if data.cells is None:
+        raise KeyError("no cells in this run")
+    cells = data.cells[data.cells["cel_id"].isin(cell_ids)]
+    if cells.empty:
+        raise KeyError(",".join(cell_ids[:3]))
+    weights = (
+        cells["population"].fillna(0).to_numpy(dtype="float64")
+        if "population" in cells
+        else np.ones(len(cells))
+    )
+    if weights.sum() <= 0:
+        weights = np.ones(len(cells))
+    row: dict[str, object] = {}
+    n_on = 0
+    n_known = 0
+    for key in data.indicator_keys:
+        values = cells[f"{key}_waarde"].to_numpy(dtype="float64")
+        known = ~np.isnan(values)
+        row[f"{key}_waarde"] = (
+            float(np.average(values[known], weights=weights[known]))
+            if known.any() and weights[known].sum() > 0
+            else np.nan
+        )
+        on = cells[f"{key}_aan"].to_numpy(dtype="float64")
+        known_on = ~np.isnan(on)
+        share = (
+            float(np.average(on[known_on], weights=weights[known_on]))
+            if known_on.any() and weights[known_on].sum() > 0
+            else np.nan
+        )
+        row[f"{key}_aan"] = np.nan if np.isnan(share) else float(share >= 0.5)
+        status = cells[f"{key}_status"].astype(str).value_counts()
+        row[f"{key}_status"] = str(status.index[0]) if len(status) else ""
+        variable = cells[f"{key}_variabele"].astype(str).value_counts()
+        row[f"{key}_variabele"] = str(variable.index[0]) if len(variable) else ""
+        if not np.isnan(share):
+            n_known += 1
+            n_on += int(share >= 0.5)
+    row["score"] = n_on
+    row["n_beschikbaar"] = n_known
+    buurten = sorted(set(cells["buurtcode"].astype(str)) - {""})
+    names = data.buurten[data.buurten["buurtcode"].isin(buurten)]["buurtnaam"].tolist()
+    name = f"selectie van {len(cells)} cellen ({', '.join(map(str, names[:4]))})"
+    return _sheet(
+        data,
+        ",".join(cells["cel_id"].astype(str)[:50]),
+        name,
+        pd.Series(row),
+        buurten,
+        answers,
+        responses,
+        scale,
+    )
+
+
+def _sheet(
+    data: MapData,
+    code: str,
+    name: str,
+    b: pd.Series,
+    buurtcodes: list[str],
+    answers: pd.DataFrame | None,
+    responses: pd.DataFrame | None,
+    scale: str,
+) -> FactSheet:
     refs = data.references.set_index("variabele") if len(data.references) else None
     indicators = []
     for key in data.indicator_keys:
@@ -117,19 +206,19 @@ def fact_sheet(
     residents = versus = None
     low_themes: list[str] = []
     if answers is not None and responses is not None and len(responses):
-        residents = campaign_report(f"Bewoners van {b['buurtnaam']}", scale, answers, responses)
+        residents = campaign_report(f"Bewoners van {name}", scale, answers, responses)
         if residents.shown:
             low_themes = residents.priorities
             versus = perception_vs_data(
-                residents.summary, pd.DataFrame(data.buurten.drop(columns="geometry")), [code]
+                residents.summary, pd.DataFrame(data.buurten.drop(columns="geometry")), buurtcodes
             )
     trend = None
     if data.change is not None:
-        trend = data.change[data.change["code"] == code]
+        trend = data.change[data.change["code"].isin(buurtcodes)]
     measures = suggest([r.key for r in indicators if r.on], low_themes)
     return FactSheet(
         code=code,
-        name=str(b["buurtnaam"]),
+        name=name,
         score=int(b["score"]),
         n_available=int(b["n_beschikbaar"]),
         max_score=len(data.indicator_keys),

@@ -242,15 +242,15 @@ def delete_campaign(session: Session, campaign: Campaign) -> int:
     return n
 
 
-def buurt_frames(session: Session, buurtcode: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Answers and forms given for one buurt, over every campaign."""
-    ids = [
-        r
-        for r in session.scalars(
-            select(Response.campaign_id).where(Response.buurtcode == buurtcode).distinct()
+def buurt_frames(session: Session, buurtcode: str | list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Answers and forms given for one buurt (or several), over every campaign."""
+    codes = [buurtcode] if isinstance(buurtcode, str) else buurtcode
+    ids = list(
+        session.scalars(
+            select(Response.campaign_id).where(Response.buurtcode.in_(codes)).distinct()
         )
-    ]
+    )
     responses = responses_frame(session, ids)
-    responses = responses[responses["buurtcode"] == buurtcode]
+    responses = responses[responses["buurtcode"].isin(codes)]
     answers = answers_frame(session, ids)
     return answers[answers["response_id"].isin(responses["id"])], responses

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gezondewijk._errors import GezondewijkError
 from gezondewijk.leefplekmeter.themes import themes
-from gezondewijk.reports import MapData, fact_sheet, load_map_data, overview
+from gezondewijk.reports import MapData, cells_fact_sheet, fact_sheet, load_map_data, overview
 from gezondewijk.reports.charts import area_map_png, overview_png
 from gezondewijk.reports.mapdata import joins
 from gezondewijk.reports.pdf import html_to_pdf
@@ -151,12 +151,68 @@ def sheet_pdf(request: Request, code: str) -> Response:
     """The fact sheet as PDF."""
     ctx = _sheet_context(request, code)
     png = area_map_png(map_data(request), code)
-    return _pdf(
-        request,
-        "factsheet_print.html",
-        map_uri="data:image/png;base64," + base64.b64encode(png).decode(),
-        **ctx,
+    ctx["map_src"] = "data:image/png;base64," + base64.b64encode(png).decode()
+    return _pdf(request, "factsheet_print.html", **ctx)
+
+
+MAX_SELECTED = 2000
+
+
+def _cell_ids(ids: str) -> list[str]:
+    cells = [c.strip() for c in ids.split(",") if c.strip()]
+    if not cells or len(cells) > MAX_SELECTED:
+        raise HTTPException(
+            status_code=422,
+            detail=f"ids: give 1 to {MAX_SELECTED} cell ids "
+            "separated by commas (e.g. H100_1532_3061).",
+        )
+    return cells
+
+
+def _cells_context(request: Request, ids: str) -> dict[str, Any]:
+    data = map_data(request)
+    cells = _cell_ids(ids)
+    known = set(data.cells["cel_id"]) if data.cells is not None else set()
+    codes = (
+        sorted({str(b) for b in data.cells[data.cells["cel_id"].isin(cells)]["buurtcode"]})
+        if data.cells is not None
+        else []
     )
+    with factory(request)() as session:
+        answers, responses = buurt_frames(session, codes)
+    if not known.intersection(cells):
+        raise HTTPException(status_code=404, detail="Geen van deze cellen zit in de kaart.")
+    sheet = cells_fact_sheet(data, cells, answers=answers, responses=responses)
+    return {
+        "sheet": sheet,
+        "theme_names": {t.key: t.name["nl"] for t in themes()},
+        "joins": joins(data.about),
+        "map_src": f"/cellen/kaart.png?ids={','.join(cells)}",
+        "pdf_src": f"/cellen/factsheet.pdf?ids={','.join(cells)}",
+        "group": True,
+    }
+
+
+@router.get("/cellen/factsheet", response_class=HTMLResponse)
+def cells_sheet(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
+    """The fact sheet of a group of cells selected on the map."""
+    ctx = _cells_context(request, ids)
+    return render(request, "factsheet.html", user=current_user(request), **ctx)
+
+
+@router.get("/cellen/kaart.png")
+def cells_map(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
+    """Map excerpt of a group of cells."""
+    return Response(area_map_png(map_data(request), "", _cell_ids(ids)), media_type="image/png")
+
+
+@router.get("/cellen/factsheet.pdf")
+def cells_pdf(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
+    """The group-of-cells fact sheet as PDF."""
+    ctx = _cells_context(request, ids)
+    png = area_map_png(map_data(request), "", _cell_ids(ids))
+    ctx["map_src"] = "data:image/png;base64," + base64.b64encode(png).decode()
+    return _pdf(request, "factsheet_print.html", **ctx)
 
 
 @router.get("/overzicht", response_class=HTMLResponse)

@@ -8,6 +8,16 @@
   const map = L.map(el, { preferCanvas: true });
   map.attributionControl.setPrefix(false);
   let info = null, layerKey = "score", level = "buurten", geo = null, buurten = null, breaks = [];
+  const selected = new Set();
+  function selection() {
+    const box = document.getElementById("selectie");
+    box.textContent = "";
+    if (!selected.size) return;
+    const a = document.createElement("a");
+    a.href = "/cellen/factsheet?ids=" + encodeURIComponent(Array.from(selected).join(","));
+    a.textContent = "Factsheet van " + selected.size + " geselecteerde cellen";
+    box.appendChild(a);
+  }
 
   function esc(s) { return String(s === null || s === undefined ? "" : s).replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]); }
   function fmt(v) { return v === null || v === undefined ? "–" : (Math.round(v * 100) / 100).toLocaleString("nl-NL"); }
@@ -74,7 +84,15 @@
   function draw(data) {
     if (geo) map.removeLayer(geo);
     computeBreaks(data.features);
-    geo = L.geoJSON(data, { style, onEachFeature: (f, lyr) => { lyr.on("click", () => details(f.properties)); } }).addTo(map);
+    geo = L.geoJSON(data, { style, onEachFeature: (f, lyr) => { lyr.on("click", () => {
+      details(f.properties);
+      if (f.properties.cel_id) {
+        const id = f.properties.cel_id;
+        if (selected.has(id)) selected.delete(id); else selected.add(id);
+        lyr.setStyle({ color: selected.has(id) ? "#e8a100" : "#888", weight: selected.has(id) ? 3 : 0.3 });
+        selection();
+      }
+    }); } }).addTo(map);
     legend();
   }
   async function loadCells() {
