@@ -112,4 +112,4 @@ def test_cli_monitor_on_rivm(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "SII good_health_pct" in text
     change = pd.read_csv(tmp_path / "verandering.csv")
     assert set(change["oordeel"]) <= {"beter", "slechter", "binnen ruis", "onbekend"}
-    assert (tmp_path / "ongelijkheid.csv").exists()
+    assert (tmp_path / "ongelijkheid_trend.csv").exists()

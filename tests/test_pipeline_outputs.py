@@ -88,6 +88,14 @@ def test_cli_demo_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "synthetische voorbeelddata" in out
     assert "cellen:" in out and "scoreverdeling cellen" in out
     assert "kaart.html" in out
+    # the demo also monitors 2016 → 2020, and the fact sheets show that trend
+    assert "Verandering 2016 → 2020 in 18 buurten" in out
+    from gezondewijk.reports import fact_sheet, load_map_data
+
+    data = load_map_data(tmp_path)
+    assert data.change is not None and data.inequality is not None
+    sheet = fact_sheet(data, str(data.buurten["buurtcode"].iloc[0]))
+    assert sheet.trend is not None and len(sheet.trend) >= 2
 
 
 def test_cli_reports_bad_input_and_keeps_old_output(

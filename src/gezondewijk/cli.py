@@ -117,7 +117,7 @@ def _monitor(args: argparse.Namespace) -> int:
                 f" ({sii.loc[y1, 'voortgang_pct']:+.0f} % van doel −{100 * args.doel:.0f} %)"
             )
         if frames:
-            pd.concat(frames).to_csv(args.out / "ongelijkheid.csv", index=False)
+            pd.concat(frames).to_csv(args.out / "ongelijkheid_trend.csv", index=False)
     print(f"Tabellen in {args.out}")
     return 0
 
@@ -195,7 +195,22 @@ def main(argv: list[str] | None = None) -> int:
 
             cfg_path = write_synthetic_inputs(make_synthetic_town(), args.out / "invoer")
             print(f"Synthetische invoer geschreven naar {cfg_path.parent}", file=sys.stderr)
-            return _run(load_config(cfg_path), args.out, args.quiet)
+            code = _run(load_config(cfg_path), args.out, args.quiet)
+            print("\nMonitoring 2016 → 2020 (synthetisch):")
+            inputs = cfg_path.parent
+            return code or main(
+                [
+                    "monitor",
+                    "--voor",
+                    str(inputs / "rivm_gezondheid_2016.csv"),
+                    "--na",
+                    str(inputs / "rivm_gezondheid.csv"),
+                    "--buurten",
+                    str(inputs / "buurten.geojson"),
+                    "--out",
+                    str(args.out),
+                ]
+            )
         if args.command == "serve":
             return _serve(args)
         if args.command == "monitor":

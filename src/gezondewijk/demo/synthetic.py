@@ -233,6 +233,22 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
             row[col] = "" if pd.isna(r[col]) else f"{r[col]:8.1f}"
         rows.append(row)
     pd.DataFrame(rows).to_csv(folder / "rivm_gezondheid.csv", index=False)
+    # the same table four years earlier: health a little better, loneliness a little lower,
+    # with noise; a few buurten moved against the trend (for the monitoring demo)
+    rng = np.random.default_rng(2016)
+    earlier = []
+    for row in rows:
+        old = dict(row, Perioden="2016JJ00")
+        for col in town.health.columns[1:]:
+            if row[col] == "":
+                continue
+            drift = {"ErvarenGezondheidGoedZeerGoed_4": 1.5, "Eenzaam_28": -2.0}.get(col, -0.5)
+            value = float(row[col]) + drift + rng.normal(0, 0.8)
+            if rng.random() < 0.12:
+                value -= 5 * np.sign(drift or 1)
+            old[col] = f"{value:8.1f}"
+        earlier.append(old)
+    pd.DataFrame(earlier).to_csv(folder / "rivm_gezondheid_2016.csv", index=False)
     lines = [
         '"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
         '"SES-WOA/Totaalscore/Gemiddelde score (Getal)"'
@@ -304,6 +320,11 @@ path = "adressen.geojson"
 [grid]
 kind = "hex"
 edge_m = 100
+
+[inequality]
+variables = ["good_health_pct", "lonely_pct", "no2"]
+ses = "ses_woa"
+bootstrap = 500
 """,
         encoding="utf-8",
     )
