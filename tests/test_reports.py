@@ -72,6 +72,10 @@ def test_pages_and_cells_window(map_dir: Path, tmp_path: Path) -> None:
     assert tiny.json()["features"] == []
     assert client.get("/kaart/cellen.geojson?bbox=nonsense").status_code == 422
     assert client.get("/buurt?zoek=molen", follow_redirects=False).status_code == 303
+    gpkg = client.get("/kaart/download/gezondewijk.gpkg")
+    assert gpkg.status_code == 200 and gpkg.content[:16] == b"SQLite format 3\x00"
+    assert client.get("/kaart/download/over.csv").status_code == 404
+    assert client.get("/kaart/download/..%2F..%2Fetc%2Fpasswd").status_code == 404
     assert client.get("/buurt?zoek=bestaat-niet").status_code == 404
     assert client.get("/buurt/BU00000000").status_code == 404
     no_map = TestClient(create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/n.db")))

@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from gezondewijk._errors import GezondewijkError
 from gezondewijk.leefplekmeter.themes import themes
@@ -43,9 +43,11 @@ def viewer(request: Request) -> Response:
     """The interactive map: buurten and cells, a layer per indicator and per preset."""
     data = map_data(request)
     names = data.buurten[["buurtcode", "buurtnaam"]].sort_values("buurtnaam")
+    files = [n for n in DOWNLOADS if (data.folder / n).is_file()]
     return render(
         request,
         "kaart.html",
+        files=files,
         user=current_user(request),
         data=data,
         names=list(names.itertuples(index=False)),
@@ -82,6 +84,32 @@ def cells_geojson(request: Request, bbox: str = Query(..., max_length=120)) -> R
     return Response(
         text, media_type="application/geo+json", headers={"X-Cellen-In-Beeld": str(count)}
     )
+
+
+#: Files of a run the app offers for download (GIS and spreadsheets), with their media types.
+DOWNLOADS = {
+    "gezondewijk.gpkg": "application/geopackage+sqlite3",
+    "buurten.parquet": "application/vnd.apache.parquet",
+    "cellen.parquet": "application/vnd.apache.parquet",
+    "buurten.csv": "text/csv; charset=utf-8",
+    "cellen.csv": "text/csv; charset=utf-8",
+    "indicatoren.csv": "text/csv; charset=utf-8",
+    "drempels.csv": "text/csv; charset=utf-8",
+}
+
+
+@router.get("/kaart/download/{name}")
+def download(request: Request, name: str) -> Response:
+    """The run's GeoPackage, GeoParquet and CSV files (the same as ``gezondewijk run`` wrote)."""
+    data = map_data(request)
+    path = data.folder / name
+    if name not in DOWNLOADS or not path.is_file():
+        raise HTTPException(
+            status_code=404,
+            detail=f"Geen bestand '{name[:40]}'. Beschikbaar: "
+            + ", ".join(n for n in DOWNLOADS if (data.folder / n).is_file()),
+        )
+    return FileResponse(path, media_type=DOWNLOADS[name], filename=name)
 
 
 @router.get("/buurt")
