@@ -6,21 +6,10 @@ from io import BytesIO
 
 import pandas as pd
 
+from gezondewijk.leefplekmeter.submission import FORM_FIELDS
 from gezondewijk.leefplekmeter.themes import theme_keys, themes
 
-RESPONSE_COLUMNS = [
-    "response_id",
-    "campaign",
-    "submitted_on",
-    "mode",
-    "respondent_type",
-    "age_band",
-    "gender",
-    "buurtcode",
-    "group_size",
-    "variant",
-    "language",
-]
+RESPONSE_COLUMNS = ["response_id", "campaign", *FORM_FIELDS]
 
 
 def long_format(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +24,20 @@ POSITIVE, NEGATIVE = 0.6, 0.4
 
 
 def load_map_buurten(folder: Path | None) -> pd.DataFrame | None:
-    """The ``buurten.csv`` a pipeline run wrote (``gezondewijk run``), or ``None``."""
+    """The ``buurten.csv`` a pipeline run wrote (``gezondewijk run``), or ``None``.
+
+    Read once per file version (path and modification time), not on every results page.
+    """
     if folder is None:
         return None
     path = Path(folder) / "buurten.csv"
     if not path.is_file():
         return None
+    return _read_buurten(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_buurten(path: str, _mtime: int) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"buurtcode": str})
 
 

@@ -14,6 +14,18 @@ Mode = Literal["individual", "group", "walk", "kiosk", "paper"]
 MODES: tuple[str, ...] = ("individual", "group", "walk", "kiosk", "paper")
 AGE_BANDS = ("", "0-11", "12-17", "18-34", "35-54", "55-74", "75+")
 RESPONDENT_TYPES = ("bewoner", "professional")
+#: The fields of a stored form that exports and result tables carry (besides its id).
+FORM_FIELDS = (
+    "submitted_on",
+    "mode",
+    "respondent_type",
+    "age_band",
+    "gender",
+    "buurtcode",
+    "group_size",
+    "variant",
+    "language",
+)
 
 
 class AnswerIn(BaseModel):
@@ -76,6 +88,17 @@ def validate(data: object, *, scale: str, areas: list[str]) -> SubmissionIn:
             )
             for err in exc.errors()
         ) from exc
+    return check(sub, scale=scale, areas=areas)
+
+
+def check(sub: SubmissionIn, *, scale: str, areas: list[str]) -> SubmissionIn:
+    """Check a parsed submission against the campaign's scale and its buurten.
+
+    Raises
+    ------
+    InputDataErrors
+        Listing every field at fault with the fix; nothing is stored.
+    """
     sc = SCALES[scale]
     problems = []
     seen: set[str] = set()

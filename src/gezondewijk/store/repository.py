@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gezondewijk.leefplekmeter.submission import SubmissionIn
+from gezondewijk.leefplekmeter.submission import FORM_FIELDS, SubmissionIn
 from gezondewijk.store.models import Answer, Campaign, Response, User
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
@@ -164,37 +164,8 @@ def responses_frame(session: Session, campaign_ids: list[int]) -> pd.DataFrame:
         .scalars()
         .all()
     )
-    return pd.DataFrame(
-        [
-            {
-                "id": r.id,
-                "campaign_id": r.campaign_id,
-                "submitted_on": r.submitted_on,
-                "mode": r.mode,
-                "respondent_type": r.respondent_type,
-                "age_band": r.age_band,
-                "gender": r.gender,
-                "buurtcode": r.buurtcode,
-                "group_size": r.group_size,
-                "variant": r.variant,
-                "language": r.language,
-            }
-            for r in rows
-        ],
-        columns=[
-            "id",
-            "campaign_id",
-            "submitted_on",
-            "mode",
-            "respondent_type",
-            "age_band",
-            "gender",
-            "buurtcode",
-            "group_size",
-            "variant",
-            "language",
-        ],
-    )
+    columns = ["id", "campaign_id", *FORM_FIELDS]
+    return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in rows], columns=columns)
 
 
 def answers_frame(session: Session, campaign_ids: list[int]) -> pd.DataFrame:

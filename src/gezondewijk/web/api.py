@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gezondewijk.leefplekmeter.report import campaign_report
-from gezondewijk.leefplekmeter.submission import SubmissionIn, validate
+from gezondewijk.leefplekmeter.submission import SubmissionIn, check
 from gezondewijk.leefplekmeter.themes import SCALES, themes
 from gezondewijk.store.repository import answers_frame, responses_frame, store_submission
 from gezondewijk.web.deps import campaign_or_404, factory
@@ -105,9 +105,7 @@ def submit_response(request: Request, code: str, submission: SubmissionIn) -> An
             status_code=429,
             headers={"Retry-After": "60"},
         )
-    sub = validate(
-        submission.model_dump(), scale=campaign.scale, areas=[c for c, _ in campaign.area_list()]
-    )
+    sub = check(submission, scale=campaign.scale, areas=[c for c, _ in campaign.area_list()])
     stored = store_submission(factory(request), campaign, sub)
     body = {"id": stored.response_id, "created": stored.created}
     return JSONResponse(body, status_code=201 if stored.created else 200)
