@@ -133,16 +133,23 @@ def test_3_30_300_by_hand() -> None:
         {
             "trees_visible": [5.0, 2.0, np.nan],
             "canopy_pct": [35.0, 10.0, 28.0],
-            "distance_green_m": [250.0, 420.0, np.nan],
+            "distance_green_walk_m": [250.0, 420.0, np.nan],
             "distance_green_km": [np.nan, np.nan, 0.2],
         }
     )
     out = apply_preset(values, load_preset("3-30-300"), {})
     # area 0 meets all three rules; area 1 fails all three; area 2: trees unknown, canopy
-    # 28 % < 30 % fails, green by road 0.2 km meets the substitute
+    # 28 % < 30 % fails, green by road 0.2 km meets the substitute (the rule is 300 m walking,
+    # measured along the network)
     assert out["bomen_3_aan"].tolist() == [0, 1, pd.NA]
     assert out["kroon_30_aan"].tolist() == [0, 1, 1]
     assert out["groen_300_aan"].tolist() == [0, 1, 0]
     assert out["groen_300_status"].tolist() == ["gebruikt", "gebruikt", "vervangen"]
     assert out["score"].tolist() == [0, 3, 1]
     assert out["n_beschikbaar"].tolist() == [3, 3, 2]
+    # without a walking network the straight-line distance stands in, and says so
+    straight = values.rename(columns={"distance_green_walk_m": "distance_green_m"})
+    out = apply_preset(straight, load_preset("3-30-300"), {})
+    assert out["groen_300_aan"].tolist() == [0, 1, 0]
+    assert out["groen_300_status"].tolist() == ["vervangen", "vervangen", "vervangen"]
+    assert out["groen_300_variabele"].tolist()[:2] == ["distance_green_m", "distance_green_m"]

@@ -13,6 +13,7 @@ from typing import TextIO
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from gezondewijk._errors import InputDataError
 from gezondewijk._progress import Progress
@@ -22,19 +23,32 @@ from gezondewijk.indicators import (
     areal_interpolate,
     cells_to_buurten,
     density_per_km2,
-    distance_to_nearest,
     mean_of_available,
     raster_at_points,
 )
+from gezondewijk.indicators.proximity import Destinations, Origins, proximity
+from gezondewijk.network import network_from_lines
+from gezondewijk.network.distance import ENTRY_REACH_M
+from gezondewijk.network.load import read_walk_network
 from gezondewijk.scoring import Preset, load_preset
 from gezondewijk.scoring.levels import centres_of, check_presets, score_levels
+from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
 from gezondewijk.settings import RunConfig
 from gezondewijk.sources import read_area_table, read_buurten, read_features, read_raster
 from gezondewijk.sources.buurten import read_vector
-from gezondewijk.variables import KNOWN, Variable, describe
+from gezondewijk.sources.osm import read_osm
+from gezondewijk.variables import KNOWN, Variable, describe, walk_key
 
 BASIC_M = ["distance_gp_m", "distance_supermarket_m", "distance_school_m"]
 BASIC_KM = ["distance_gp_km", "distance_supermarket_km", "distance_school_km"]
+BASIC_WALK = [walk_key(k) for k in BASIC_M]
+#: Variables an [osm] section fills, with the OSM layer each comes from.
+OSM_VARIABLES = {
+    "distance_green_m": "groen",
+    "distance_gp_m": "huisarts",
+    "distance_supermarket_m": "supermarkt",
+    "distance_school_m": "basisschool",
+}
 
 
 @dataclass
@@ -73,6 +87,9 @@ class MapResult:
     extra_presets: list[Preset] = field(default_factory=list)
     inequality: pd.DataFrame | None = None
     published_references: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Per indicator measured along the walking network: areas whose class differs when the
+    #: straight-line distance is used instead (see :func:`walk_vs_straight`).
+    walk_comparison: pd.DataFrame | None = None
 
     def cells_frame(self) -> gpd.GeoDataFrame:
         """Cells as polygons with every variable and score column."""
@@ -139,9 +156,10 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
                     field="gemeenten",
                     fix="controleer de gemeentecodes (GM….)",
                 )
+        year = config.buurten.year or buurten.attrs.get("year")
         for col in buurten.columns:
             if col in KNOWN:
-                variables[col] = KNOWN[col].with_year(config.buurten.year)
+                variables[col] = KNOWN[col].with_year(year)
         progress.note(f"{len(buurten)} buurten")
 
     joins: list[JoinReport] = []
@@ -227,24 +245,19 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
                 base.licence,
             )
             progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
-        for feat_cfg in config.features:
-            feats = read_features(
-                feat_cfg.path,
-                layer=feat_cfg.layer,
-                min_area_ha=feat_cfg.min_area_ha,
-                where=feat_cfg.where,
-            )
-            measured[feat_cfg.variable] = distance_to_nearest(cells.x, cells.y, feats)
-            variables[feat_cfg.variable] = describe(feat_cfg.variable).with_year(feat_cfg.year)
-            progress.note(f"{len(feats)} objecten uit {feat_cfg.path.name} → {feat_cfg.variable}")
+        measured.update(
+            _proximity(config, buurten, cells, address_points, variables, notes, progress)
+        )
         for name, vals in measured.items():
             cell_values[name] = vals
-        if any(c in cell_values for c in BASIC_M):
-            cell_values["basic_services_m"] = mean_of_available(cell_values, BASIC_M)
-            variables["basic_services_m"] = describe("basic_services_m")
+        for key, parts in (("basic_services_m", BASIC_M), ("basic_services_walk_m", BASIC_WALK)):
+            if any(c in cell_values for c in parts):
+                cell_values[key] = mean_of_available(cell_values, parts)
+                variables[key] = describe(key)
 
     with progress.step("indicatoren op buurten"):
-        cell_only = [c for c in cell_values.columns if c in measured or c == "basic_services_m"]
+        derived = {"basic_services_m", "basic_services_walk_m"}
+        cell_only = [c for c in cell_values.columns if c in measured or c in derived]
         if cell_only:
             agg = cells_to_buurten(cells, cell_values[cell_only], len(buurten), weighting=weighting)
             for col in cell_only:
@@ -273,6 +286,19 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
             missing = int((buurt_scores[f"{ind.key}_status"] == "ontbreekt").sum())
             if missing:
                 notes.append(f"indicator '{ind.key}': geen gegevens voor {missing} buurten.")
+        comparison = pd.concat(
+            [
+                walk_vs_straight(buurten, preset, level="buurten"),
+                walk_vs_straight(cell_values, preset, level="cellen"),
+            ],
+            ignore_index=True,
+        )
+        for row in comparison[comparison["niveau"] == "buurten"].itertuples():
+            notes.append(
+                f"indicator '{row.indicator}' over het looppadennetwerk: {row.gewisseld} van "
+                f"{row.vergeleken} buurten in een andere klasse dan hemelsbreed "
+                f"(aan: {row.aan_netwerk} over het netwerk, {row.aan_hemelsbreed} hemelsbreed)."
+            )
 
     inequality = None
     if config.inequality is not None:
@@ -300,7 +326,86 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         extra_presets=extra,
         inequality=inequality,
         published_references=published,
+        walk_comparison=comparison if len(comparison) else None,
     )
+
+
+def _proximity(
+    config: RunConfig,
+    buurten: gpd.GeoDataFrame,
+    cells: CellSet,
+    address_points: np.ndarray | None,
+    variables: dict[str, Variable],
+    notes: list[str],
+    progress: Progress,
+) -> dict[str, np.ndarray]:
+    """Distances to green and amenities per cell: straight and along the walking network."""
+    needs_area = config.osm is not None or config.network is not None
+    area = shapely.union_all(buurten.geometry.to_numpy()) if needs_area else None
+    layers: list[Destinations] = []
+    years: dict[str, int | None] = {}
+    osm_layers = None
+    if config.osm is not None:
+        osm_layers = read_osm(
+            config.osm.path,
+            clip=area,
+            buffer_m=config.osm.buffer_m,
+            green_min_area_ha=config.osm.green_min_area_ha,
+        )
+        stamp = osm_layers.newest.year if osm_layers.newest else None
+        explicit = {f.variable for f in config.features}
+        for variable, layer in OSM_VARIABLES.items():
+            frame = osm_layers.green if layer == "groen" else osm_layers.amenities[layer]
+            if variable in explicit:
+                notes.append(f"{variable}: de eigen kaartlaag gaat voor OpenStreetMap.")
+            elif frame.empty:
+                notes.append(f"OpenStreetMap: geen {layer} in het gebied ({config.osm.path.name}).")
+            else:
+                layers.append(Destinations(variable, frame))
+                years[variable] = stamp
+        counts = ", ".join(f"{k} {v}" for k, v in osm_layers.counts().items())
+        progress.note(f"OpenStreetMap {config.osm.path.name}: {counts}")
+    for feat_cfg in config.features:
+        feats = read_features(
+            feat_cfg.path,
+            layer=feat_cfg.layer,
+            min_area_ha=feat_cfg.min_area_ha,
+            where=feat_cfg.where,
+        )
+        layers.append(Destinations(feat_cfg.variable, feats, walk=feat_cfg.network))
+        years[feat_cfg.variable] = feat_cfg.year
+        progress.note(f"{len(feats)} objecten uit {feat_cfg.path.name} → {feat_cfg.variable}")
+    network = None
+    reach = ENTRY_REACH_M
+    if config.network is not None:
+        net_cfg = config.network
+        reach = net_cfg.entry_reach_m
+        network = read_walk_network(
+            net_cfg.path,
+            layer=net_cfg.layer,
+            exclude=net_cfg.exclude,
+            node_at=net_cfg.node_at,
+            clip=area,
+        )
+    elif osm_layers is not None and config.osm is not None and config.osm.network:
+        network = network_from_lines(osm_layers.walk.geometry.to_numpy()).largest_component()
+    if network is not None:
+        notes.extend(network.notes)
+        progress.note(
+            f"looppadennetwerk: {network.n_nodes} knopen, {network.total_length_km:.0f} km"
+        )
+    if not layers:
+        return {}
+    origins = (
+        Origins.addresses(cells, address_points)
+        if address_points is not None
+        else Origins.cell_centres(cells)
+    )
+    values = proximity(origins, layers, network, reach=reach)
+    for key in values:
+        base = key if key in years else next(v for v in years if walk_key(v) == key)
+        variables[key] = describe(key).with_year(years[base])
+    return values
 
 
 def _published_references(

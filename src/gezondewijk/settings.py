@@ -59,7 +59,12 @@ class RasterInput(_Strict):
 
 
 class FeatureInput(_Strict):
-    """A layer of features; the straight-line distance to the nearest one becomes a variable."""
+    """A layer of features; the distance to the nearest one becomes a variable.
+
+    The straight-line distance is ``variable``; where the run has a walking network the
+    distance along it is computed too, as ``variable`` with ``_walk`` before the unit
+    (``distance_green_m`` → ``distance_green_walk_m``), unless ``network = false``.
+    """
 
     variable: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     path: Path
@@ -67,6 +72,37 @@ class FeatureInput(_Strict):
     min_area_ha: float = Field(default=0.0, ge=0.0)
     where: dict[str, list[str]] = Field(default_factory=dict)
     year: int | None = None
+    network: bool = True
+
+
+class NetworkInput(_Strict):
+    """The walking network: a line layer (GeoPackage, GeoJSON) or an OpenStreetMap extract."""
+
+    path: Path
+    layer: str | None = None
+    #: Join lines where they share a vertex (OpenStreetMap) or also where they cross.
+    node_at: Literal["shared-vertices", "crossings"] = "shared-vertices"
+    #: Leave out lines whose attribute has one of these values (line layers only; an OSM
+    #: extract is filtered by the walking rules of :mod:`gezondewijk.sources.osm`).
+    exclude: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "highway": ["motorway", "motorway_link", "trunk", "trunk_link", "busway"]
+        }
+    )
+    #: How far a green area's edge may lie from a path and still be entered from it (m).
+    entry_reach_m: float = Field(default=50.0, gt=0.0, le=1000.0)
+    year: int | None = None
+
+
+class OsmInput(_Strict):
+    """An OpenStreetMap extract giving green, GPs, supermarkets, schools and the network."""
+
+    path: Path
+    #: Objects are kept within this distance of the buurten (m).
+    buffer_m: float = Field(default=1000.0, ge=0.0, le=50_000.0)
+    green_min_area_ha: float = Field(default=0.5, ge=0.0)
+    #: Use the extract's walkable ways as the walking network (when no [network] is given).
+    network: bool = True
 
 
 class AddressInput(_Strict):
@@ -112,6 +148,8 @@ class RunConfig(_Strict):
     tables: list[TableInput] = Field(default_factory=list)
     rasters: list[RasterInput] = Field(default_factory=list)
     features: list[FeatureInput] = Field(default_factory=list)
+    network: NetworkInput | None = None
+    osm: OsmInput | None = None
     addresses: AddressInput | None = None
     grid: GridConfig = Field(default_factory=GridConfig)
     inequality: InequalityConfig | None = None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
+from gezondewijk.publisher_names import ALIASES, canonical_name
+
 Direction = Literal["higher_is_worse", "higher_is_better"]
 Kind = Literal["extensive", "intensive"]
 
@@ -315,6 +317,56 @@ KNOWN: dict[str, Variable] = {
             CBS_LICENCE,
         ),
         _v(
+            "distance_green_walk_m",
+            "Afstand tot groen (over het looppadennetwerk)",
+            "Distance to green (along the walking network)",
+            "m",
+            "higher_is_worse",
+            "intensive",
+            "berekend uit groenlaag en OpenStreetMap-looppaden",
+            OSM_LICENCE,
+        ),
+        _v(
+            "distance_gp_walk_m",
+            "Afstand tot huisarts (over het looppadennetwerk)",
+            "Distance to GP (along the walking network)",
+            "m",
+            "higher_is_worse",
+            "intensive",
+            "berekend uit voorzieningenlaag en OpenStreetMap-looppaden",
+            OSM_LICENCE,
+        ),
+        _v(
+            "distance_supermarket_walk_m",
+            "Afstand tot supermarkt (over het looppadennetwerk)",
+            "Distance to supermarket (along the walking network)",
+            "m",
+            "higher_is_worse",
+            "intensive",
+            "berekend uit voorzieningenlaag en OpenStreetMap-looppaden",
+            OSM_LICENCE,
+        ),
+        _v(
+            "distance_school_walk_m",
+            "Afstand tot basisschool (over het looppadennetwerk)",
+            "Distance to primary school (along the walking network)",
+            "m",
+            "higher_is_worse",
+            "intensive",
+            "berekend uit voorzieningenlaag en OpenStreetMap-looppaden",
+            OSM_LICENCE,
+        ),
+        _v(
+            "basic_services_walk_m",
+            "Afstand tot basisvoorzieningen (over het looppadennetwerk, gemiddeld)",
+            "Distance to basic services (along the walking network, mean)",
+            "m",
+            "higher_is_worse",
+            "intensive",
+            "berekend: gemiddelde van huisarts, supermarkt, basisschool over het looppadennetwerk",
+            OSM_LICENCE,
+        ),
+        _v(
             "addresses",
             "Adressen",
             "Addresses",
@@ -327,57 +379,26 @@ KNOWN: dict[str, Variable] = {
     ]
 }
 
-# Publisher column names (lower case) that mean one of the variables above.
-ALIASES: dict[str, str] = {
-    "a_inw": "population",
-    "aantal_inwoners": "population",
-    "aant_inw": "population",
-    "bev_dich": "population_density",
-    "bevolkingsdichtheid_inwoners_per_km2": "population_density",
-    "bev_dichth": "population_density",
-    "ste_oad": "address_density",
-    "omgevingsadressendichtheid": "address_density",
-    "g_afs_hp": "distance_gp_km",
-    "huisartsenpraktijk_gemiddelde_afstand_in_km": "distance_gp_km",
-    "afstand tot huisartsenpraktijk (km)": "distance_gp_km",
-    "g_afs_gs": "distance_supermarket_km",
-    "grote_supermarkt_gemiddelde_afstand_in_km": "distance_supermarket_km",
-    "afstand tot grote supermarkt (km)": "distance_supermarket_km",
-    "g_afs_sc": "distance_school_km",
-    "basisonderwijs_gemiddelde_afstand_in_km": "distance_school_km",
-    "onderwijs/basisonderwijs/afstand tot school (km)": "distance_school_km",
-    "afstand_tot_openbaar_groen_totaal": "distance_green_km",
-    "afstand tot openbaar groen totaal (km)": "distance_green_km",
-    "afstand_tot_park_of_plantsoen": "distance_park_km",
-    "afstand tot park of plantsoen (km)": "distance_park_km",
-    "ervarengezondheidgoedzeergoed_4": "good_health_pct",
-    "eenzaam_28": "lonely_pct",
-    "heelveelstressinafgelopen4weken_26": "stress_pct",
-    "matighoogrisicoopangstofdepressie_24": "anxiety_depression_pct",
-    "moeitemetrondkomen_38": "hard_to_make_ends_meet_pct",
-    "ses-woa/totaalscore/gemiddelde score (getal)": "ses_woa",
-    "ses_woa": "ses_woa",
-}
+__all__ = ["ALIASES", "KNOWN", "Variable", "canonical_name", "describe", "walk_key"]
 
 
-def canonical_name(column: str) -> str | None:
-    """Return the variable key a publisher column stands for, or ``None``.
+def walk_key(straight_key: str) -> str:
+    """Key of the walking-network twin of a straight-line distance variable.
 
-    StatLine CSV headers are paths such as ``"Gezondheid en welzijn/Huisartsenpraktijk/Afstand
-    tot huisartsenpraktijk (km)"``; the full path is tried first, then its last one and two parts.
+    ``distance_green_m`` → ``distance_green_walk_m``; any other key gets ``_walk`` appended.
     """
-    name = column.strip().lower()
-    if name in ALIASES:
-        return ALIASES[name]
-    parts = name.split("/")
-    for tail in ("/".join(parts[-2:]), parts[-1]):
-        if tail in ALIASES:
-            return ALIASES[tail]
-    return None
+    if straight_key.endswith("_m"):
+        return straight_key[:-2] + "_walk_m"
+    return straight_key + "_walk"
 
 
 def describe(key: str) -> Variable:
     """Return the metadata of a variable, or a generic record for an unknown column."""
     if key in KNOWN:
         return KNOWN[key]
+    if key.endswith("_walk_m") and key.replace("_walk_m", "_m") in KNOWN:
+        base = KNOWN[key.replace("_walk_m", "_m")]
+        label = base.label.replace("(hemelsbreed", "(over het looppadennetwerk")
+        label_en = base.label_en.replace("(straight", "(along the walking network")
+        return replace(base, key=key, label=label, label_en=label_en)
     return Variable(key, key, key, "", "higher_is_worse", "intensive", "invoer", None, "")

@@ -59,6 +59,7 @@ class SyntheticTown:
     no2_origin: tuple[float, float]
     health: pd.DataFrame
     ses: pd.DataFrame
+    streets: gpd.GeoDataFrame | None = None
 
 
 def make_synthetic_town(
@@ -199,7 +200,44 @@ def make_synthetic_town(
     smallest = int(np.argmin(population))
     health.loc[smallest, health.columns[1:]] = np.nan
     ses.loc[smallest, "ses"] = np.nan
-    return SyntheticTown(buurten, addresses, green, amenities, no2, (gx0, gy0), health, ses)
+    streets = _streets(outline, size_m, (x0, y0), seed)
+    return SyntheticTown(
+        buurten, addresses, green, amenities, no2, (gx0, gy0), health, ses, streets
+    )
+
+
+def _streets(
+    outline: shapely.Geometry, size_m: float, origin: tuple[float, float], seed: int
+) -> gpd.GeoDataFrame:
+    """A walking network: a slightly irregular street grid, cut by a canal with three bridges.
+
+    The canal runs east–west through the town; only the bridges cross it, so around the canal
+    the walk to a park or school on the other bank is much longer than the straight line (the
+    point of measuring along the network). Streets share vertices at junctions, as in
+    OpenStreetMap.
+    """
+    rng = np.random.default_rng(seed + 1000)
+    x0, y0 = origin
+    step = 150.0
+    xs = np.arange(x0, x0 + size_m + step, step)
+    ys = np.arange(y0, y0 + size_m + step, step)
+    jitter = rng.normal(0, 12, (len(ys), len(xs), 2))
+    nodes = np.stack(np.meshgrid(xs, ys), axis=-1) + jitter
+    canal_row = len(ys) // 2 + 2  # the canal runs between this row and the next
+    bridges = set(rng.choice(np.arange(3, len(xs) - 3), size=3, replace=False).tolist())
+    lines, kinds = [], []
+    for r in range(len(ys)):
+        for c in range(len(xs)):
+            if c + 1 < len(xs) and rng.random() > 0.06:
+                lines.append(shapely.LineString([nodes[r, c], nodes[r, c + 1]]))
+                kinds.append("residential" if r % 4 else "tertiary")
+            crosses_canal = r == canal_row
+            if r + 1 < len(ys) and (not crosses_canal or c in bridges) and rng.random() > 0.06:
+                lines.append(shapely.LineString([nodes[r, c], nodes[r + 1, c]]))
+                kinds.append("footway" if crosses_canal else "residential")
+    frame = gpd.GeoDataFrame({"highway": kinds}, geometry=np.array(lines, dtype=object), crs=RD_NEW)
+    inside = shapely.intersects(frame.geometry.to_numpy(), shapely.buffer(outline, 300))
+    return frame[inside].reset_index(drop=True)
 
 
 def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
@@ -269,6 +307,13 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
     town.green.to_file(folder / "groen.geojson", driver="GeoJSON")
     town.amenities.to_file(folder / "voorzieningen.geojson", driver="GeoJSON")
     town.addresses.to_file(folder / "adressen.geojson", driver="GeoJSON")
+    network = ""
+    if town.streets is not None:
+        town.streets.to_crs("EPSG:4326").to_file(folder / "straten.geojson", driver="GeoJSON")
+        network = (
+            "\n[network]\n# streets and footpaths; junctions are shared vertices\n"
+            'path = "straten.geojson"\n'
+        )
     config = folder / "gezondweide.toml"
     config.write_text(
         """# Synthetic municipality "Gezondweide" (synthetische voorbeelddata), by gezondewijk demo
@@ -316,7 +361,7 @@ where = { voorziening = ["basisschool"] }
 
 [addresses]
 path = "adressen.geojson"
-
+{network}
 [grid]
 kind = "hex"
 edge_m = 100
@@ -325,7 +370,7 @@ edge_m = 100
 variables = ["good_health_pct", "lonely_pct", "no2"]
 ses = "ses_woa"
 bootstrap = 500
-""",
+""".replace("{network}", network),
         encoding="utf-8",
     )
     return config

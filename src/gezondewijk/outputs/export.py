@@ -38,6 +38,8 @@ def _tables(result: MapResult) -> list[tuple[str, pd.DataFrame]]:
     tables.append(("referenties", references_table(result)))
     if result.inequality is not None:
         tables.append(("ongelijkheid", result.inequality.assign(herkomst=provenance(result))))
+    if result.walk_comparison is not None:
+        tables.append(("netwerk_vs_hemelsbreed", result.walk_comparison))
     return tables
 
 

@@ -25,24 +25,31 @@ def reference_values(
     buurt's inhabitants (equal weights where the population is unknown). For RIVM shares this
     approximates the municipal figure that RIVM publishes for the gemeente.
     """
-    if population in buurt_values:
-        weights = buurt_values[population].fillna(0.0).to_numpy(dtype="float64")
+    return weighted_means(buurt_values, preset.variables, population=population)
+
+
+def weighted_means(
+    values: pd.DataFrame, variables: list[str], *, population: str = "population"
+) -> dict[str, float]:
+    """Population-weighted mean of each listed variable present in ``values``."""
+    if population in values:
+        weights = values[population].fillna(0.0).to_numpy(dtype="float64")
     else:
-        weights = np.ones(len(buurt_values))
+        weights = np.ones(len(values))
     if weights.sum() <= 0:
-        weights = np.ones(len(buurt_values))
+        weights = np.ones(len(values))
     out: dict[str, float] = {}
-    for var in preset.variables:
-        if var not in buurt_values:
+    for var in variables:
+        if var not in values:
             continue
-        v = buurt_values[var].to_numpy(dtype="float64")
+        v = values[var].to_numpy(dtype="float64")
         known = ~np.isnan(v) & (weights > 0)
         if known.any():
             out[var] = float(np.average(v[known], weights=weights[known]))
     return out
 
 
-def _part_on(part: Part, values: np.ndarray, references: dict[str, float]) -> np.ndarray:
+def part_on(part: Part, values: np.ndarray, references: dict[str, float]) -> np.ndarray:
     """1.0 where the value is worse than the threshold, 0.0 where not, NaN where unknown."""
     direction = part.direction or describe(part.variable).direction
     worse_is_higher = direction == "higher_is_worse"
@@ -62,6 +69,19 @@ def _part_on(part: Part, values: np.ndarray, references: dict[str, float]) -> np
         return np.where(np.isnan(values), np.nan, on.astype("float64"))
     on = values > threshold if worse_is_higher else values < threshold
     return np.where(np.isnan(values), np.nan, on.astype("float64"))
+
+
+def combine_parts(stacked: np.ndarray, combine: str) -> np.ndarray:
+    """Combine per-part 1/0/NaN rows into one: ``any`` or ``all`` of the known parts on.
+
+    NaN where no part is known.
+    """
+    known = ~np.isnan(stacked)
+    if combine == "any":
+        combined = np.where(known, stacked, -1.0).max(axis=0)
+    else:
+        combined = np.where(known, stacked, 2.0).min(axis=0)
+    return np.where(known.any(axis=0), combined, np.nan)
 
 
 def part_threshold(part: Part, references: dict[str, float]) -> float | None:
@@ -113,7 +133,7 @@ def score_stack(values: pd.DataFrame, preset: Preset, references: dict[str, floa
         used = np.full(n, -1, dtype=np.int16)  # index into the options
         todo = np.ones(n, dtype=bool)
         for rank, opt in enumerate(ind.options):
-            part_on = []
+            parts_on = []
             part_vals = []
             for part in opt.parts:
                 v = (
@@ -122,16 +142,13 @@ def score_stack(values: pd.DataFrame, preset: Preset, references: dict[str, floa
                     else np.full(n, np.nan)
                 )
                 part_vals.append(v)
-                part_on.append(_part_on(part, v, references))
-            stacked = np.vstack(part_on)
+                parts_on.append(part_on(part, v, references))
+            stacked = np.vstack(parts_on)
             known = ~np.isnan(stacked)
             take = todo & known.any(axis=0)
             if not take.any():
                 continue
-            if opt.combine == "any":
-                combined = np.where(known, stacked, -1.0).max(axis=0)
-            else:
-                combined = np.where(known, stacked, 2.0).min(axis=0)
+            combined = combine_parts(stacked, opt.combine)
             on[take] = combined[take]
             vals = np.vstack(part_vals)
             first_known = np.argmax(known, axis=0)

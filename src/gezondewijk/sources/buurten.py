@@ -190,7 +190,17 @@ def read_buurten(
     )
     result.attrs["source_path"] = str(p)
     result.attrs["invalid_repaired"] = int(invalid.sum())
+    result.attrs["year"] = _year_column(frame)
     return result
+
+
+def _year_column(frame: pd.DataFrame) -> int | None:
+    """The data year the PDOK wijk- en buurtkaart writes in its ``jaar`` column, if any."""
+    col = _first_present(frame, ["jaar"])
+    if col is None:
+        return None
+    years = pd.to_numeric(frame[col], errors="coerce").dropna()
+    return int(years.mode().iloc[0]) if len(years) else None
 
 
 def _first_present(frame: pd.DataFrame, names: list[str]) -> str | None:

@@ -1,0 +1,222 @@
+r"""Walking distance from many points to the nearest of a set of destinations.
+
+One shortest-path search per destination *type* (GPs, supermarkets, schools, green), not per
+cell: every destination becomes an entry point on the network, all entry points hang from one
+virtual source, and a single Dijkstra search from that source (SciPy
+``scipy.sparse.csgraph.dijkstra``) gives every node its distance to the nearest destination.
+A cell then reads its distance off the edge it is snapped to.
+
+Notes
+-----
+For an origin snapped to edge :math:`(u, v)` of length :math:`\ell` at fraction :math:`t`
+with offset :math:`o`, and node distances :math:`d`,
+
+.. math:: D = o + \min\bigl(d_u + t\ell,\; d_v + (1 - t)\ell,\; \min_{s \in S_{uv}}
+          (|t - t_s|\ell + o_s)\bigr)
+
+where :math:`S_{uv}` are the destinations snapped to the same edge (reached along it without
+passing a node) at fraction :math:`t_s` with their own offset :math:`o_s`. Every term is a
+path made of straight pieces between the origin and the destination, so by the triangle
+inequality :math:`D` is never below the straight-line distance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from gezondewijk.network.graph import WalkNetwork
+from gezondewijk.network.snap import EdgeIndex, Snapped, project_onto_edges
+
+#: How far from an area a street may run and still be an entry to it (metres).
+ENTRY_REACH_M = 50.0
+
+
+@dataclass(frozen=True)
+class EntryPoints:
+    """Where the destinations meet the network.
+
+    Attributes
+    ----------
+    node, node_offset
+        Destinations at a node (a node inside a park), with the distance still to walk.
+    edge, t, edge_offset
+        Destinations on an edge at fraction ``t``, with the distance still to walk from there
+        (the snap distance of a GP practice off the street; 0 where a path enters a park).
+    """
+
+    node: np.ndarray
+    node_offset: np.ndarray
+    edge: np.ndarray
+    t: np.ndarray
+    edge_offset: np.ndarray
+
+    @classmethod
+    def on_edges(cls, snapped: Snapped) -> EntryPoints:
+        """Entry points from snapped destinations."""
+        empty_i = np.empty(0, dtype=np.int64)
+        return cls(empty_i, np.empty(0), snapped.edge, snapped.t, snapped.offset)
+
+    @classmethod
+    def concat(cls, parts: list[EntryPoints]) -> EntryPoints:
+        """All entry points of several destination layers together."""
+        if not parts:
+            return cls.on_edges(Snapped(np.empty(0, np.int64), np.empty(0), np.empty(0)))
+        return cls(
+            *(
+                np.concatenate([getattr(p, name) for p in parts])
+                for name in ("node", "node_offset", "edge", "t", "edge_offset")
+            )
+        )
+
+    def __len__(self) -> int:
+        return len(self.node) + len(self.edge)
+
+
+def node_distances(network: WalkNetwork, entries: EntryPoints) -> np.ndarray:
+    r"""Distance from every node to the nearest entry point, by one Dijkstra search.
+
+    Notes
+    -----
+    A virtual node :math:`S` gets an edge to each endpoint of every entry edge, weighted
+    :math:`o_s + t_s\ell` towards :math:`u` and :math:`o_s + (1-t_s)\ell` towards
+    :math:`v`, and an edge of weight :math:`o_s` to every entry node. The shortest path from
+    :math:`S` to a node is then the shortest walk from that node to any destination.
+    """
+    n = network.n_nodes
+    length = network.edge_length[entries.edge]
+    targets = np.concatenate(
+        [entries.node, network.edge_u[entries.edge], network.edge_v[entries.edge]]
+    )
+    weights = np.concatenate(
+        [
+            entries.node_offset,
+            entries.edge_offset + entries.t * length,
+            entries.edge_offset + (1.0 - entries.t) * length,
+        ]
+    )
+    if len(targets) == 0:
+        return np.full(n, np.inf)
+    # one edge per target node, the shortest (a sparse matrix would add duplicates up)
+    frame = pd.DataFrame({"node": targets, "w": weights}).groupby("node")["w"].min()
+    rows = np.concatenate([network.edge_u, network.edge_v, np.full(len(frame), n)])
+    cols = np.concatenate([network.edge_v, network.edge_u, frame.index.to_numpy()])
+    vals = np.concatenate([network.edge_length, network.edge_length, frame.to_numpy()])
+    graph = sp.csr_matrix((vals, (rows, cols)), shape=(n + 1, n + 1))
+    dist = dijkstra(graph, directed=True, indices=n)
+    return np.asarray(dist[:n])
+
+
+def distances_at(
+    network: WalkNetwork, origins: Snapped, node_dist: np.ndarray, entries: EntryPoints
+) -> np.ndarray:
+    """Walking distance from snapped origins, given the node distances (``inf`` → NaN)."""
+    length = network.edge_length[origins.edge]
+    via_u = node_dist[network.edge_u[origins.edge]] + origins.t * length
+    via_v = node_dist[network.edge_v[origins.edge]] + (1.0 - origins.t) * length
+    best = np.minimum(via_u, via_v)
+    if len(entries.edge):
+        shared = np.isin(origins.edge, entries.edge)
+        if shared.any():
+            pos = np.flatnonzero(shared)
+            o = pd.DataFrame({"pos": pos, "edge": origins.edge[pos], "t": origins.t[pos]})
+            s = pd.DataFrame({"edge": entries.edge, "ts": entries.t, "os": entries.edge_offset})
+            pairs = o.merge(s, on="edge")
+            along = (pairs["t"] - pairs["ts"]).abs() * network.edge_length[pairs["edge"]] + pairs[
+                "os"
+            ]
+            direct = along.groupby(pairs["pos"]).min()
+            pos = direct.index.to_numpy()
+            best[pos] = np.minimum(best[pos], direct.to_numpy())
+    out = origins.offset + best
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def entries_for_points(index: EdgeIndex, x: np.ndarray, y: np.ndarray) -> EntryPoints:
+    """Entry points of point destinations (GPs, supermarkets, schools): snapped to an edge."""
+    return EntryPoints.on_edges(index.snap(x, y))
+
+
+def entries_for_polygons(
+    index: EdgeIndex, polygons: np.ndarray, *, reach: float = ENTRY_REACH_M
+) -> EntryPoints:
+    """Entry points of areas (green): reached at their edge, not their centre.
+
+    Every network edge within ``reach`` metres of an area gets an entry at its point closest
+    to the area (GEOS ``shortest_line``), with the remaining gap as offset: 0 where a path
+    enters the park, the width of the verge where a street runs beside it. Points where an edge
+    crosses the area's boundary are entries with gap 0. The area's corners
+    projected onto nearby edges are entries too, so a street parallel to a park edge (whose
+    closest point is not unique) can be left at either end, and every node inside an area is
+    an entry with gap 0. An area with no edge within ``reach`` (an island) is entered from its
+    nearest edge.
+
+    Notes
+    -----
+    ``reach`` is kept short (50 m by default) because the gap is walked in a straight line:
+    a longer one would let walkers cross canals and railways that the network goes around.
+    """
+    net = index.network
+    polys = np.asarray(polygons, dtype=object)
+    if len(polys) == 0:
+        return EntryPoints.concat([])
+    poly_idx, edge_idx = index.tree.query(polys, predicate="dwithin", distance=reach)
+    lonely = np.setdiff1d(np.arange(len(polys)), poly_idx)
+    if len(lonely):
+        near = index.tree.query_nearest(polys[lonely], all_matches=False)
+        poly_idx = np.concatenate([poly_idx, lonely[near[0]]])
+        edge_idx = np.concatenate([edge_idx, near[1]])
+    lines = shapely.shortest_line(index.segments[edge_idx], polys[poly_idx])
+    start = shapely.get_coordinates(shapely.get_point(lines, 0))
+    t, _ = project_onto_edges(net, edge_idx, start[:, 0], start[:, 1])
+    gap = shapely.length(lines)
+
+    # where a segment runs parallel to the area's edge its closest point is not unique and
+    # GEOS returns one end of that stretch; the area's corners projected onto nearby segments
+    # give the other end (and every bend of the edge)
+    corners, corner_of = shapely.get_coordinates(polys, return_index=True)
+    c_idx, c_edge = index.tree.query(shapely.points(corners), predicate="dwithin", distance=reach)
+    c_t, _ = project_onto_edges(net, c_edge, corners[c_idx, 0], corners[c_idx, 1])
+    on_edge = _point_on_edge(net, c_edge, c_t)
+    c_gap = shapely.distance(on_edge, polys[corner_of[c_idx]])
+    # where a path crosses into the area: exact crossing points, gap 0
+    boundaries = shapely.boundary(polys)
+    b_idx, x_edge = index.tree.query(boundaries, predicate="intersects")
+    crossings = shapely.intersection(index.segments[x_edge], boundaries[b_idx])
+    x_pts, x_of = shapely.get_coordinates(crossings, return_index=True)
+    x_edge = x_edge[x_of]
+    x_t, _ = project_onto_edges(net, x_edge, x_pts[:, 0], x_pts[:, 1])
+    edge_idx = np.concatenate([edge_idx, c_edge, x_edge])
+    t = np.concatenate([t, c_t, x_t])
+    gap = np.concatenate([gap, c_gap, np.zeros(len(x_edge))])
+
+    node_pts = shapely.points(net.node_x, net.node_y)
+    inside = np.unique(shapely.STRtree(polys).query(node_pts, predicate="intersects")[0])
+    return EntryPoints(
+        node=inside.astype(np.int64),
+        node_offset=np.zeros(len(inside)),
+        edge=edge_idx.astype(np.int64),
+        t=t,
+        edge_offset=np.asarray(gap, dtype="float64"),
+    )
+
+
+def _point_on_edge(net: WalkNetwork, edge: np.ndarray, t: np.ndarray) -> np.ndarray:
+    ax, ay = net.node_x[net.edge_u[edge]], net.node_y[net.edge_u[edge]]
+    bx, by = net.node_x[net.edge_v[edge]], net.node_y[net.edge_v[edge]]
+    return shapely.points(ax + t * (bx - ax), ay + t * (by - ay))
+
+
+def walk_distance(
+    index: EdgeIndex,
+    origins: Snapped,
+    destinations: EntryPoints,
+) -> np.ndarray:
+    """Walking distance from snapped origins to the nearest destination (NaN if unreachable)."""
+    node_dist = node_distances(index.network, destinations)
+    return distances_at(index.network, origins, node_dist, destinations)
