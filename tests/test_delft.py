@@ -119,8 +119,8 @@ def _node_based_walk(delft: MapResult, cell_ids: list[str]) -> dict[str, float]:
 
 def test_network_distances_by_hand(delft: MapResult) -> None:
     # Two cells whose routes were drawn on the map and checked by eye (docs/network.md): in
-    # Hof van Delft (H100_559_2303) 304 m straight, 453 m walking around the blocks; near
-    # Delft station (H100_557_2300) 138 m straight, 250 m via the street along the tracks.
+    # the Olofsbuurt (H100_559_2303) 304 m straight, 453 m walking around the blocks; in
+    # Westlandhof (H100_557_2300) 138 m straight, 250 m by the street to the park's corner.
     frame = delft.cells_frame().set_index("cel_id")
     checked = ["H100_559_2303", "H100_557_2300"]
     reference = _node_based_walk(delft, checked)

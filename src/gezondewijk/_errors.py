@@ -90,3 +90,18 @@ class PresetError(GezondewijkError, ValueError):
 
 class GridError(GezondewijkError, ValueError):
     """A grid cannot be built with the given parameters."""
+
+
+class SourceUnavailableError(GezondewijkError, ConnectionError):
+    """An online source could not be reached or kept failing.
+
+    The message names the URL, what went wrong, and how to go on (try later, or ``--offline``
+    with what the cache holds).
+    """
+
+
+class NotCachedError(GezondewijkError, FileNotFoundError):
+    """``--offline`` was asked and a file is not in the cache.
+
+    The message names the file and where to get it.
+    """

@@ -1,4 +1,4 @@
-"""Command line: ``gezondewijk run``, ``demo``, ``presets`` and ``preset``.
+"""Command line: ``gezondewijk fetch``, ``run``, ``demo``, ``monitor``, ``sullivan``, ``serve``.
 
 The CLI only parses arguments and prints; the work is done by the library
 (:func:`gezondewijk.pipeline.build_map` and :mod:`gezondewijk.outputs`).
@@ -7,7 +7,9 @@ The CLI only parses arguments and prints; the work is done by the library
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -122,6 +124,35 @@ def _monitor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gezondewijk"
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from gezondewijk.fetch import fetch_gemeenten
+    from gezondewijk.settings import gemeente_codes
+
+    codes = gemeente_codes(args.gemeenten)
+    result = fetch_gemeenten(
+        codes,
+        year=args.year,
+        cache=args.cache,
+        run_file=args.run_file,
+        osm=args.osm,
+        offline=args.offline,
+        refresh=args.refresh,
+    )
+    print(f"\nBronnen / sources ({len(result.inputs.sources)}):")
+    for record in result.inputs.sources:
+        print(f"  {record.summary()}")
+    for note in result.inputs.notes:
+        print(f"  let op: {note}")
+    print(f"\nRunbestand / run file: {result.run_file}")
+    print(f"Volgende stap / next: gezondewijk run {result.run_file}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -180,6 +211,35 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--demo", action="store_true", help="add a demo campaign with generated answers"
     )
+    fetch = sub.add_parser(
+        "fetch", help="download what a municipality's map needs and write its run file"
+    )
+    fetch.add_argument("gemeenten", nargs="+", help="gemeente codes, e.g. GM0503 (Delft)")
+    fetch.add_argument(
+        "--jaar",
+        "--year",
+        dest="year",
+        type=int,
+        default=date.today().year - 1,
+        help="data year (default: last year)",
+    )
+    fetch.add_argument(
+        "--cache", type=Path, default=_default_cache(), help="cache folder (default %(default)s)"
+    )
+    fetch.add_argument(
+        "--osm", help="OpenStreetMap extract (.osm.pbf path or URL, e.g. a Geofabrik province)"
+    )
+    fetch.add_argument(
+        "--offline", action="store_true", help="use only the cache; name what is missing"
+    )
+    fetch.add_argument(
+        "--vernieuw",
+        "--refresh",
+        dest="refresh",
+        action="store_true",
+        help="ask the sources again (conditional requests where they support them)",
+    )
+    fetch.add_argument("--runbestand", "--run-file", dest="run_file", type=Path)
     sub.add_parser("presets", help="list the shipped presets")
     show = sub.add_parser("preset", help="print a shipped preset, to copy and edit")
     show.add_argument("name")
@@ -213,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.command == "serve":
             return _serve(args)
+        if args.command == "fetch":
+            return _fetch(args)
         if args.command == "monitor":
             return _monitor(args)
         if args.command == "sullivan":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 import geopandas as gpd
@@ -30,6 +31,7 @@ from gezondewijk.indicators.proximity import Destinations, Origins, proximity
 from gezondewijk.network import network_from_lines
 from gezondewijk.network.distance import ENTRY_REACH_M
 from gezondewijk.network.load import read_walk_network
+from gezondewijk.provenance import Provenance, provenance_of
 from gezondewijk.scoring import Preset, load_preset
 from gezondewijk.scoring.levels import centres_of, check_presets, score_levels
 from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
@@ -90,6 +92,8 @@ class MapResult:
     #: Per indicator measured along the walking network: areas whose class differs when the
     #: straight-line distance is used instead (see :func:`walk_vs_straight`).
     walk_comparison: pd.DataFrame | None = None
+    #: Where every input file came from (see :mod:`gezondewijk.provenance`).
+    sources: list[Provenance] = field(default_factory=list)
 
     def cells_frame(self) -> gpd.GeoDataFrame:
         """Cells as polygons with every variable and score column."""
@@ -305,6 +309,7 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         inequality = buurt_inequality(buurten, config)
 
     with progress.step("samenvatten"):
+        sources = input_sources(config)
         if config.synthetic:
             notes.insert(0, "synthetische voorbeelddata: geen echte metingen.")
         keep = ["buurtcode", "buurtnaam", "gemeentecode"]
@@ -321,12 +326,13 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         joins=joins,
         notes=notes,
         synthetic=config.synthetic,
-        credits=config.credits,
+        credits=_credits(config, sources),
         weighting=weighting,
         extra_presets=extra,
         inequality=inequality,
         published_references=published,
         walk_comparison=comparison if len(comparison) else None,
+        sources=sources,
     )
 
 
@@ -406,6 +412,33 @@ def _proximity(
         base = key if key in years else next(v for v in years if walk_key(v) == key)
         variables[key] = describe(key).with_year(years[base])
     return values
+
+
+def input_paths(config: RunConfig) -> list[Path]:
+    """Every input file of a run, once, in the order of the configuration."""
+    paths = [config.buurten.path]
+    paths += [t.path for t in config.tables]
+    paths += [r.path for r in config.rasters]
+    paths += [f.path for f in config.features]
+    for section in (config.network, config.osm, config.addresses):
+        if section is not None:
+            paths.append(section.path)
+    return list(dict.fromkeys(paths))
+
+
+def input_sources(config: RunConfig) -> list[Provenance]:
+    """The provenance of every input: its ``.bron.json`` record, or a minimal one."""
+    return [provenance_of(p) for p in input_paths(config)]
+
+
+def _credits(config: RunConfig, sources: list[Provenance]) -> str:
+    """The attribution line: the fetched sources' own texts, else the configured one."""
+    texts = [s.naamsvermelding for s in sources if s.naamsvermelding]
+    if not texts:
+        return config.credits
+    if any(not s.naamsvermelding for s in sources):
+        texts.append(config.credits)
+    return "; ".join(dict.fromkeys(texts))
 
 
 def _published_references(

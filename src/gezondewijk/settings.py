@@ -33,10 +33,34 @@ class BuurtenInput(_Strict):
     @field_validator("gemeenten")
     @classmethod
     def _codes(cls, v: list[str]) -> list[str]:
-        for code in v:
-            if not (code.startswith("GM") and len(code) == 6 and code[2:].isdigit()):
-                raise ValueError(f"'{code}' is not a gemeente code like GM0772")
+        bad = [code for code in v if not is_gemeente_code(code)]
+        if bad:
+            raise ValueError(f"'{bad[0]}' is not a gemeente code like GM0772")
         return v
+
+
+def is_gemeente_code(code: str) -> bool:
+    """``GM`` and four digits, as CBS numbers gemeenten (``GM0503`` Delft)."""
+    return code.startswith("GM") and len(code) == 6 and code[2:].isdigit()
+
+
+def gemeente_codes(codes: list[str]) -> list[str]:
+    """Upper-case and check gemeente codes given on the command line.
+
+    Raises
+    ------
+    PresetError
+        Naming the first code that is not ``GM`` with four digits.
+    """
+    out = [c.strip().upper() for c in codes]
+    for code in out:
+        if not is_gemeente_code(code):
+            raise PresetError(
+                f"'{code}' is geen gemeentecode / not a gemeente code. Oplossing/fix: geef GM "
+                "met vier cijfers, bijvoorbeeld GM0503 voor Delft (zie CBS Gebieden in "
+                "Nederland)."
+            )
+    return out
 
 
 class TableInput(_Strict):

@@ -13,6 +13,7 @@ from gezondewijk.outputs.metadata import (
     about_table,
     provenance,
     references_table,
+    sources_table,
     thresholds_table,
     variables_table,
 )
@@ -34,6 +35,7 @@ def _tables(result: MapResult) -> list[tuple[str, pd.DataFrame]]:
         ("indicatoren", variables_table(result)),
         ("drempels", thresholds_table(result)),
         ("over", about_table(result)),
+        ("bronnen", sources_table(result)),
     ]
     tables.append(("referenties", references_table(result)))
     if result.inequality is not None:

@@ -163,6 +163,7 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
         ).replace("</", "<\\/"),
         notes=result.notes,
         joins=[str(j) for j in result.joins],
+        sources=[source.summary() for source in result.sources],
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

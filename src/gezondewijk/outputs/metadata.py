@@ -64,8 +64,36 @@ def about_table(result: MapResult) -> pd.DataFrame:
         "raster": result.cells.grid.prefix,
         "koppelingen": json.dumps([str(j) for j in result.joins], ensure_ascii=False),
         "opmerkingen": json.dumps(result.notes, ensure_ascii=False),
+        "bronnen": json.dumps(
+            [s.as_dict() for s in result.sources], ensure_ascii=False, default=str
+        ),
     }
+    for i, source in enumerate(result.sources, start=1):
+        items[f"bron_{i}"] = source.summary()
     return pd.DataFrame({"sleutel": list(items), "waarde": list(items.values())})
+
+
+def sources_table(result: MapResult) -> pd.DataFrame:
+    """One row per input file: what, publisher, year, table, URL, query, date, licence, checksum."""
+    columns = [
+        "bron",
+        "uitgever",
+        "jaar",
+        "tabel",
+        "url",
+        "query",
+        "opgehaald",
+        "licentie",
+        "naamsvermelding",
+        "bestand",
+        "sha256",
+    ]
+    rows = []
+    for source in result.sources:
+        row = source.as_dict()
+        row["query"] = json.dumps(row["query"], ensure_ascii=False)
+        rows.append({c: row.get(c) for c in columns})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def references_table(result: MapResult) -> pd.DataFrame:

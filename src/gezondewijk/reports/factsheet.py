@@ -10,6 +10,7 @@ import pandas as pd
 from gezondewijk.interventions import Measure, suggest
 from gezondewijk.leefplekmeter.perception import perception_vs_data
 from gezondewijk.leefplekmeter.report import CampaignReport, campaign_report
+from gezondewijk.provenance import Provenance
 from gezondewijk.reports.mapdata import MapData
 
 
@@ -47,6 +48,8 @@ class FactSheet:
     trend: pd.DataFrame | None
     provenance: str
     notes: list[str] = field(default_factory=list)
+    #: One line per input of the run: what, year, publisher, licence, when fetched.
+    sources: list[str] = field(default_factory=list)
 
 
 def _num(value: object) -> float | None:
@@ -229,4 +232,27 @@ def _sheet(
         versus=versus,
         trend=trend,
         provenance=data.about.get("herkomst", ""),
+        sources=source_lines(data),
     )
+
+
+def source_lines(data: MapData) -> list[str]:
+    """The run's inputs, one line each, from its ``bronnen`` table (older runs have none)."""
+    if data.sources is None:
+        return []
+    lines = []
+    for row in data.sources.to_dict(orient="records"):
+        record = Provenance(
+            bron=str(row["bron"]),
+            uitgever=str(row["uitgever"]),
+            tabel=_text(row.get("tabel")) or None,
+            jaar=None if _num(row.get("jaar")) is None else int(row["jaar"]),
+            licentie=_text(row.get("licentie")),
+            opgehaald=_text(row.get("opgehaald")),
+        )
+        lines.append(record.summary())
+    return lines
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""

@@ -39,6 +39,7 @@ class MapData:
     about: dict[str, str]
     inequality: pd.DataFrame | None
     change: pd.DataFrame | None
+    sources: pd.DataFrame | None = None
 
     @property
     def indicator_keys(self) -> list[str]:
@@ -178,6 +179,7 @@ def load_map_data(folder: str | Path) -> MapData:
         about=about,
         inequality=optional("ongelijkheid.csv"),
         change=optional("verandering.csv"),
+        sources=optional("bronnen.csv"),
     )
 
 
