@@ -64,6 +64,10 @@ def one(kind: str, size: float) -> dict[str, Any]:
         }
     if kind == "viewer":
         return viewer_figures(size)
+    if kind.startswith("network"):
+        from benchmarks.network import network_figures
+
+        return network_figures(kind, sample=int(size))
     from benchmarks.steps import run_baseline, run_library
     from benchmarks.workload import make_workload
 
@@ -184,13 +188,20 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=900, help="seconds per measurement")
     parser.add_argument("--no-national", action="store_true")
     parser.add_argument("--no-load", action="store_true", help="skip the web load test")
+    parser.add_argument(
+        "--only", choices=["all", "network"], default="all", help="run one part only"
+    )
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one(args.one[0], float(args.one[1]))))
         return 0
 
     rows: list[dict[str, Any]] = []
-    lines = [
+    lines: list[str] = []
+    network_lines(rows, lines, args.limit)
+    if args.only == "network":
+        return _write(rows, lines)
+    lines += [
         "| cells (target) | cells | gezondewijk s | peak MB | GeoPandas s | peak MB | "
         "speed-up | same result |",
         "|---|---|---|---|---|---|---|---|",
@@ -303,11 +314,48 @@ def main() -> int:
             )
             lines.append(line)
             print(line, flush=True)
+    return _write(rows, lines)
+
+
+def _write(rows: list[dict[str, Any]], lines: list[str]) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"\nwritten: {RESULTS / 'latest.md'}")
     return 0
+
+
+def network_lines(rows: list[dict[str, Any]], lines: list[str], limit: float) -> None:
+    """Walking distances: Delft and a synthetic 1-million-node network, vs per-cell loops."""
+    lines += [
+        "| walking network | nodes | cells | 4 indicators, all cells s | peak MB | "
+        "networkx per cell s (sample) | networkx all cells s (est.) | ratio | "
+        "SciPy per cell s | SciPy all cells s (est.) | ratio | median detour |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    work = [("network-synthetic", 3)]
+    if (ROOT.parent / "shared" / "data" / "osm-delft-roads-asa2026e").is_dir():
+        work.insert(0, ("network-delft", 40))
+    else:
+        lines.append("| Delft | skipped: ../shared/data not found | | | | | | | | | | |")
+    for kind, sample in work:
+        print(f"  {kind} ...", file=sys.stderr, flush=True)
+        r = _child(kind, sample, limit)
+        rows.append(r)
+        if "error" in r:
+            lines.append(f"| {kind} | {r['error']} | | | | | | | | | | |")
+        else:
+            lines.append(
+                f"| {kind.removeprefix('network-')} | {r['nodes']:,} | {r['cells']:,} | "
+                f"{r['seconds']:.2f} | {r['peak_mb']:.0f} | "
+                f"{r['networkx_s_per_cell']:.3f} (n={r['sample']}) | "
+                f"{r['networkx_s_all_cells']:.0f} | "
+                f"{r['networkx_s_all_cells'] / r['seconds']:.0f}× | "
+                f"{r['scipy_s_per_cell']:.3f} | {r['scipy_s_all_cells']:.0f} | "
+                f"{r['scipy_s_all_cells'] / r['seconds']:.0f}× | {r['median_detour']:.2f} |"
+            )
+        print(lines[-1], flush=True)
+    lines.append("")
 
 
 if __name__ == "__main__":

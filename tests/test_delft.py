@@ -23,9 +23,7 @@ def delft() -> MapResult:
 def test_delft_buurten_and_joins(delft: MapResult) -> None:
     assert len(delft.buurten) == 91
     # RIVM 2020 has every Delft buurt but the one created after 2020 (SOURCES.md: 104 of 105)
-    assert [(j.matched, j.total, j.unmatched) for j in delft.joins] == [
-        (90, 91, ["BU05032810"])
-    ]
+    assert [(j.matched, j.total, j.unmatched) for j in delft.joins] == [(90, 91, ["BU05032810"])]
 
 
 def test_green_along_the_network_for_every_inhabited_buurt(delft: MapResult) -> None:

@@ -82,3 +82,15 @@ def test_scale_invariance(values: list[float], k: float) -> None:
     assert slope_index(k * v, ses, w).sii == pytest.approx(
         k * slope_index(v, ses, w).sii, rel=1e-9, abs=1e-9
     )
+
+
+def test_intervals_with_too_few_areas_are_missing_not_a_warning() -> None:
+    # two areas: the quintile ratio cannot be bootstrapped when every resample repeats one area
+    # of Q1 only; the interval is then missing instead of numpy warning "All-NaN slice"
+    table = inequality_summary(
+        np.array([10.0, 20.0]), np.array([1.0, 2.0]), np.array([100.0, 100.0]), n_boot=50
+    )
+    assert len(table) == 5
+    assert table["n_gebieden"].tolist() == [2] * 5
+    none = inequality_summary(np.array([10.0, 20.0, 30.0]), np.array([1.0, 2.0, 3.0]), n_boot=0)
+    assert none["ondergrens"].isna().all() and none["schatting"].notna().any()

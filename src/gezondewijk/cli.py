@@ -142,6 +142,7 @@ def _fetch(args: argparse.Namespace) -> int:
         osm=args.osm,
         offline=args.offline,
         refresh=args.refresh,
+        stream=sys.stderr,
     )
     print(f"\nBronnen / sources ({len(result.inputs.sources)}):")
     for record in result.inputs.sources:

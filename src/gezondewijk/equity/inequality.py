@@ -160,10 +160,17 @@ def inequality_summary(
     names = ["sii", "rii", "concentratie_index", "kloof_q1_q5", "ratio_q1_q5"]
     estimate = measures(np.arange(len(v)))
     rng = np.random.default_rng(seed)
-    boots = np.array([measures(rng.integers(0, len(v), len(v))) for _ in range(n_boot)])
+    boots = np.array(
+        [measures(rng.integers(0, len(v), len(v))) for _ in range(n_boot)], dtype="float64"
+    ).reshape(n_boot, len(names))
     alpha = (1 - level) / 2
-    lo = np.nanquantile(boots, alpha, axis=0)
-    hi = np.nanquantile(boots, 1 - alpha, axis=0)
+    # a measure no resample could estimate (two areas, one SES quintile) has no interval
+    known = np.isfinite(boots).any(axis=0)
+    lo = np.full(len(names), np.nan)
+    hi = np.full(len(names), np.nan)
+    if known.any():
+        lo[known] = np.nanquantile(boots[:, known], alpha, axis=0)
+        hi[known] = np.nanquantile(boots[:, known], 1 - alpha, axis=0)
     return pd.DataFrame(
         {
             "maat": names,

@@ -48,7 +48,9 @@ def read_rivm_health(path: str | Path, *, age: str = "18+") -> pd.DataFrame:
         Indexed by area code (``NL01``, ``GM…``, ``WK…``, ``BU…``) with ``soort_regio``, and
         one float column per health indicator: known ones renamed to variable keys
         (``lonely_pct``, ``stress_pct``...), the others keep their StatLine name. Only the
-        central estimate (``Marges = MW00000``) is kept. ``attrs["year"]`` holds the year.
+        central estimate (``Marges = MW00000``) is the value; where the table also has the
+        published 95 % bounds (``MOG0095`` / ``MBG0095``) they come as ``<key>_ondergrens``
+        and ``<key>_bovengrens``. ``attrs["year"]`` holds the year.
 
     Notes
     -----
@@ -80,8 +82,14 @@ def read_rivm_health(path: str | Path, *, age: str = "18+") -> pd.DataFrame:
                 field="Leeftijd",
                 fix="kies de leeftijdsgroep die het bestand bevat.",
             )
+    margins = {}
     if "Marges" in table:
-        keep &= table["Marges"].astype(str).str.strip() == "MW00000"
+        marge = table["Marges"].astype(str).str.strip()
+        for prefix, suffix in (("MOG", "_ondergrens"), ("MBG", "_bovengrens")):
+            rows = table[keep & marge.str.startswith(prefix)].reset_index(drop=True)
+            if len(rows):
+                margins[suffix] = rows
+        keep &= marge == "MW00000"
     table = table[keep].reset_index(drop=True)
     codes = normalise_codes(table[code_col], path=p, field=code_col)
     check_unique(codes, path=p, field=code_col)
@@ -102,6 +110,13 @@ def read_rivm_health(path: str | Path, *, age: str = "18+") -> pd.DataFrame:
         values = to_numbers(table[col], path=p, field=str(col))
         columns[canonical_name(str(col)) or str(col)] = values.to_numpy()
     out = pd.DataFrame(columns, index=pd.Index(codes.to_numpy(), name="code"))
+    for suffix, rows in margins.items():
+        bound_codes = normalise_codes(rows[code_col], path=p, field=code_col)
+        for col in indicator_cols:
+            bound = to_numbers(rows[col], path=p, field=str(col))
+            series = pd.Series(bound.to_numpy(), index=bound_codes.to_numpy())
+            name = (canonical_name(str(col)) or str(col)) + suffix
+            out[name] = series[~series.index.duplicated()].reindex(out.index).to_numpy()
     year = None
     if "Perioden" in table and len(table):
         match = re.match(r"(\d{4})", str(table["Perioden"].iloc[0]).strip())

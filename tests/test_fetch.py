@@ -1,0 +1,368 @@
+"""Connectors against a real HTTP server on 127.0.0.1 replaying the publishers' formats."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from pytest_httpserver import HTTPServer
+
+from gezondewijk._errors import InputDataError, NotCachedError, SourceUnavailableError
+from gezondewijk.fetch import Downloader, fetch_gemeenten, pdok, statline
+from gezondewijk.outputs import write_all
+from gezondewijk.pipeline import build_map
+from gezondewijk.provenance import Provenance, read_sidecar, sha256_of
+from gezondewijk.settings import load_config
+from tests.publishers import Publishers, osm_extract, slow, status, truncated
+
+
+@pytest.fixture
+def publishers() -> Iterator[Publishers]:
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    fake = Publishers(server)
+    server.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
+    yield fake
+    server.clear()
+    server.stop()
+
+
+class Waits:
+    """Records the waits instead of sleeping (the retry schedule is what is tested)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+
+
+def _downloader(cache: Path, waits: Waits, **kwargs: object) -> Downloader:
+    return Downloader(cache, sleep=waits, backoff=1.0, timeout=2.0, **kwargs)  # type: ignore[arg-type]
+
+
+def _fetch(publishers: Publishers, tmp: Path, waits: Waits | None = None, **kwargs: object):
+    osm = tmp / "zuid-holland.osm"
+    if not osm.exists():
+        osm.write_text(osm_extract(), encoding="utf-8")
+    dl = _downloader(
+        tmp / "cache",
+        waits or Waits(),
+        offline=bool(kwargs.pop("offline", False)),
+        refresh=bool(kwargs.pop("refresh", False)),
+    )
+    return fetch_gemeenten(
+        ["GM0503"],
+        year=2024,
+        cache=tmp / "cache",
+        run_file=tmp / "run" / "GM0503_2024.toml",
+        osm=str(osm),
+        endpoints=publishers.endpoints(),
+        stream=None,
+        downloader=dl,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_fetch_run_and_outputs_end_to_end(publishers: Publishers, tmp_path: Path) -> None:
+    result = _fetch(publishers, tmp_path)
+    config = load_config(result.run_file)
+    # the run file takes every source, relative to its own folder
+    assert [t.kind for t in config.tables] == ["kwb", "nabijheid", "ses_woa", "rivm"]
+    assert {r.variable for r in config.rasters} == {"no2", "pm25", "pm10", "noise_lden"}
+    assert config.network is not None and config.network.layer == "looppaden"
+    run = build_map(config, stream=None)
+    b = run.buurten.set_index("buurtcode")
+    # GM0518's buurt came along in the bbox-free filter test data but is not Delft's
+    assert list(b.index) == ["BU05030000", "BU05030001", "BU05030002", "BU05030003"]
+    assert b.loc["BU05030000", "population"] == 2855
+    # sentinels: PDOK -99997 (secret) and -99995 (not yet published), OData null → missing
+    assert np.isnan(b.loc["BU05030002", "population_density"])
+    # Nabijheid (joined after the Kerncijfers) gives basisonderwijs, not voortgezet onderwijs
+    assert b.loc["BU05030000", "distance_school_km"] == pytest.approx(0.5 + 0.05 * 3)
+    assert b.loc["BU05030001", "ses_woa"] == pytest.approx(-0.2 + 0.4 + 0.05)  # newest year
+    # RIVM's 2022 division has no 2024 buurt BU05030003: the join says so, nothing dropped
+    rivm = next(j for j in run.joins if "rivm" in j.source)
+    assert (rivm.matched, rivm.total, rivm.unmatched) == (3, 4, ["BU05030003"])
+    assert b.loc["BU05030000", "lonely_pct"] == pytest.approx(48.0 + 3)  # 2022, 18+, value
+    assert b["groen_variabele"].eq("distance_green_walk_m").all()
+    assert b["basisvoorzieningen_variabele"].eq("basic_services_walk_m").all()
+    assert b["no2"].between(17, 20).all() and b["noise_lden"].between(45, 65).all()
+
+    out = write_all(run, tmp_path / "uitvoer", html=True)
+    sources = pyogrio.read_dataframe(out["geopackage"][0], layer="bronnen")
+    assert (
+        len(sources) == len(run.sources) == 1 + 4 + 3 + 1 + 1
+    )  # buurten, tables, GCN 3, noise, OSM
+    assert sources["sha256"].str.len().eq(64).all()
+    kwb = sources[sources["bron"] == "Kerncijfers wijken en buurten 2024"].iloc[0]
+    assert kwb["tabel"] == "85984NED" and kwb["url"].endswith("/85984NED/TypedDataSet")
+    assert "startswith(WijkenEnBuurten,'BU0503')" in json.loads(kwb["query"])["$filter"]
+    assert kwb["licentie"] == "CC BY 4.0"
+    about = pyogrio.read_dataframe(out["geopackage"][0], layer="over").set_index("sleutel")
+    assert "85984NED" in about.loc["bronnen", "waarde"]
+    html = out["html"][0].read_text(encoding="utf-8")
+    for text in ("Bron: CBS", "PDOK", "RIVM", "OpenStreetMap-bijdragers", "85984NED"):
+        assert text in html
+    assert "Bron: CBS" in run.credits and "OpenStreetMap" in run.credits
+    # the provenance record of every file matches the file
+    for source in run.sources:
+        path = next(p for p in (tmp_path / "cache").rglob(source.bestand) if p.is_file())
+        assert sha256_of(path) == source.sha256
+
+
+def test_second_run_uses_the_cache_and_offline_names_what_is_missing(
+    publishers: Publishers, tmp_path: Path
+) -> None:
+    _fetch(publishers, tmp_path)
+    first = len(publishers.log)
+    assert first > 10
+    _fetch(publishers, tmp_path)
+    assert len(publishers.log) == first  # nothing asked again
+    result = _fetch(publishers, tmp_path, offline=True)
+    assert len(publishers.log) == first
+    assert result.inputs.notes == [n for n in result.inputs.notes if "niet opgehaald" not in n]
+    # a file removed from the cache: offline names it and says where to get it
+    kwb = next((tmp_path / "cache").rglob("kwb.csv"))
+    kwb.unlink()
+    result = _fetch(publishers, tmp_path, offline=True)
+    missing = [n for n in result.inputs.notes if "kwb.csv" in n]
+    assert missing and "--offline" in missing[0] and "Kerncijfers" in missing[0]
+    assert len(publishers.log) == first
+    buurten = next((tmp_path / "cache").rglob("buurten.gpkg"))
+    buurten.unlink()
+    with pytest.raises(NotCachedError, match=r"buurten\.gpkg.*download het zelf"):
+        _fetch(publishers, tmp_path, offline=True)
+
+
+def test_refresh_asks_conditionally_and_keeps_an_unchanged_file(
+    publishers: Publishers, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    record = Provenance(bron="RIVM GCN NO2", uitgever="RIVM")
+    url = f"{publishers.endpoints().rivm_gcn}/conc_NO2_2023.zip"
+    first = _downloader(cache, Waits()).fetch_file(url, cache / "no2.zip", record)
+    assert first.provenance.etag == '"NO2-2023-v1"' and not first.from_cache
+    again = _downloader(cache, Waits(), refresh=True).fetch_file(url, cache / "no2.zip", record)
+    asked = publishers.requests_to("conc_NO2_2023.zip")[-1]
+    assert asked.headers.get("If-None-Match") == '"NO2-2023-v1"'
+    assert again.from_cache and "ongewijzigd bij de bron (HTTP 304)" in again.provenance.notes
+    assert sha256_of(cache / "no2.zip") == first.provenance.sha256
+
+
+def test_429_waits_as_long_as_retry_after_says(publishers: Publishers, tmp_path: Path) -> None:
+    publishers.fail("ODataCatalog", status(429, **{"Retry-After": "7"}), status(503))
+    waits = Waits()
+    tables = statline.find_tables(
+        _downloader(tmp_path, waits), publishers.endpoints().cbs, statline.KWB
+    )
+    assert {t.identifier for t in tables} == {"85618NED", "85984NED"}
+    assert waits.seconds == [7.0, 2.0]  # Retry-After, then the second step of the backoff
+
+
+def test_a_long_retry_after_is_reported_not_waited(publishers: Publishers, tmp_path: Path) -> None:
+    publishers.fail("ODataCatalog", status(429, **{"Retry-After": "3600"}))
+    waits = Waits()
+    with pytest.raises(SourceUnavailableError, match="3600 s te wachten"):
+        statline.find_tables(_downloader(tmp_path, waits), publishers.endpoints().cbs, statline.KWB)
+    assert waits.seconds == []
+
+
+def test_5xx_gives_up_after_the_retries_with_the_url(
+    publishers: Publishers, tmp_path: Path
+) -> None:
+    publishers.fail("ODataCatalog", *[status(502)] * 5)
+    waits = Waits()
+    with pytest.raises(
+        SourceUnavailableError, match=r"ODataCatalog/Tables: na 5 pogingen .*HTTP 502"
+    ):
+        statline.find_tables(_downloader(tmp_path, waits), publishers.endpoints().cbs, statline.KWB)
+    assert waits.seconds == [1.0, 2.0, 4.0, 8.0]
+
+
+def test_time_out_and_truncated_body_are_retried(publishers: Publishers, tmp_path: Path) -> None:
+    publishers.fail("collections/buurten/items", slow(3.0), truncated())
+    waits = Waits()
+    dl = _downloader(tmp_path, waits)
+    got = pdok.fetch_buurten(
+        dl,
+        publishers.endpoints().pdok.format(year=2024),
+        ["GM0503"],
+        2024,
+        tmp_path / "b.gpkg",
+        Provenance(bron="buurten", uitgever="PDOK"),
+    )
+    assert len(pyogrio.read_dataframe(got.path)) == 4
+    assert waits.seconds == [1.0, 2.0]
+    publishers.fail("collections/buurten/items", *[truncated()] * 5)
+    with pytest.raises(SourceUnavailableError, match="afgebroken"):
+        pdok.fetch_buurten(
+            _downloader(tmp_path, Waits()),
+            publishers.endpoints().pdok.format(year=2024),
+            ["GM0503"],
+            2024,
+            tmp_path / "c.gpkg",
+            Provenance(bron="buurten", uitgever="PDOK"),
+        )
+    # nothing half-written is left where a reader would look
+    assert not (tmp_path / "c.gpkg").exists()
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_pdok_pages_with_next_links_and_limit(publishers: Publishers, tmp_path: Path) -> None:
+    got = pdok.fetch_buurten(
+        _downloader(tmp_path, Waits()),
+        publishers.endpoints().pdok.format(year=2024),
+        ["GM0503"],
+        2024,
+        tmp_path / "b.gpkg",
+        Provenance(bron="buurten", uitgever="PDOK"),
+    )
+    pages = publishers.requests_to("collections/buurten/items")
+    assert len(pages) == 2  # 4 features, 3 per page
+    assert pages[0].args["gemeentecode"] == "GM0503"  # the property filter the API offers
+    assert got.provenance.licentie == "CC BY 4.0"  # from the landing page's license link
+
+
+def test_pdok_without_property_filter_uses_the_bbox(publishers: Publishers, tmp_path: Path) -> None:
+    publishers.pdok_filter = False
+    got = pdok.fetch_buurten(
+        _downloader(tmp_path, Waits()),
+        publishers.endpoints().pdok.format(year=2024),
+        ["GM0503"],
+        2024,
+        tmp_path / "b.gpkg",
+        Provenance(bron="buurten", uitgever="PDOK"),
+    )
+    frame = pyogrio.read_dataframe(got.path)
+    assert sorted(frame["buurtcode"]) == sorted(
+        ["BU05030000", "BU05030001", "BU05030002", "BU05030003"]
+    )  # the neighbour's buurt in the box is left out by its gemeentecode
+    assert "bbox" in publishers.requests_to("collections/buurten/items")[0].args
+
+
+@pytest.mark.parametrize("where", ["pdok", "odata"])
+def test_a_repeating_paging_cursor_is_an_error(
+    publishers: Publishers, tmp_path: Path, where: str
+) -> None:
+    publishers.repeat_cursor = where
+    dl = _downloader(tmp_path, Waits())
+    with pytest.raises(InputDataError, match="steeds naar dezelfde volgende pagina"):
+        if where == "pdok":
+            pdok.fetch_buurten(
+                dl,
+                publishers.endpoints().pdok.format(year=2024),
+                ["GM0503"],
+                2024,
+                tmp_path / "b.gpkg",
+                Provenance(bron="b", uitgever="PDOK"),
+            )
+        else:
+            publishers.page_size = 1
+            table = statline.TableInfo(
+                "50120NED", "Gezondheid", 2022, publishers.endpoints().cbs_derden
+            )
+            statline.fetch_rows(dl, table, statline.RIVM, ["GM0503"])
+
+
+def test_a_withdrawn_table_and_renamed_columns(publishers: Publishers, tmp_path: Path) -> None:
+    dl = _downloader(tmp_path, Waits())
+    base = publishers.endpoints().cbs
+    table = statline.pick_year(statline.find_tables(dl, base, statline.KWB), 2024, statline.KWB)
+    assert table.identifier == "85984NED"  # looked up in the catalogue by title and year
+    publishers.withdrawn.add("85984NED")
+    with pytest.raises(InputDataError, match=r"85984NED .*bestaat niet meer"):
+        statline.fetch_rows(dl, table, statline.KWB, ["GM0503"])
+    publishers.withdrawn.clear()
+    publishers.renamed = True
+    with pytest.raises(InputDataError, match="geen kolom meer voor population"):
+        statline.fetch_rows(dl, table, statline.KWB, ["GM0503"])
+    with pytest.raises(InputDataError, match="kies een jaar vanaf 2023"):
+        statline.pick_year(statline.find_tables(dl, base, statline.KWB), 2019, statline.KWB)
+
+
+def test_a_year_pdok_has_not_published(publishers: Publishers, tmp_path: Path) -> None:
+    with pytest.raises(InputDataError, match="geen wijk- en buurtkaart voor 2026"):
+        pdok.fetch_buurten(
+            _downloader(tmp_path, Waits()),
+            publishers.endpoints().pdok.format(year=2026),
+            ["GM0503"],
+            2026,
+            tmp_path / "b.gpkg",
+            Provenance(bron="b", uitgever="PDOK"),
+        )
+
+
+def test_a_failing_optional_source_is_left_out_with_a_note(
+    publishers: Publishers, tmp_path: Path
+) -> None:
+    publishers.fail("/rivm/geo/alo/wcs", *[status(503)] * 5)
+    result = _fetch(publishers, tmp_path)
+    assert any("geluidkaart" in n and "HTTP 503" in n for n in result.inputs.notes)
+    config = load_config(result.run_file)
+    assert "noise_lden" not in {r.variable for r in config.rasters}
+    assert "let op: geluidkaart" in result.run_file.read_text(encoding="utf-8")
+
+
+def test_rivm_years_and_margins_for_monitoring(publishers: Publishers, tmp_path: Path) -> None:
+    result = _fetch(publishers, tmp_path)
+    files = sorted(p.name for p in (tmp_path / "cache").rglob("rivm_*.csv"))
+    assert files == [
+        "rivm_50090NED_2016.csv",
+        "rivm_50090NED_2020.csv",
+        "rivm_50120NED_2020.csv",
+        "rivm_50120NED_2022.csv",
+    ]
+    from gezondewijk.sources import read_rivm_health
+
+    table = read_rivm_health(next((tmp_path / "cache").rglob("rivm_50120NED_2022.csv")))
+    assert table.attrs["year"] == 2022
+    assert table.loc["BU05030000", "lonely_pct"] == pytest.approx(51.0)
+    assert table.loc["BU05030000", "lonely_pct_ondergrens"] == pytest.approx(48.0)
+    assert table.loc["BU05030000", "lonely_pct_bovengrens"] == pytest.approx(54.0)
+    record = read_sidecar(next((tmp_path / "cache").rglob("rivm_50120NED_2022.csv")))
+    assert record is not None and record.tabel == "50120NED" and record.jaar == 2022
+    assert record.naamsvermelding.startswith("Bron: RIVM")
+    assert isinstance(result.inputs.sources[0].opgehaald, str)
+
+
+def test_cli_fetch(
+    publishers: Publishers,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from gezondewijk.cli import main
+
+    for name, value in publishers.endpoints().model_dump().items():
+        monkeypatch.setenv(f"GEZONDEWIJK_URL_{name.upper()}", value)
+    osm = tmp_path / "extract.osm"
+    osm.write_text(osm_extract(), encoding="utf-8")
+    run_file = tmp_path / "GM0503.toml"
+    code = main(
+        [
+            "fetch",
+            "gm0503",
+            "--jaar",
+            "2024",
+            "--cache",
+            str(tmp_path / "c"),
+            "--osm",
+            str(osm),
+            "--runbestand",
+            str(run_file),
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 0
+    assert "[1/8] buurtgrenzen 2024 (PDOK)" in out.err  # progress
+    assert "85984NED" in out.out and f"gezondewijk run {run_file}" in out.out
+    assert load_config(run_file).buurten.gemeenten == ["GM0503"]
+    frame = pd.read_csv(next((tmp_path / "c").rglob("nabijheid.csv")))
+    assert "Onderwijs/Voortgezet onderwijs/Afstand tot school (km)" in frame.columns
