@@ -141,6 +141,21 @@ def test_second_run_uses_the_cache_and_offline_names_what_is_missing(
         _fetch(publishers, tmp_path, offline=True)
 
 
+def test_a_damaged_cache_file_is_fetched_again_and_not_used_offline(
+    publishers: Publishers, tmp_path: Path
+) -> None:
+    _fetch(publishers, tmp_path)
+    kwb = next((tmp_path / "cache").rglob("kwb.csv"))
+    good = kwb.read_bytes()
+    kwb.write_bytes(good[: len(good) // 2])  # cut short behind our back
+    result = _fetch(publishers, tmp_path, offline=True)
+    assert any("kwb.csv" in n for n in result.inputs.notes)  # not trusted offline
+    asked = len(publishers.log)
+    _fetch(publishers, tmp_path)
+    assert len(publishers.log) > asked  # online: fetched again
+    assert kwb.read_bytes() == good
+
+
 def test_refresh_asks_conditionally_and_keeps_an_unchanged_file(
     publishers: Publishers, tmp_path: Path
 ) -> None:

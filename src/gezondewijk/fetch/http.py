@@ -29,6 +29,7 @@ from gezondewijk.provenance import (
     atomic_write,
     provenance_of,
     read_sidecar,
+    sidecar_of,
     write_sidecar,
 )
 
@@ -206,7 +207,8 @@ class Downloader:
         if self.offline:
             if record is not None:
                 return Fetched(path, record, from_cache=True)
-            if path.is_file():  # put there by hand, as the message below asks
+            damaged = sidecar_of(path).is_file()  # a record that no longer matches the file
+            if path.is_file() and not damaged:  # put there by hand, as the message asks
                 return Fetched(path, provenance_of(path, what="zelf in de cache gezet"), True)
             raise NotCachedError(
                 f"--offline: {path} staat niet (volledig) in de cache. Haal het op zonder "

@@ -160,8 +160,7 @@ def network_from_lines(
         )
     coords, line_of = shapely.get_coordinates(parts, return_index=True)
     grid = np.round(coords / precision).astype(np.int64)
-    uniq, node_of = np.unique(grid, axis=0, return_inverse=True)
-    node_of = node_of.ravel()
+    uniq, node_of = _unique_rows(grid)
     same_line = line_of[1:] == line_of[:-1]
     a = node_of[:-1][same_line]
     b = node_of[1:][same_line]
@@ -182,3 +181,21 @@ def network_from_lines(
         edge_v=v[first],
         edge_length=length[first],
     )
+
+
+def _unique_rows(grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (x, y) grid rows and the row index of each input, via one int64 key per row.
+
+    ``np.unique(axis=0)`` sorts rows as structured records, several times slower than sorting
+    one integer key; the key is exact while the grid's extent fits in 63 bits (RD New at 1 cm:
+    3·10⁷ × 6.5·10⁷ ≈ 2·10¹⁵).
+    """
+    lo = grid.min(axis=0)
+    span = grid.max(axis=0) - lo + 1
+    if float(span[0]) * float(span[1]) >= 2.0**62:
+        uniq, inverse = np.unique(grid, axis=0, return_inverse=True)
+        return uniq, inverse.ravel()
+    key = (grid[:, 0] - lo[0]) * span[1] + (grid[:, 1] - lo[1])
+    keys, inverse = np.unique(key, return_inverse=True)
+    uniq = np.column_stack([keys // span[1] + lo[0], keys % span[1] + lo[1]])
+    return uniq, inverse.ravel()
