@@ -131,3 +131,19 @@ def test_network_distances_by_hand(delft: MapResult) -> None:
         assert frame.loc[cell, "distance_green_walk_m"] <= reference[cell] + 1e-6
     inside = frame["distance_green_m"] == 0
     assert inside.sum() > 0 and (frame.loc[inside, "distance_green_walk_m"] == 0).all()
+
+
+def test_tudelft_campus_all_four_walking_distances_from_a_raw_pbf() -> None:
+    shared_path("osm-tudelft-dsol", "tudelft.osm.pbf")
+    run = build_map(load_config(ROOT / "examples" / "tudelft-campus.toml"), stream=None)
+    assert len(run.buurten) == 10
+    c = run.cell_values
+    for kind in ("green", "gp", "supermarket", "school"):
+        straight, walking = c[f"distance_{kind}_m"], c[f"distance_{kind}_walk_m"]
+        assert walking.notna().all(), kind
+        assert (walking >= straight - 1e-6).all(), kind
+    b = run.buurten
+    assert (b["basisvoorzieningen_variabele"] == "basic_services_walk_m").all()
+    assert run.walk_comparison is not None
+    assert set(run.walk_comparison["indicator"]) == {"groen", "basisvoorzieningen"}
+    assert {s.uitgever for s in run.sources} == {"lokaal bestand"}

@@ -347,6 +347,35 @@ def test_rivm_years_and_margins_for_monitoring(publishers: Publishers, tmp_path:
     assert isinstance(result.inputs.sources[0].opgehaald, str)
 
 
+def test_monitor_uses_the_published_margins(
+    publishers: Publishers, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gezondewijk.cli import main
+
+    _fetch(publishers, tmp_path)
+    cache = tmp_path / "cache"
+    code = main(
+        [
+            "monitor",
+            "--voor",
+            str(next(cache.rglob("rivm_50120NED_2020.csv"))),
+            "--na",
+            str(next(cache.rglob("rivm_50120NED_2022.csv"))),
+            "--buurten",
+            str(next(cache.rglob("buurten.gpkg"))),
+            "--variabelen",
+            "lonely_pct,good_health_pct",
+            "--out",
+            str(tmp_path / "monitor"),
+        ]
+    )
+    assert code == 0
+    assert "ruis uit de gepubliceerde 95%-marges" in capsys.readouterr().out
+    change = pd.read_csv(tmp_path / "monitor" / "verandering.csv")
+    # bounds ±3 points: standard error 3/1.96, threshold 1.96·√2·SE = 3·√2
+    assert change["drempel"].dropna().unique() == pytest.approx([3 * np.sqrt(2)])
+
+
 def test_cli_fetch(
     publishers: Publishers,
     tmp_path: Path,

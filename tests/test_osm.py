@@ -161,3 +161,17 @@ def test_amsterdam_xml_extract() -> None:
     x, y = layers.amenities["supermarkt"].geometry.x, layers.amenities["supermarkt"].geometry.y
     snapped = index.snap(x.to_numpy(), y.to_numpy())
     assert np.all(snapped.offset < 60)  # shops front a street or square
+
+
+@pytest.mark.realdata
+def test_maastricht_overpass_pois_with_the_same_tag_rules() -> None:
+    from gezondewijk.sources import read_features
+
+    amenity = shared_path("osm-maastricht-pois-transitor", "amenity.geojson")
+    shop = shared_path("osm-maastricht-pois-transitor", "shop.geojson")
+    # SOURCES.md: doctors 3 (healthcare=doctor 3), school 27, supermarket 32 (nodes only)
+    assert len(read_features(amenity, osm_kind="huisarts")) == 3
+    assert len(read_features(amenity, osm_kind="basisschool")) == 27
+    assert len(read_features(shop, osm_kind="supermarkt")) == 32
+    # the same rules as the PBF reader: a plain tag filter agrees on GPs
+    assert len(read_features(amenity, where={"amenity": ["doctors"]})) == 3

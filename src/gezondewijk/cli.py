@@ -68,7 +68,7 @@ def _run(config: RunConfig, out: Path | None, quiet: bool) -> int:
 def _monitor(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from gezondewijk.equity import change_between_years, inequality_trend
+    from gezondewijk.equity import change_between_years, inequality_trend, published_noise
     from gezondewijk.sources import read_area_table, read_buurten
 
     before = read_area_table(
@@ -82,8 +82,13 @@ def _monitor(args: argparse.Namespace) -> int:
     variables = [v.strip() for v in args.variabelen.split(",") if v.strip()]
     y0 = before.attrs.get("year") or 0
     y1 = after.attrs.get("year") or 1
-    change = change_between_years(before.reindex(codes), after.reindex(codes), variables)
+    noise = published_noise(before.reindex(codes), after.reindex(codes), variables)
+    change = change_between_years(
+        before.reindex(codes), after.reindex(codes), variables, noise_se=noise
+    )
     args.out.mkdir(parents=True, exist_ok=True)
+    for var, se in noise.items():
+        print(f"  {var}: ruis uit de gepubliceerde 95%-marges (standaardfout {se:.2f})")
     change.to_csv(args.out / "verandering.csv", index=False)
     print(f"Verandering {y0} → {y1} in {len(codes)} buurten:")
     for var, rows in change.groupby("variabele"):
@@ -111,6 +116,9 @@ def _monitor(args: argparse.Namespace) -> int:
                 higher_is_advantaged=describe(args.ses).direction == "higher_is_better",
                 n_boot=500,
             )
+            if trend.empty or not {y0, y1} <= set(trend["jaar"]):
+                print(f"  {var}: te weinig buurten met gegevens (< 3) voor een ongelijkheidsmaat")
+                continue
             trend.insert(0, "variabele", var)
             frames.append(trend)
             sii = trend[trend["maat"] == "sii"].set_index("jaar")

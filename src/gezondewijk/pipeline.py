@@ -150,16 +150,19 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
             code_field=config.buurten.code_field,
             name_field=config.buurten.name_field,
         )
-        if config.buurten.gemeenten:
-            buurten = buurten[buurten["gemeentecode"].isin(config.buurten.gemeenten)]
-            buurten = buurten.reset_index(drop=True)
-            if buurten.empty:
-                raise InputDataError(
-                    "geen buurten in de gekozen gemeenten.",
-                    path=config.buurten.path,
-                    field="gemeenten",
-                    fix="controleer de gemeentecodes (GM….)",
-                )
+        for column, wanted, name in (
+            ("gemeentecode", config.buurten.gemeenten, "gemeenten"),
+            ("buurtcode", config.buurten.codes, "codes"),
+        ):
+            if wanted:
+                buurten = buurten[buurten[column].isin(wanted)].reset_index(drop=True)
+                if buurten.empty:
+                    raise InputDataError(
+                        f"geen buurten met de gekozen {name}.",
+                        path=config.buurten.path,
+                        field=name,
+                        fix="controleer de codes (GM…. voor gemeenten, BU…… voor buurten).",
+                    )
         year = config.buurten.year or buurten.attrs.get("year")
         for col in buurten.columns:
             if col in KNOWN:
@@ -377,6 +380,7 @@ def _proximity(
             layer=feat_cfg.layer,
             min_area_ha=feat_cfg.min_area_ha,
             where=feat_cfg.where,
+            osm_kind=feat_cfg.osm_kind,
         )
         layers.append(Destinations(feat_cfg.variable, feats, walk=feat_cfg.network))
         years[feat_cfg.variable] = feat_cfg.year

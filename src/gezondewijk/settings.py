@@ -28,6 +28,8 @@ class BuurtenInput(_Strict):
     code_field: str | None = None
     name_field: str | None = None
     gemeenten: list[str] = Field(default_factory=list)
+    #: Keep only these buurt codes (a study area smaller than a gemeente).
+    codes: list[str] = Field(default_factory=list)
     year: int | None = None
 
     @field_validator("gemeenten")
@@ -95,6 +97,9 @@ class FeatureInput(_Strict):
     layer: str | None = None
     min_area_ha: float = Field(default=0.0, ge=0.0)
     where: dict[str, list[str]] = Field(default_factory=dict)
+    #: For a layer with OpenStreetMap tags as columns (Overpass, QuickOSM): keep what the OSM
+    #: rules call huisarts, supermarkt, basisschool or groen.
+    osm_kind: Literal["huisarts", "supermarkt", "basisschool", "groen"] | None = None
     year: int | None = None
     network: bool = True
 

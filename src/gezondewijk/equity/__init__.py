@@ -10,7 +10,11 @@ from gezondewijk.equity.inequality import (
     ridit_ranks,
     slope_index,
 )
-from gezondewijk.equity.monitoring import change_between_years, inequality_trend
+from gezondewijk.equity.monitoring import (
+    change_between_years,
+    inequality_trend,
+    published_noise,
+)
 from gezondewijk.equity.sullivan import life_table, sullivan
 
 __all__ = [
@@ -19,6 +23,7 @@ __all__ = [
     "inequality_summary",
     "inequality_trend",
     "life_table",
+    "published_noise",
     "quintile_gap",
     "ridit_ranks",
     "slope_index",

@@ -9,6 +9,26 @@ from gezondewijk.equity.inequality import inequality_summary
 from gezondewijk.variables import describe
 
 
+def published_noise(
+    before: pd.DataFrame, after: pd.DataFrame, variables: list[str], *, z: float = 1.96
+) -> dict[str, float]:
+    r"""Standard error per variable from the publisher's 95 % margins, where both years have them.
+
+    RIVM publishes a lower and upper bound per area (read as ``<var>_ondergrens`` and
+    ``<var>_bovengrens``); the standard error is the median over areas and both years of
+    :math:`(\mathrm{upper} - \mathrm{lower}) / (2z)`.
+    """
+    out = {}
+    for var in variables:
+        lo, hi = f"{var}_ondergrens", f"{var}_bovengrens"
+        if not all(lo in t and hi in t for t in (before, after)):
+            continue
+        se = pd.concat([(t[hi] - t[lo]) / (2 * z) for t in (before, after)]).dropna()
+        if len(se):
+            out[var] = float(se.median())
+    return out
+
+
 def change_between_years(
     before: pd.DataFrame,
     after: pd.DataFrame,
@@ -120,7 +140,8 @@ def inequality_trend(
     -------
     pandas.DataFrame
         Per year and measure the estimate with its bootstrap interval, plus for the SII the
-        change from baseline (%), the target value and whether it is met.
+        change from baseline (%), the target value and whether it is met. Empty when no year
+        has at least 3 areas with data.
 
     Notes
     -----
@@ -141,6 +162,10 @@ def inequality_trend(
         )
         summary.insert(0, "jaar", year)
         out.append(summary)
+    if not out:
+        return pd.DataFrame(
+            columns=["jaar", "maat", "schatting", "ondergrens", "bovengrens", "n_gebieden"]
+        )
     frame = pd.concat(out, ignore_index=True)
     base = frame[(frame["jaar"] == baseline) & (frame["maat"] == "sii")]["schatting"]
     if base.empty:

@@ -11,6 +11,20 @@ import shapely
 from gezondewijk._errors import InputDataError
 from gezondewijk.sources._tables import unknown_column
 from gezondewijk.sources.buurten import read_vector
+from gezondewijk.sources.osm import amenity_kind, is_green
+
+
+def osm_kinds(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """What each feature is by the OpenStreetMap tag rules, for layers with tags as columns.
+
+    One of ``huisarts``, ``supermarkt``, ``basisschool``, ``groen`` or ``""`` per feature.
+    """
+    text = [c for c in frame.columns if c != "geometry"]
+    out = []
+    for row in frame[text].itertuples(index=False):
+        tags = {k: v for k, v in zip(text, row, strict=True) if isinstance(v, str) and v}
+        out.append(amenity_kind(tags) or ("groen" if is_green(tags) else ""))
+    return np.asarray(out, dtype=object)
 
 
 def read_features(
@@ -19,6 +33,7 @@ def read_features(
     layer: str | None = None,
     min_area_ha: float = 0.0,
     where: dict[str, list[str]] | None = None,
+    osm_kind: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a layer of features (green areas, GP practices, supermarkets...) into RD New.
 
@@ -34,6 +49,10 @@ def read_features(
     where
         Keep only features whose attribute equals one of the listed values, e.g.
         ``{"amenity": ["doctors", "clinic"]}`` for OpenStreetMap GP practices.
+    osm_kind
+        For a layer with OpenStreetMap tags as columns (an Overpass or QuickOSM export): keep
+        the features that gezondewijk's OSM rules call ``huisarts``, ``supermarkt``,
+        ``basisschool`` or ``groen`` (see :mod:`gezondewijk.sources.osm`).
 
     Returns
     -------
@@ -54,6 +73,8 @@ def read_features(
                 "filterveld ontbreekt / filter field missing.", frame, path=p, field=field
             )
         frame = frame[frame[field].astype(str).isin(allowed)]
+    if osm_kind is not None:
+        frame = frame[osm_kinds(frame) == osm_kind]
     geoms = frame.geometry.to_numpy()
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
