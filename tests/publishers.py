@@ -71,6 +71,20 @@ def _props(*items: tuple[str, str, str, str | None, int | None, int]) -> list[di
     ]
 
 
+def _rivm_props(stress: int, lonely: int, ends_meet: int) -> list[dict[str, Any]]:
+    """RIVM's tables number their topics differently per edition (``Eenzaam_28``, ``_31``)."""
+    return _props(
+        ("Dimension", "Leeftijd", "Leeftijd", None, None, 40),
+        ("Dimension", "Marges", "Marges", None, None, 41),
+        ("GeoDimension", "WijkenEnBuurten", "Wijken en buurten", None, None, 0),
+        ("TimeDimension", "Perioden", "Perioden", None, None, 42),
+        ("Topic", "ErvarenGezondheidGoedZeerGoed_4", "Ervaren gezondheid goed", "%", None, 43),
+        ("Topic", f"HeelVeelStressInAfgelopen4Weken_{stress}", "Heel veel stress", "%", None, 44),
+        ("Topic", f"Eenzaam_{lonely}", "Eenzaam", "%", None, 45),
+        ("Topic", f"MoeiteMetRondkomen_{ends_meet}", "Moeite met rondkomen", "%", None, 46),
+    )
+
+
 DIMS = (("GeoDimension", "WijkenEnBuurten", "Wijken en buurten", None, None, 0),)
 TABLES: dict[str, dict[str, Any]] = {
     "85618NED": {"title": "Kerncijfers wijken en buurten 2023", "catalog": "cbs"},
@@ -143,44 +157,12 @@ TABLES: dict[str, dict[str, Any]] = {
     "50120NED": {
         "title": "Gezondheid per wijk en buurt; 2012/2016/2020/2022 (indeling 2022)",
         "catalog": "derden",
-        "properties": _props(
-            ("Dimension", "Leeftijd", "Leeftijd", None, None, 40),
-            ("Dimension", "Marges", "Marges", None, None, 41),
-            *DIMS,
-            ("TimeDimension", "Perioden", "Perioden", None, None, 42),
-            (
-                "Topic",
-                "ErvarenGezondheidGoedZeerGoed_4",
-                "Ervaren gezondheid goed/zeer goed",
-                "%",
-                None,
-                43,
-            ),
-            ("Topic", "HeelVeelStressInAfgelopen4Weken_29", "Heel veel stress", "%", None, 44),
-            ("Topic", "Eenzaam_31", "Eenzaam", "%", None, 45),
-            ("Topic", "MoeiteMetRondkomen_41", "Moeite met rondkomen", "%", None, 46),
-        ),
+        "properties": _rivm_props(stress=29, lonely=31, ends_meet=41),
     },
     "50090NED": {
         "title": "Gezondheid per wijk en buurt; 2016/2020 (indeling 2020)",
         "catalog": "derden",
-        "properties": _props(
-            ("Dimension", "Leeftijd", "Leeftijd", None, None, 40),
-            ("Dimension", "Marges", "Marges", None, None, 41),
-            *DIMS,
-            ("TimeDimension", "Perioden", "Perioden", None, None, 42),
-            (
-                "Topic",
-                "ErvarenGezondheidGoedZeerGoed_4",
-                "Ervaren gezondheid goed/zeer goed",
-                "%",
-                None,
-                43,
-            ),
-            ("Topic", "HeelVeelStressInAfgelopen4Weken_26", "Heel veel stress", "%", None, 44),
-            ("Topic", "Eenzaam_28", "Eenzaam", "%", None, 45),
-            ("Topic", "MoeiteMetRondkomen_38", "Moeite met rondkomen", "%", None, 46),
-        ),
+        "properties": _rivm_props(stress=26, lonely=28, ends_meet=38),
     },
 }
 

@@ -47,6 +47,25 @@ def _downloader(cache: Path, waits: Waits, **kwargs: object) -> Downloader:
     return Downloader(cache, sleep=waits, backoff=1.0, timeout=2.0, **kwargs)  # type: ignore[arg-type]
 
 
+def _buurten(
+    publishers: Publishers,
+    tmp: Path,
+    dl: Downloader | None = None,
+    *,
+    year: int = 2024,
+    name: str = "b.gpkg",
+):
+    """The PDOK connector on its own, for GM0503."""
+    return pdok.fetch_buurten(
+        dl or _downloader(tmp, Waits()),
+        publishers.endpoints().pdok.format(year=year),
+        ["GM0503"],
+        year,
+        tmp / name,
+        Provenance(bron="buurten", uitgever="PDOK"),
+    )
+
+
 def _fetch(publishers: Publishers, tmp: Path, waits: Waits | None = None, **kwargs: object):
     osm = tmp / "zuid-holland.osm"
     if not osm.exists():
@@ -204,41 +223,19 @@ def test_5xx_gives_up_after_the_retries_with_the_url(
 def test_time_out_and_truncated_body_are_retried(publishers: Publishers, tmp_path: Path) -> None:
     publishers.fail("collections/buurten/items", slow(3.0), truncated())
     waits = Waits()
-    dl = _downloader(tmp_path, waits)
-    got = pdok.fetch_buurten(
-        dl,
-        publishers.endpoints().pdok.format(year=2024),
-        ["GM0503"],
-        2024,
-        tmp_path / "b.gpkg",
-        Provenance(bron="buurten", uitgever="PDOK"),
-    )
+    got = _buurten(publishers, tmp_path, _downloader(tmp_path, waits))
     assert len(pyogrio.read_dataframe(got.path)) == 4
     assert waits.seconds == [1.0, 2.0]
     publishers.fail("collections/buurten/items", *[truncated()] * 5)
     with pytest.raises(SourceUnavailableError, match="afgebroken"):
-        pdok.fetch_buurten(
-            _downloader(tmp_path, Waits()),
-            publishers.endpoints().pdok.format(year=2024),
-            ["GM0503"],
-            2024,
-            tmp_path / "c.gpkg",
-            Provenance(bron="buurten", uitgever="PDOK"),
-        )
+        _buurten(publishers, tmp_path, name="c.gpkg")
     # nothing half-written is left where a reader would look
     assert not (tmp_path / "c.gpkg").exists()
     assert not list(tmp_path.glob(".*.part"))
 
 
 def test_pdok_pages_with_next_links_and_limit(publishers: Publishers, tmp_path: Path) -> None:
-    got = pdok.fetch_buurten(
-        _downloader(tmp_path, Waits()),
-        publishers.endpoints().pdok.format(year=2024),
-        ["GM0503"],
-        2024,
-        tmp_path / "b.gpkg",
-        Provenance(bron="buurten", uitgever="PDOK"),
-    )
+    got = _buurten(publishers, tmp_path)
     pages = publishers.requests_to("collections/buurten/items")
     assert len(pages) == 2  # 4 features, 3 per page
     assert pages[0].args["gemeentecode"] == "GM0503"  # the property filter the API offers
@@ -247,14 +244,7 @@ def test_pdok_pages_with_next_links_and_limit(publishers: Publishers, tmp_path: 
 
 def test_pdok_without_property_filter_uses_the_bbox(publishers: Publishers, tmp_path: Path) -> None:
     publishers.pdok_filter = False
-    got = pdok.fetch_buurten(
-        _downloader(tmp_path, Waits()),
-        publishers.endpoints().pdok.format(year=2024),
-        ["GM0503"],
-        2024,
-        tmp_path / "b.gpkg",
-        Provenance(bron="buurten", uitgever="PDOK"),
-    )
+    got = _buurten(publishers, tmp_path)
     frame = pyogrio.read_dataframe(got.path)
     assert sorted(frame["buurtcode"]) == sorted(
         ["BU05030000", "BU05030001", "BU05030002", "BU05030003"]
@@ -270,14 +260,7 @@ def test_a_repeating_paging_cursor_is_an_error(
     dl = _downloader(tmp_path, Waits())
     with pytest.raises(InputDataError, match="steeds naar dezelfde volgende pagina"):
         if where == "pdok":
-            pdok.fetch_buurten(
-                dl,
-                publishers.endpoints().pdok.format(year=2024),
-                ["GM0503"],
-                2024,
-                tmp_path / "b.gpkg",
-                Provenance(bron="b", uitgever="PDOK"),
-            )
+            _buurten(publishers, tmp_path, dl)
         else:
             publishers.page_size = 1
             table = statline.TableInfo(
@@ -304,14 +287,7 @@ def test_a_withdrawn_table_and_renamed_columns(publishers: Publishers, tmp_path:
 
 def test_a_year_pdok_has_not_published(publishers: Publishers, tmp_path: Path) -> None:
     with pytest.raises(InputDataError, match="geen wijk- en buurtkaart voor 2026"):
-        pdok.fetch_buurten(
-            _downloader(tmp_path, Waits()),
-            publishers.endpoints().pdok.format(year=2026),
-            ["GM0503"],
-            2026,
-            tmp_path / "b.gpkg",
-            Provenance(bron="b", uitgever="PDOK"),
-        )
+        _buurten(publishers, tmp_path, year=2026)
 
 
 def test_a_failing_optional_source_is_left_out_with_a_note(

@@ -189,3 +189,23 @@ def test_fact_sheet_of_a_group_of_cells(map_dir: Path, tmp_path: Path) -> None:
     assert "selectie van 12 cellen" in " ".join(p.extract_text() for p in pdf.pages)
     assert client.get("/cellen/factsheet?ids=").status_code == 422
     assert client.get("/cellen/factsheet?ids=H100_0_0").status_code == 404
+
+
+def test_fact_sheet_page_names_sources_and_variables_for_people(
+    map_dir: Path, tmp_path: Path
+) -> None:
+    import re
+
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    data = load_map_data(map_dir)
+    code = str(data.buurten["buurtcode"].iloc[0])
+    html = TestClient(app).get(f"/buurt/{code}").text
+    # every input of the run, with its checksum-bearing record behind it
+    assert "<h2>Bronnen</h2>" in html
+    assert "buurten.geojson — lokaal bestand" in html
+    assert "straten.geojson — lokaal bestand" in html
+    # labels, not vocabulary keys; Dutch decimals
+    assert "(Afstand tot groen (over het looppadennetwerk))" in html
+    assert "distance_green_walk_m" not in html and "lonely_pct" not in html
+    values = re.findall(r"<td>(-?[\d.]+,\d) ", html)
+    assert values and all("," in v for v in values)

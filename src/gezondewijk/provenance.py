@@ -73,7 +73,8 @@ class Provenance:
     def summary(self) -> str:
         """One line: what, year, publisher, licence, when."""
         year = f" ({self.jaar})" if self.jaar else ""
-        when = f", opgehaald {self.opgehaald[:10]}" if self.opgehaald else ""
+        day = self.opgehaald[:10]
+        when = f", opgehaald {day[8:10]}-{day[5:7]}-{day[:4]}" if len(day) == 10 else ""
         licence = f", {self.licentie}" if self.licentie else ""
         table = f" [{self.tabel}]" if self.tabel else ""
         return f"{self.bron}{year}{table} — {self.uitgever}{licence}{when}"

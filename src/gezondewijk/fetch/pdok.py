@@ -18,6 +18,7 @@ import shapely.geometry
 
 from gezondewijk._errors import InputDataError
 from gezondewijk.fetch.http import Downloader, Fetched, NotFound
+from gezondewijk.fetch.paging import all_pages
 from gezondewijk.provenance import Provenance
 
 RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
@@ -105,37 +106,15 @@ def _queryables(dl: Downloader, base: str) -> set[str]:
 
 
 def _all_items(dl: Downloader, url: str, params: dict[str, str]) -> list[dict[str, Any]]:
-    """Follow the ``next`` links; a link seen twice is an error, not an endless loop."""
-    items: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    next_url: str | None = url
-    query: dict[str, str] | None = params
-    while next_url is not None:
-        page = dl.get_json(next_url, query)
-        if not isinstance(page, dict) or not isinstance(page.get("features"), list):
-            raise InputDataError(
-                "het antwoord van PDOK is geen GeoJSON FeatureCollection.",
-                path=next_url,
-                fix="controleer het adres (GEZONDEWIJK_URL_PDOK) of probeer het later opnieuw.",
-            )
-        items.extend(page["features"])
-        link = next(
-            (
-                str(li["href"])
-                for li in page.get("links", []) or []
-                if isinstance(li, dict) and li.get("rel") == "next" and li.get("href")
-            ),
-            None,
-        )
-        if link is not None and (link in seen or link == next_url):
-            raise InputDataError(
-                f"PDOK verwijst steeds naar dezelfde volgende pagina ({link}).",
-                path=url,
-                fix="probeer het later opnieuw; de paginering van de server hapert.",
-            )
-        seen.add(next_url)
-        next_url, query = link, None
-    return items
+    """Every feature, following the ``next`` links of the pages."""
+    return all_pages(dl, url, params, items="features", next_link=_next, service="PDOK")
+
+
+def _next(page: dict[str, Any]) -> str | None:
+    for link in page.get("links", []) or []:
+        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
+            return str(link["href"])
+    return None
 
 
 def _gemeente_bbox(dl: Downloader, base: str, code: str) -> tuple[float, float, float, float]:

@@ -19,9 +19,11 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gezondewijk._errors import InputDataError
 from gezondewijk.fetch.http import Downloader, Fetched, NotFound
+from gezondewijk.fetch.paging import all_pages
 from gezondewijk.provenance import Provenance
 from gezondewijk.publisher_names import COMPACT, canonical_name, compact_name
 
@@ -221,31 +223,13 @@ def fetch_rows(
 
 
 def _all_pages(dl: Downloader, url: str, params: dict[str, str]) -> list[dict[str, object]]:
-    """Follow ``odata.nextLink`` until the last page; a link seen twice is an error."""
-    rows: list[dict[str, object]] = []
-    seen: set[str] = set()
-    next_url: str | None = url
-    query: dict[str, str] | None = params
-    while next_url is not None:
-        page = dl.get_json(next_url, query)
-        if not isinstance(page, dict) or not isinstance(page.get("value"), list):
-            raise InputDataError(
-                "het antwoord van StatLine heeft geen 'value'-lijst.",
-                path=next_url,
-                fix="controleer het adres (GEZONDEWIJK_URL_CBS) of probeer het later opnieuw.",
-            )
-        rows.extend(page["value"])
-        link = page.get("odata.nextLink")
-        if link is not None and str(link) in seen | {next_url}:
-            raise InputDataError(
-                f"StatLine verwijst steeds naar dezelfde volgende pagina ({link}).",
-                path=url,
-                fix="probeer het later opnieuw; de paginering van de server hapert.",
-            )
-        seen.add(next_url)
-        next_url = None if link is None else str(link)
-        query = None  # the next link carries its own query
-    return rows
+    """Every row, following ``odata.nextLink``."""
+    return all_pages(dl, url, params, items="value", next_link=_next, service="StatLine")
+
+
+def _next(page: dict[str, Any]) -> str | None:
+    link = page.get("odata.nextLink")
+    return None if link is None else str(link)
 
 
 def _key_of_type(properties: list[dict[str, object]], kind: str) -> str | None:

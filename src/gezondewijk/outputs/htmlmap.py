@@ -136,6 +136,8 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
             }
         )
     variables = {k: v.as_dict() for k, v in result.variables.items()}
+    for key in [*preset.variables, *(v for p in result.extra_presets for v in p.variables)]:
+        variables.setdefault(key, describe(key).as_dict())  # labels of parts without data
     env = Environment(
         loader=PackageLoader("gezondewijk.outputs", "templates"),
         autoescape=select_autoescape(["html", "j2"]),

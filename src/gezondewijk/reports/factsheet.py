@@ -29,6 +29,8 @@ class IndicatorRow:
     gemeente: float | None
     nederland: float | None
     source: str
+    #: The variable(s) used, as people read them ("Afstand tot groen (over het …)").
+    variable_label: str = ""
 
 
 @dataclass
@@ -203,6 +205,7 @@ def _sheet(
                 gemeente=None if ref is None else _num(ref["gemeente"]),
                 nederland=None if ref is None else _num(ref["nederland"]),
                 source=source,
+                variable_label=" + ".join(data.label(v) for v in variable.split("+") if v),
             )
         )
     stacking = [row.label for row in indicators if row.on]
@@ -218,6 +221,7 @@ def _sheet(
     trend = None
     if data.change is not None:
         trend = data.change[data.change["code"].isin(buurtcodes)]
+        trend = trend.assign(variabele=trend["variabele"].map(data.label))
     measures = suggest([r.key for r in indicators if r.on], low_themes)
     return FactSheet(
         code=code,

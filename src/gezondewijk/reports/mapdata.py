@@ -64,6 +64,7 @@ class MapData:
                             "source": r.bron_drempel,
                             "substitute": bool(r.vervanger),
                             "unit": self.unit(r.variabele),
+                            "label": self.label(r.variabele),
                         }
                         for r in rows.itertuples()
                     ],
@@ -81,8 +82,17 @@ class MapData:
 
     def unit(self, variable: str) -> str:
         """Unit of a variable from the run's metadata."""
+        return self._meta(variable, "unit")
+
+    def label(self, variable: str) -> str:
+        """Dutch label of a variable (the key where the run has none)."""
+        return self._meta(variable, "label") or variable
+
+    def _meta(self, variable: str, column: str) -> str:
         match = self.variables[self.variables["key"] == variable]
-        return "" if match.empty else str(match["unit"].iloc[0] or "")
+        if match.empty or pd.isna(match[column].iloc[0]):
+            return ""
+        return str(match[column].iloc[0])
 
     def buurten_geojson(self) -> str:
         """All buurten with their score, indicator and class columns."""

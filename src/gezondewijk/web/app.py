@@ -33,6 +33,12 @@ def error_body(exc: InputDataError) -> dict[str, Any]:
     }
 
 
+def dutch_number(value: float, decimals: int = 1) -> str:
+    """A number as Dutch readers write it: ``11420.0`` → ``11.420,0``."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the app: migrate the database, create the first admin, mount the routes."""
     from sqlalchemy import select
@@ -70,6 +76,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings.submit_limit_per_minute)
     folder = resources.files("gezondewijk.web")
     app.state.templates = Jinja2Templates(directory=str(folder / "templates"))
+    app.state.templates.env.filters["nl1"] = dutch_number
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -73,7 +73,7 @@
         for (const r of ind.rules) {
           const li = document.createElement("li");
           const t = r.rule === "quantile" ? "slechtste " + Math.round(r.share * 100) + "%" : (r.threshold === null ? "referentie" : "drempel " + fmt(r.threshold) + " " + r.unit);
-          li.textContent = (r.substitute ? "vervanger " : "") + r.variable + ": " + t + " — " + r.source;
+          li.textContent = (r.substitute ? "vervanger " : "") + (r.label || r.variable) + ": " + t + " — " + r.source;
           ul.appendChild(li);
         }
         const p = document.createElement("p"); p.className = "src"; p.textContent = "Rode rand: indicator 'aan'.";
