@@ -317,56 +317,6 @@ KNOWN: dict[str, Variable] = {
             CBS_LICENCE,
         ),
         _v(
-            "distance_green_walk_m",
-            "Afstand tot groen (over het looppadennetwerk)",
-            "Distance to green (along the walking network)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend uit groenlaag en OpenStreetMap-looppaden",
-            OSM_LICENCE,
-        ),
-        _v(
-            "distance_gp_walk_m",
-            "Afstand tot huisarts (over het looppadennetwerk)",
-            "Distance to GP (along the walking network)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend uit voorzieningenlaag en OpenStreetMap-looppaden",
-            OSM_LICENCE,
-        ),
-        _v(
-            "distance_supermarket_walk_m",
-            "Afstand tot supermarkt (over het looppadennetwerk)",
-            "Distance to supermarket (along the walking network)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend uit voorzieningenlaag en OpenStreetMap-looppaden",
-            OSM_LICENCE,
-        ),
-        _v(
-            "distance_school_walk_m",
-            "Afstand tot basisschool (over het looppadennetwerk)",
-            "Distance to primary school (along the walking network)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend uit voorzieningenlaag en OpenStreetMap-looppaden",
-            OSM_LICENCE,
-        ),
-        _v(
-            "basic_services_walk_m",
-            "Afstand tot basisvoorzieningen (over het looppadennetwerk, gemiddeld)",
-            "Distance to basic services (along the walking network, mean)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend: gemiddelde van huisarts, supermarkt, basisschool over het looppadennetwerk",
-            OSM_LICENCE,
-        ),
-        _v(
             "addresses",
             "Adressen",
             "Addresses",
@@ -392,13 +342,34 @@ def walk_key(straight_key: str) -> str:
     return straight_key + "_walk"
 
 
+def _walk_twin(base: Variable) -> Variable:
+    """The walking-network twin of a straight-line distance variable."""
+    return replace(
+        base,
+        key=walk_key(base.key),
+        label=base.label.replace("(hemelsbreed", "(over het looppadennetwerk"),
+        label_en=base.label_en.replace("(straight", "(along the walking network"),
+        source=f"{base.source}; over de looppaden (OpenStreetMap)",
+        licence=OSM_LICENCE,
+    )
+
+
+KNOWN.update(
+    {
+        walk_key(k): _walk_twin(KNOWN[k])
+        for k in (
+            "distance_green_m",
+            "distance_gp_m",
+            "distance_supermarket_m",
+            "distance_school_m",
+            "basic_services_m",
+        )
+    }
+)
+
+
 def describe(key: str) -> Variable:
     """Return the metadata of a variable, or a generic record for an unknown column."""
     if key in KNOWN:
         return KNOWN[key]
-    if key.endswith("_walk_m") and key.replace("_walk_m", "_m") in KNOWN:
-        base = KNOWN[key.replace("_walk_m", "_m")]
-        label = base.label.replace("(hemelsbreed", "(over het looppadennetwerk")
-        label_en = base.label_en.replace("(straight", "(along the walking network")
-        return replace(base, key=key, label=label, label_en=label_en)
     return Variable(key, key, key, "", "higher_is_worse", "intensive", "invoer", None, "")
