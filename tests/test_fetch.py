@@ -24,7 +24,8 @@ from tests.publishers import Publishers, osm_extract, slow, status, truncated
 
 @pytest.fixture
 def publishers() -> Iterator[Publishers]:
-    server = HTTPServer(host="127.0.0.1", port=0)
+    # threaded: a request held up by a time-out test must not block the retry behind it
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     server.start()
     fake = Publishers(server)
     server.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
@@ -188,6 +189,16 @@ def test_refresh_asks_conditionally_and_keeps_an_unchanged_file(
     assert asked.headers.get("If-None-Match") == '"NO2-2023-v1"'
     assert again.from_cache and "ongewijzigd bij de bron (HTTP 304)" in again.provenance.notes
     assert sha256_of(cache / "no2.zip") == first.provenance.sha256
+    # the whole fetch with --vernieuw: the GCN grids are asked for conditionally too
+    _fetch(publishers, tmp_path)
+    grid = next((tmp_path / "cache").rglob("conc_no2_2023.asc"))
+    before = sha256_of(grid)
+    result = _fetch(publishers, tmp_path, refresh=True)
+    asked = publishers.requests_to("conc_NO2_2023.zip")[-1]
+    assert asked.headers.get("If-None-Match") == '"NO2-2023-v1"'
+    record = next(r for r in result.inputs.sources if r.tabel == "conc_NO2_2023")
+    assert "ongewijzigd bij de bron (HTTP 304)" in record.notes
+    assert sha256_of(grid) == before
 
 
 def test_429_waits_as_long_as_retry_after_says(publishers: Publishers, tmp_path: Path) -> None:

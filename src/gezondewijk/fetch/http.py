@@ -216,6 +216,14 @@ class Downloader:
             )
         return None
 
+    def keep(self, path: Path, record: Provenance) -> Fetched:
+        """The server answered 304 Not Modified: keep the cached file, note when it was asked."""
+        record.opgehaald = now_utc()
+        if "ongewijzigd bij de bron (HTTP 304)" not in record.notes:
+            record.notes = [*record.notes, "ongewijzigd bij de bron (HTTP 304)"]
+        write_sidecar(path, record)
+        return Fetched(path, record, from_cache=True)
+
     def store(self, path: Path, data: bytes, record: Provenance) -> Fetched:
         """Write a fetched file atomically with its provenance record."""
         atomic_write(path, data)
@@ -234,23 +242,26 @@ class Downloader:
         hit = self.cached(path, where=url)
         if hit is not None and not self.refresh:
             return hit
-        headers: dict[str, str] = {}
         old = read_sidecar(path)
-        if old is not None:
-            if old.etag:
-                headers["If-None-Match"] = old.etag
-            if old.last_modified:
-                headers["If-Modified-Since"] = old.last_modified
-        response = self.get(url, params, headers=headers or None)
+        response = self.get(url, params, headers=conditional_headers(old))
         if response.status_code == 304 and old is not None:
-            old.opgehaald = now_utc()
-            old.notes = [*old.notes, "ongewijzigd bij de bron (HTTP 304)"]
-            write_sidecar(path, old)
-            return Fetched(path, old, from_cache=True)
+            return self.keep(path, old)
         record.url = str(response.url)
         record.etag = response.headers.get("ETag")
         record.last_modified = response.headers.get("Last-Modified")
         return self.store(path, response.content, record)
+
+
+def conditional_headers(old: Provenance | None) -> dict[str, str] | None:
+    """``If-None-Match`` / ``If-Modified-Since`` from a cached file's record, if it has them."""
+    if old is None:
+        return None
+    headers = {}
+    if old.etag:
+        headers["If-None-Match"] = old.etag
+    if old.last_modified:
+        headers["If-Modified-Since"] = old.last_modified
+    return headers or None
 
 
 class _TruncatedError(Exception):

@@ -297,6 +297,7 @@ def _grids(job: _Job) -> None:
 def _osm(job: _Job, osm: str) -> None:
     from gezondewijk.fetch.osm import fetch_osm_layers
 
+    job.progress.note(f"{osm}: lezen en knippen (een provincie-uittreksel duurt een minuut)")
     hit, counts = fetch_osm_layers(
         job.dl, osm, job.area, job.folder / "osm.gpkg", _record("osm", "", None)
     )

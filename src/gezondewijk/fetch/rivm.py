@@ -17,8 +17,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from gezondewijk._errors import InputDataError, NotCachedError
-from gezondewijk.fetch.http import Downloader, Fetched, NotFound
-from gezondewijk.provenance import Provenance
+from gezondewijk.fetch.http import Downloader, Fetched, NotFound, conditional_headers
+from gezondewijk.provenance import Provenance, read_sidecar
 
 #: gezondewijk variable → the GCN substance code in file names.
 GCN_SUBSTANCES = {"no2": "NO2", "pm25": "PM25", "pm10": "PM10"}
@@ -76,7 +76,11 @@ def fetch_gcn(
         )
     chosen = max(usable)
     url = f"{base}/conc_{substance}_{chosen}.zip"
-    response = dl.get(url)
+    target = folder / f"conc_{substance.lower()}_{chosen}.asc"
+    old = read_sidecar(target)
+    response = dl.get(url, headers=conditional_headers(old))
+    if response.status_code == 304 and old is not None:
+        return dl.keep(target, old)
     try:
         archive = zipfile.ZipFile(io.BytesIO(response.content))
         name = next(n for n in archive.namelist() if n.lower().endswith(".asc"))
@@ -92,7 +96,7 @@ def fetch_gcn(
     record.jaar = chosen
     record.etag = response.headers.get("ETag")
     record.last_modified = response.headers.get("Last-Modified")
-    return dl.store(folder / f"conc_{substance.lower()}_{chosen}.asc", grid, record)
+    return dl.store(target, grid, record)
 
 
 def noise_coverages(dl: Downloader, wcs: str) -> list[tuple[str, str, int]]:
