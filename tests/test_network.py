@@ -223,3 +223,21 @@ def test_addresses_give_the_mean_walk_of_a_cell() -> None:
     per_cell = origins.per_cell(values)
     assert per_cell[first] == pytest.approx(200.0)  # the two homes in the south-west cell
     assert len(origins.x) == 3 + 2  # two cells without homes are measured from their centre
+
+
+def test_network_input_errors_name_the_file_and_field(tmp_path) -> None:
+    from gezondewijk.network.load import read_walk_network
+
+    with pytest.raises(InputDataError, match=r"wegen\.gpkg.*niet gevonden"):
+        read_walk_network(tmp_path / "wegen.gpkg")
+    roads = gpd.GeoDataFrame(
+        {"type": ["straat"]}, geometry=[shapely.LineString([(0, 0), (100, 0)])], crs=RD
+    )
+    roads.to_file(tmp_path / "wegen.gpkg", driver="GPKG")
+    with pytest.raises(InputDataError, match="veld/field 'soort'.*kies een van: type"):
+        read_walk_network(tmp_path / "wegen.gpkg", exclude={"soort": ["snelweg"]})
+    # the default motorway filter on a layer without 'highway' is not an error
+    assert read_walk_network(tmp_path / "wegen.gpkg").n_edges == 1
+    far = shapely.box(150_000, 400_000, 150_100, 400_100)
+    with pytest.raises(InputDataError, match="geen looppaden in het gebied"):
+        read_walk_network(tmp_path / "wegen.gpkg", clip=far, buffer_m=10)

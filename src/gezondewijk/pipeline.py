@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TextIO
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from gezondewijk._errors import InputDataError
 from gezondewijk._progress import Progress
@@ -27,30 +25,20 @@ from gezondewijk.indicators import (
     mean_of_available,
     raster_at_points,
 )
-from gezondewijk.indicators.proximity import Destinations, Origins, proximity
-from gezondewijk.network import network_from_lines
-from gezondewijk.network.distance import ENTRY_REACH_M
-from gezondewijk.network.load import read_walk_network
-from gezondewijk.provenance import Provenance, provenance_of
+from gezondewijk.provenance import Provenance
+from gezondewijk.run_sources import credits_of, input_sources
 from gezondewijk.scoring import Preset, load_preset
 from gezondewijk.scoring.levels import centres_of, check_presets, score_levels
 from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
 from gezondewijk.settings import RunConfig
-from gezondewijk.sources import read_area_table, read_buurten, read_features, read_raster
+from gezondewijk.sources import read_area_table, read_buurten, read_raster
 from gezondewijk.sources.buurten import read_vector
-from gezondewijk.sources.osm import read_osm
+from gezondewijk.stage_proximity import measure_proximity
 from gezondewijk.variables import KNOWN, Variable, describe, walk_key
 
 BASIC_M = ["distance_gp_m", "distance_supermarket_m", "distance_school_m"]
 BASIC_KM = ["distance_gp_km", "distance_supermarket_km", "distance_school_km"]
 BASIC_WALK = [walk_key(k) for k in BASIC_M]
-#: Variables an [osm] section fills, with the OSM layer each comes from.
-OSM_VARIABLES = {
-    "distance_green_m": "groen",
-    "distance_gp_m": "huisarts",
-    "distance_supermarket_m": "supermarkt",
-    "distance_school_m": "basisschool",
-}
 
 
 @dataclass
@@ -253,7 +241,7 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
             )
             progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
         measured.update(
-            _proximity(config, buurten, cells, address_points, variables, notes, progress)
+            measure_proximity(config, buurten, cells, address_points, variables, notes, progress)
         )
         for name, vals in measured.items():
             cell_values[name] = vals
@@ -329,7 +317,7 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         joins=joins,
         notes=notes,
         synthetic=config.synthetic,
-        credits=_credits(config, sources),
+        credits=credits_of(config, sources),
         weighting=weighting,
         extra_presets=extra,
         inequality=inequality,
@@ -337,112 +325,6 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         walk_comparison=comparison if len(comparison) else None,
         sources=sources,
     )
-
-
-def _proximity(
-    config: RunConfig,
-    buurten: gpd.GeoDataFrame,
-    cells: CellSet,
-    address_points: np.ndarray | None,
-    variables: dict[str, Variable],
-    notes: list[str],
-    progress: Progress,
-) -> dict[str, np.ndarray]:
-    """Distances to green and amenities per cell: straight and along the walking network."""
-    needs_area = config.osm is not None or config.network is not None
-    area = shapely.union_all(buurten.geometry.to_numpy()) if needs_area else None
-    layers: list[Destinations] = []
-    years: dict[str, int | None] = {}
-    osm_layers = None
-    if config.osm is not None:
-        osm_layers = read_osm(
-            config.osm.path,
-            clip=area,
-            buffer_m=config.osm.buffer_m,
-            green_min_area_ha=config.osm.green_min_area_ha,
-        )
-        stamp = osm_layers.newest.year if osm_layers.newest else None
-        explicit = {f.variable for f in config.features}
-        for variable, layer in OSM_VARIABLES.items():
-            frame = osm_layers.green if layer == "groen" else osm_layers.amenities[layer]
-            if variable in explicit:
-                notes.append(f"{variable}: de eigen kaartlaag gaat voor OpenStreetMap.")
-            elif frame.empty:
-                notes.append(f"OpenStreetMap: geen {layer} in het gebied ({config.osm.path.name}).")
-            else:
-                layers.append(Destinations(variable, frame))
-                years[variable] = stamp
-        counts = ", ".join(f"{k} {v}" for k, v in osm_layers.counts().items())
-        progress.note(f"OpenStreetMap {config.osm.path.name}: {counts}")
-    for feat_cfg in config.features:
-        feats = read_features(
-            feat_cfg.path,
-            layer=feat_cfg.layer,
-            min_area_ha=feat_cfg.min_area_ha,
-            where=feat_cfg.where,
-            osm_kind=feat_cfg.osm_kind,
-        )
-        layers.append(Destinations(feat_cfg.variable, feats, walk=feat_cfg.network))
-        years[feat_cfg.variable] = feat_cfg.year
-        progress.note(f"{len(feats)} objecten uit {feat_cfg.path.name} → {feat_cfg.variable}")
-    network = None
-    reach = ENTRY_REACH_M
-    if config.network is not None:
-        net_cfg = config.network
-        reach = net_cfg.entry_reach_m
-        network = read_walk_network(
-            net_cfg.path,
-            layer=net_cfg.layer,
-            exclude=net_cfg.exclude,
-            node_at=net_cfg.node_at,
-            clip=area,
-        )
-    elif osm_layers is not None and config.osm is not None and config.osm.network:
-        network = network_from_lines(osm_layers.walk.geometry.to_numpy()).largest_component()
-    if network is not None:
-        notes.extend(network.notes)
-        progress.note(
-            f"looppadennetwerk: {network.n_nodes} knopen, {network.total_length_km:.0f} km"
-        )
-    if not layers:
-        return {}
-    origins = (
-        Origins.addresses(cells, address_points)
-        if address_points is not None
-        else Origins.cell_centres(cells)
-    )
-    values = proximity(origins, layers, network, reach=reach)
-    for key in values:
-        base = key if key in years else next(v for v in years if walk_key(v) == key)
-        variables[key] = describe(key).with_year(years[base])
-    return values
-
-
-def input_paths(config: RunConfig) -> list[Path]:
-    """Every input file of a run, once, in the order of the configuration."""
-    paths = [config.buurten.path]
-    paths += [t.path for t in config.tables]
-    paths += [r.path for r in config.rasters]
-    paths += [f.path for f in config.features]
-    for section in (config.network, config.osm, config.addresses):
-        if section is not None:
-            paths.append(section.path)
-    return list(dict.fromkeys(paths))
-
-
-def input_sources(config: RunConfig) -> list[Provenance]:
-    """The provenance of every input: its ``.bron.json`` record, or a minimal one."""
-    return [provenance_of(p) for p in input_paths(config)]
-
-
-def _credits(config: RunConfig, sources: list[Provenance]) -> str:
-    """The attribution line: the fetched sources' own texts, else the configured one."""
-    texts = [s.naamsvermelding for s in sources if s.naamsvermelding]
-    if not texts:
-        return config.credits
-    if any(not s.naamsvermelding for s in sources):
-        texts.append(config.credits)
-    return "; ".join(dict.fromkeys(texts))
 
 
 def _published_references(
