@@ -234,7 +234,7 @@ def test_network_input_errors_name_the_file_and_field(tmp_path) -> None:
         {"type": ["straat"]}, geometry=[shapely.LineString([(0, 0), (100, 0)])], crs=RD
     )
     roads.to_file(tmp_path / "wegen.gpkg", driver="GPKG")
-    with pytest.raises(InputDataError, match="veld/field 'soort'.*kies een van: type"):
+    with pytest.raises(InputDataError, match=r"veld/field 'soort'.*kies een van: type"):
         read_walk_network(tmp_path / "wegen.gpkg", exclude={"soort": ["snelweg"]})
     # the default motorway filter on a layer without 'highway' is not an error
     assert read_walk_network(tmp_path / "wegen.gpkg").n_edges == 1
