@@ -19,41 +19,20 @@ from __future__ import annotations
 
 import re
 
-# Publisher column names (lower case) that mean one of the vocabulary keys, matched exactly
-# or as the last one or two parts of a StatLine path header.
+# StatLine CSV headers (lower case) that mean one of the vocabulary keys, matched exactly or as
+# the last one or two parts of a path header. Single names (short, snake, camel, OData keys)
+# are matched in COMPACT below.
 ALIASES: dict[str, str] = {
-    "a_inw": "population",
-    "aantal_inwoners": "population",
-    "aant_inw": "population",
-    "bev_dich": "population_density",
-    "bevolkingsdichtheid_inwoners_per_km2": "population_density",
-    "bev_dichth": "population_density",
-    "ste_oad": "address_density",
-    "omgevingsadressendichtheid": "address_density",
-    "g_afs_hp": "distance_gp_km",
-    "huisartsenpraktijk_gemiddelde_afstand_in_km": "distance_gp_km",
     "afstand tot huisartsenpraktijk (km)": "distance_gp_km",
-    "g_afs_gs": "distance_supermarket_km",
-    "grote_supermarkt_gemiddelde_afstand_in_km": "distance_supermarket_km",
     "afstand tot grote supermarkt (km)": "distance_supermarket_km",
-    "g_afs_sc": "distance_school_km",
-    "basisonderwijs_gemiddelde_afstand_in_km": "distance_school_km",
     "onderwijs/basisonderwijs/afstand tot school (km)": "distance_school_km",
     "basisonderwijs/afstand tot school (km)": "distance_school_km",
-    "afstand_tot_openbaar_groen_totaal": "distance_green_km",
     "afstand tot openbaar groen totaal (km)": "distance_green_km",
-    "afstand_tot_park_of_plantsoen": "distance_park_km",
     "afstand tot park of plantsoen (km)": "distance_park_km",
-    "ervarengezondheidgoedzeergoed_4": "good_health_pct",
-    "eenzaam_28": "lonely_pct",
-    "heelveelstressinafgelopen4weken_26": "stress_pct",
-    "matighoogrisicoopangstofdepressie_24": "anxiety_depression_pct",
-    "moeitemetrondkomen_38": "hard_to_make_ends_meet_pct",
     "ses-woa/totaalscore/gemiddelde score (getal)": "ses_woa",
-    "ses_woa": "ses_woa",
 }
 
-# The same names with everything but letters and digits removed, and with a StatLine position
+# Single names with everything but letters and digits removed, and with a StatLine position
 # suffix (``_28``) dropped: one entry covers snake case, camel case and every OData key year.
 # A key that means different things in one table (``AfstandTotSchool_60`` basisonderwijs and
 # ``AfstandTotSchool_64`` voortgezet onderwijs in Nabijheid voorzieningen) is not listed; the

@@ -230,7 +230,7 @@ def _count_addresses(
     """Addresses per cell–buurt piece, and how many addresses fell outside every piece."""
     pts = np.asarray(address_points, dtype="float64").reshape(-1, 2)
     akeys = grid.locate(pts[:, 0], pts[:, 1])
-    a_pos = _lookup(keys, akeys)
+    a_pos = key_positions(keys, akeys)
     a_idx, a_b = tree.query(shapely.points(pts[:, 0], pts[:, 1]), predicate="intersects")
     a_buurt = np.full(len(pts), -1, dtype=np.int64)
     a_buurt[a_idx] = a_b
@@ -246,7 +246,7 @@ def _count_addresses(
     return piece_addr, dropped
 
 
-def _lookup(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+def key_positions(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Position of each wanted key in ``keys``, or ``len(keys)`` where absent."""
     order = np.argsort(keys)
     pos = np.minimum(np.searchsorted(keys[order], wanted), len(keys) - 1)

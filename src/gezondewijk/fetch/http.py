@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -224,9 +225,21 @@ class Downloader:
         write_sidecar(path, record)
         return Fetched(path, record, from_cache=True)
 
+    def adopt(self, written: Path, path: Path, record: Provenance) -> Fetched:
+        """Move a file written in full beside ``path`` into place, with its record.
+
+        For files a library writes itself (a GeoPackage): ``written`` must be in the same
+        folder, so that the rename is atomic.
+        """
+        os.replace(written, path)
+        return self._recorded(path, record)
+
     def store(self, path: Path, data: bytes, record: Provenance) -> Fetched:
         """Write a fetched file atomically with its provenance record."""
         atomic_write(path, data)
+        return self._recorded(path, record)
+
+    def _recorded(self, path: Path, record: Provenance) -> Fetched:
         record.opgehaald = record.opgehaald or now_utc()
         write_sidecar(path, record)
         return Fetched(path, record, from_cache=False)

@@ -48,10 +48,7 @@ def fetch_osm_layers(
         else:
             local = Path(osm)
         layers = read_osm(local, clip=area, buffer_m=BUFFER_M)
-        tmp = path.with_name(f".{path.name}.tmp.gpkg")
-        write_osm_layers(layers, tmp)
-        data = tmp.read_bytes()
-        tmp.unlink()
+        tmp = write_osm_layers(layers, path.with_name(f".{path.name}.part.gpkg"))
         record.bron = f"OpenStreetMap-uittreksel {Path(local).name}"
         record.url = osm
         record.jaar = layers.newest.year if layers.newest else None
@@ -61,7 +58,7 @@ def fetch_osm_layers(
         }
         if layers.newest:
             record.notes = [f"nieuwste object {layers.newest.date().isoformat()}"]
-        hit = dl.store(path, data, record)
+        hit = dl.adopt(tmp, path, record)
     counts = {
         str(name): int(pyogrio.read_info(hit.path, layer=str(name))["features"])
         for name in pyogrio.list_layers(hit.path)[:, 0]

@@ -72,17 +72,15 @@ def fetch_buurten(
             )
         features.extend(found)
         queries[code] = "&".join(f"{k}={v}" for k, v in params.items())
-    frame = _frame(features)
-    tmp = path.with_name(f".{path.name}.tmp.gpkg")
+    tmp = path.with_name(f".{path.name}.part.gpkg")
     tmp.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_file(tmp, layer="buurten", driver="GPKG", engine="pyogrio")
-    data = tmp.read_bytes()
-    tmp.unlink()
+    tmp.unlink(missing_ok=True)  # left by an interrupted earlier run
+    _frame(features).to_file(tmp, layer="buurten", driver="GPKG", engine="pyogrio")
     record.url = f"{base}/collections/buurten/items"
     record.tabel = f"wijken-en-buurten-{year}/buurten"
     record.query = queries
     record.licentie = licence or record.licentie
-    return dl.store(path, data, record)
+    return dl.adopt(tmp, path, record)
 
 
 def _licence(landing: object) -> str | None:

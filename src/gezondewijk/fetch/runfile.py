@@ -98,8 +98,7 @@ def write_run_file(inputs: Inputs, path: Path, output_dir: Path) -> Path:
             "bootstrap = 500",
         ]
     lines += ["", "[grid]", 'kind = "hex"', "edge_m = 100", ""]
-    for note in inputs.notes:
-        lines.insert(3, f"# let op: {note}")
+    lines[3:3] = [f"# let op: {note}" for note in inputs.notes]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

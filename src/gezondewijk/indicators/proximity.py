@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 
 from gezondewijk.areas import CellSet
+from gezondewijk.areas.cells import key_positions
 from gezondewijk.indicators.exposure import distance_to_nearest
 from gezondewijk.network import (
     EdgeIndex,
@@ -55,11 +56,9 @@ class Origins:
     def addresses(cls, cells: CellSet, points: np.ndarray) -> Origins:
         """One origin per address that lies in a cell; cells without one use their centre."""
         pts = np.asarray(points, dtype="float64").reshape(-1, 2)
-        keys = cells.grid.locate(pts[:, 0], pts[:, 1])
-        order = np.argsort(cells.keys)
-        pos = np.minimum(np.searchsorted(cells.keys[order], keys), len(order) - 1)
-        found = cells.keys[order][pos] == keys
-        cell = order[pos][found]
+        pos = key_positions(cells.keys, cells.grid.locate(pts[:, 0], pts[:, 1]))
+        found = pos < len(cells)
+        cell = pos[found]
         empty = np.setdiff1d(np.arange(len(cells)), cell)
         return cls(
             np.concatenate([pts[found, 0], cells.x[empty]]),

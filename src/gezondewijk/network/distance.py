@@ -104,10 +104,10 @@ def node_distances(network: WalkNetwork, entries: EntryPoints) -> np.ndarray:
         return np.full(n, np.inf)
     # one edge per target node, the shortest (a sparse matrix would add duplicates up)
     frame = pd.DataFrame({"node": targets, "w": weights}).groupby("node")["w"].min()
-    rows = np.concatenate([network.edge_u, network.edge_v, np.full(len(frame), n)])
-    cols = np.concatenate([network.edge_v, network.edge_u, frame.index.to_numpy()])
-    vals = np.concatenate([network.edge_length, network.edge_length, frame.to_numpy()])
-    graph = sp.csr_matrix((vals, (rows, cols)), shape=(n + 1, n + 1))
+    source = sp.csr_matrix(
+        (frame.to_numpy(), (np.full(len(frame), n), frame.index.to_numpy())), shape=(n + 1, n + 1)
+    )
+    graph = network.adjacency(extra_nodes=1) + source  # the virtual source's row was empty
     dist = dijkstra(graph, directed=True, indices=n)
     return np.asarray(dist[:n])
 

@@ -27,7 +27,7 @@ Tag rules (each a data table below, so they can be read and changed in one place
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,6 @@ class OsmLayers:
     amenities: dict[str, gpd.GeoDataFrame]
     walk: gpd.GeoDataFrame
     newest: datetime | None = None
-    notes: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """Number of objects per layer."""
