@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := src/gezondewijk/outputs/vendor
-ASSETS := $(VENDOR)/leaflet.js $(VENDOR)/leaflet.css $(VENDOR)/axe.min.js
+ASSETS := $(VENDOR)/leaflet.js $(VENDOR)/leaflet.css $(VENDOR)/axe.min.js \
+  $(VENDOR)/swagger-ui-bundle.js $(VENDOR)/swagger-ui.css $(VENDOR)/redoc.standalone.js
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
 PG_TEST_URL := postgresql+psycopg://gezondewijk:gezondewijk@127.0.0.1:5432/postgres
@@ -19,7 +20,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@
 
-# Front-end assets come from npm at build time and are bundled into every HTML map (no CDN).
+# Front-end assets come from npm at build time and are bundled into every HTML map and the
+# web app (Leaflet, axe-core for tests, Swagger UI and ReDoc for /docs and /redoc; no CDN).
 assets: $(ASSETS)
 $(ASSETS): frontend/package.json frontend/package-lock.json
 	@command -v npm >/dev/null || { $(APT) update -qq && $(APT) install -y -qq nodejs npm; }
@@ -27,6 +29,8 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 	mkdir -p $(VENDOR)
 	cp frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css $(VENDOR)/
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
+	cp frontend/node_modules/swagger-ui-dist/swagger-ui-bundle.js frontend/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
+	cp frontend/node_modules/redoc/bundles/redoc.standalone.js $(VENDOR)/
 
 # Headless Chromium (Debian package) for the browser tests of the HTML map.
 system-deps:

@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -67,9 +66,9 @@ def _start(db_url: str, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def _form(themes: list[str]) -> dict[str, object]:
+def _form(themes: list[str], token: str) -> dict[str, object]:
     return {
-        "form_token": secrets.token_hex(16),
+        "form_token": token,
         "answers": [
             {"theme": t, "score": int(v)}
             for t, v in zip(
@@ -89,9 +88,11 @@ async def _wave(
 
         async def resident() -> None:
             for _ in range(forms):
-                body = _form(themes)
                 t0 = time.perf_counter()
                 try:
+                    # as a resident's app: open the form (a token bound to the campaign), send it
+                    info = await client.get(url.rsplit("/responses", 1)[0])
+                    body = _form(themes, str(info.json()["form_token"]))
                     r = await client.post(url, json=body)
                 except httpx.HTTPError:
                     wave.failed += 1

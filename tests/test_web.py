@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from io import BytesIO
 
 import pandas as pd
@@ -43,9 +42,10 @@ def _login(
     return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
 
 
-def _submission(**extra: object) -> dict[str, object]:
+def _submission(client: TestClient, code: str, **extra: object) -> dict[str, object]:
+    """A whole form with a token the app issued for this campaign (as an app would get it)."""
     body: dict[str, object] = {
-        "form_token": secrets.token_hex(12),
+        "form_token": client.get(f"/api/campaigns/{code}").json()["form_token"],
         "answers": [{"theme": k, "score": 1 + i % 10} for i, k in enumerate(theme_keys())],
     }
     body.update(extra)
@@ -80,7 +80,7 @@ def test_resident_fills_in_the_form_without_cookies(app, client: TestClient) -> 
 
 def test_api_stores_once_and_reports_after_five(app, client: TestClient) -> None:
     campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
-    body = _submission()
+    body = _submission(client, campaign.code)
     first = client.post(f"/api/campaigns/{campaign.code}/responses", json=body)
     assert first.status_code == 201 and first.json()["created"] is True
     second = client.post(f"/api/campaigns/{campaign.code}/responses", json=body)
@@ -92,7 +92,9 @@ def test_api_stores_once_and_reports_after_five(app, client: TestClient) -> None
     assert results["n_forms"] == 1 and results["shown"] is False
     assert all(t["median"] is None for t in results["themes"])  # < 5: nothing shown
     for _ in range(4):
-        client.post(f"/api/campaigns/{campaign.code}/responses", json=_submission())
+        client.post(
+            f"/api/campaigns/{campaign.code}/responses", json=_submission(client, campaign.code)
+        )
     results = client.get(f"/api/campaigns/{campaign.code}/results").json()
     assert results["shown"] is True
     bewegen = next(t for t in results["themes"] if t["theme"] == "bewegen")
@@ -116,7 +118,10 @@ def test_api_stores_once_and_reports_after_five(app, client: TestClient) -> None
 )
 def test_bad_input_gets_4xx_and_changes_nothing(app, client: TestClient, change, field) -> None:
     campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
-    r = client.post(f"/api/campaigns/{campaign.code}/responses", json=_submission(**change))
+    r = client.post(
+        f"/api/campaigns/{campaign.code}/responses",
+        json=_submission(client, campaign.code, **change),
+    )
     assert r.status_code == 422
     problems = r.json()["error"]["problems"]
     assert any(field in (p["field"] or "") for p in problems), problems
@@ -148,7 +153,9 @@ def test_html_form_errors_are_shown_and_nothing_stored(app, client: TestClient) 
     page = client.get(f"/c/{campaign.code}")
     token = re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = client.post(f"/c/{campaign.code}", data={"form_token": token, "score_bewegen": "99"})
-    assert r.status_code == 422 and "answers.0.score" in r.text
+    # residents read the theme and what to do, never an internal name (issue 9, item 13)
+    assert r.status_code == 422 and "kies een cijfer van 1 tot 10" in r.text
+    assert "answers.0.score" not in r.text and 'href="#thema-bewegen"' in r.text
     assert _count(app, campaign) == 0
 
 
@@ -244,7 +251,9 @@ def test_rate_limit_answers_429(db_url: str) -> None:
         client = TestClient(app)
         campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
         url = f"/api/campaigns/{campaign.code}/responses"
-        codes = [client.post(url, json=_submission()).status_code for _ in range(5)]
+        codes = [
+            client.post(url, json=_submission(client, campaign.code)).status_code for _ in range(5)
+        ]
         assert codes[:3] == [201, 201, 201] and codes[3:] == [429, 429]
         assert _count(app, campaign) == 3
     finally:
@@ -273,10 +282,12 @@ def test_residents_next_to_data(db_url: str, tmp_path) -> None:
             client.post(
                 url,
                 json=_submission(
+                    client,
+                    campaign.code,
                     answers=[
                         {"theme": "natuur_groen", "score": 9},
                         {"theme": "voorzieningen", "score": 2},
-                    ]
+                    ],
                 ),
             )
         _login(client)

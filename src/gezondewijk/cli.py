@@ -13,12 +13,19 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from gezondewijk._errors import GezondewijkError
+from gezondewijk._errors import GezondewijkError, PresetError
 from gezondewijk.outputs import write_all
 from gezondewijk.pipeline import MapResult, build_map
 from gezondewijk.scoring import available_presets
 from gezondewijk.settings import RunConfig, load_config
 from gezondewijk.variables import describe
+
+#: What ``gezondewijk --help`` says (plain text: the module docstring is for developers).
+DESCRIPTION = (
+    "gezondewijk: stacked health maps of buurten and 100 m cells, the Leefplekmeter web app "
+    "and monitoring. Start with 'gezondewijk demo', or 'gezondewijk fetch GM0503' and then "
+    "'gezondewijk run <run file>'."
+)
 
 
 def _print_summary(result: MapResult, written: dict[str, list[Path]]) -> None:
@@ -168,6 +175,13 @@ def _serve(args: argparse.Namespace) -> int:
     from gezondewijk.web import WebSettings, create_app
 
     settings = WebSettings.from_env(public_url=f"http://{args.host}:{args.port}")
+    if args.demo and settings.environment == "production":
+        raise PresetError(
+            "serve --demo makes the account demo@gezondewijk.nl with a published password and "
+            "fills a campaign with generated answers; it is refused when "
+            "GEZONDEWIJK_ENVIRONMENT=production. Leave out --demo, or try the demo in "
+            "development."
+        )
     app = create_app(settings)
     if args.demo:
         from gezondewijk.demo import make_synthetic_town
@@ -188,7 +202,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gezondewijk`` command."""
-    parser = argparse.ArgumentParser(prog="gezondewijk", description=__doc__)
+    parser = argparse.ArgumentParser(prog="gezondewijk", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="build the stacked health map from a configuration file")
     run.add_argument("config", type=Path, help="run configuration (.toml), see examples/")

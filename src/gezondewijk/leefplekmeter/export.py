@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 import pandas as pd
 
 from gezondewijk.leefplekmeter.submission import FORM_FIELDS
 from gezondewijk.leefplekmeter.themes import theme_keys, themes
+from gezondewijk.spreadsheet_safety import csv_text as safe_csv_text
+from gezondewijk.spreadsheet_safety import xlsx_bytes
 
 RESPONSE_COLUMNS = ["response_id", "campaign", *FORM_FIELDS]
 
@@ -43,9 +43,10 @@ def wide_format(long: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An xlsx workbook with one sheet per table."""
-    buffer = BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
+    """An xlsx workbook with one sheet per table; text cells never start a formula."""
+    return xlsx_bytes(sheets)
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The table as CSV; text cells never start a formula (OWASP CSV injection rule)."""
+    return safe_csv_text(frame)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from gezondewijk.leefplekmeter.results import (
     MIN_GROUP,
+    Comment,
     comments_by_theme,
     compare_groups,
     priorities,
@@ -22,6 +23,8 @@ COMPARE_BY = {
     "age_band": "leeftijdsgroepen",
     "buurtcode": "buurten",
 }
+#: Most groups drawn on one spider web (more lines cannot be told apart); the table shows all.
+MAX_SERIES = 5
 
 
 @dataclass
@@ -34,11 +37,31 @@ class CampaignReport:
     n_people: int
     summary: pd.DataFrame
     priorities: list[str]
-    comments: dict[str, dict[str, list[str]]]
+    comments: dict[str, dict[str, list[Comment]]]
     svg: str
     groups: dict[str, pd.DataFrame] = field(default_factory=dict)
     groups_hidden: int = 0
     shown: bool = True
+    #: Groups with enough forms that are in the table but not drawn (above :data:`MAX_SERIES`).
+    groups_not_drawn: int = 0
+    #: Group labels as users read them (buurt names instead of codes).
+    group_labels: dict[str, str] = field(default_factory=dict)
+
+    def theme_name(self, key: str) -> str:
+        """The theme's name in the report's language."""
+        names = dict(zip(self.summary["theme"], self.summary["name"], strict=True))
+        return str(names.get(key, key))
+
+    def group_table(self) -> list[tuple[str, list[float | None]]]:
+        """Per theme the median of every compared group (``None`` where too few answered)."""
+        rows = []
+        for i, name in enumerate(self.summary["name"]):
+            values = []
+            for frame in self.groups.values():
+                ok = bool(frame["shown"].iloc[i])
+                values.append(float(frame["median"].iloc[i]) if ok else None)
+            rows.append((str(name), values))
+        return rows
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (NaN becomes null)."""
@@ -58,7 +81,13 @@ class CampaignReport:
             "min_group": MIN_GROUP,
             "themes": clean(self.summary),
             "priorities": self.priorities,
-            "comments": self.comments,
+            "comments": {
+                theme: {
+                    kind: [{"text": c.text, "count": c.count} for c in items]
+                    for kind, items in kinds.items()
+                }
+                for theme, kinds in self.comments.items()
+            },
             "groups": {k: clean(v) for k, v in self.groups.items()},
             "groups_hidden": self.groups_hidden,
         }
@@ -73,11 +102,15 @@ def campaign_report(
     compare_by: str | None = None,
     language: str = "nl",
     other: tuple[str, pd.DataFrame] | None = None,
+    public: bool = True,
+    group_labels: dict[str, str] | None = None,
 ) -> CampaignReport:
     """Summaries, priorities, comments, the spider web and group comparisons.
 
     ``other`` is a second campaign (label, answers) drawn on the same web (e.g. another year).
-    Nothing is shown for fewer than :data:`MIN_GROUP` forms.
+    Nothing is shown for fewer than :data:`MIN_GROUP` forms. ``public`` reports carry only
+    comments an organiser approved; the campaign's own organisers get every comment
+    (``public=False``). ``group_labels`` names groups (e.g. buurt code → buurt name).
     """
     sc = SCALES[scale]
     summary = theme_summary(answers, sc)
@@ -101,7 +134,10 @@ def campaign_report(
     if shown and compare_by in COMPARE_BY:
         groups = compare_groups(answers, responses, compare_by, sc)
         hidden = int(responses[compare_by].replace("", np.nan).dropna().nunique()) - len(groups)
-        series = [Series(g, list(s["norm_median"])) for g, s in list(groups.items())[:4]]
+        labels = {g: (group_labels or {}).get(g, g) for g in groups}
+        series = [
+            Series(labels[g], list(s["norm_median"])) for g, s in list(groups.items())[:MAX_SERIES]
+        ]
     if shown and other is not None and len(other[1]["response_id"].unique()) >= MIN_GROUP:
         other_summary = theme_summary(other[1], sc)
         series = series[:1] if not groups else series
@@ -114,9 +150,11 @@ def campaign_report(
         n_people=n_people,
         summary=summary,
         priorities=priorities(summary) if shown else [],
-        comments=comments_by_theme(answers, n_forms),
+        comments=comments_by_theme(answers, n_forms, approved_only=public),
         svg=svg,
         groups=groups,
         groups_hidden=max(hidden, 0),
         shown=shown,
+        groups_not_drawn=max(len(groups) - MAX_SERIES, 0),
+        group_labels={g: (group_labels or {}).get(g, g) for g in groups},
     )

@@ -6,6 +6,8 @@ respondents.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -79,17 +81,63 @@ def priorities(summary: pd.DataFrame, k: int = 3) -> list[str]:
     return shown["theme"].head(k).tolist()
 
 
-def comments_by_theme(answers: pd.DataFrame, n_respondents: int) -> dict[str, dict[str, list[str]]]:
-    """What goes well and what could be better, per theme; nothing below ``MIN_GROUP`` people."""
+@dataclass(frozen=True)
+class Comment:
+    """One comment text and how many forms gave it (identical texts are grouped)."""
+
+    text: str
+    count: int
+
+
+def _grouped(texts: list[str]) -> list[Comment]:
+    """Identical comments once, with their count; most frequent first, then first given.
+
+    Texts count as identical when they match after trimming, collapsing whitespace and
+    ignoring case; the first spelling is shown.
+    """
+    first: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for text in texts:
+        key = " ".join(text.split()).casefold()
+        first.setdefault(key, text.strip())
+        counts[key] = counts.get(key, 0) + 1
+    order = {k: i for i, k in enumerate(first)}
+    keys = sorted(counts, key=lambda k: (-counts[k], order[k]))
+    return [Comment(first[k], counts[k]) for k in keys]
+
+
+def comments_by_theme(
+    answers: pd.DataFrame, n_respondents: int, *, approved_only: bool = False
+) -> dict[str, dict[str, list[Comment]]]:
+    """What goes well and what could be better, per theme; nothing below ``MIN_GROUP`` people.
+
+    Parameters
+    ----------
+    answers
+        Long table with ``theme``, ``good``, ``better`` and, for ``approved_only``, the review
+        columns ``good_review`` and ``better_review``.
+    n_respondents
+        Forms behind ``answers``; below :data:`MIN_GROUP` nothing is returned.
+    approved_only
+        Only comments an organiser approved (public pages). A table without review columns
+        then gives no comments at all.
+    """
     if n_respondents < MIN_GROUP:
         return {}
-    out: dict[str, dict[str, list[str]]] = {}
+    out: dict[str, dict[str, list[Comment]]] = {}
     for key in theme_keys():
         part = answers[answers["theme"] == key]
-        good = [t for t in part["good"].fillna("").astype(str) if t.strip()]
-        better = [t for t in part["better"].fillna("").astype(str) if t.strip()]
-        if good or better:
-            out[key] = {"goed": good, "beter": better}
+        lists: dict[str, list[Comment]] = {"goed": [], "beter": []}
+        for kind, label in (("good", "goed"), ("better", "beter")):
+            texts = part[kind].fillna("").astype(str)
+            if approved_only:
+                review = f"{kind}_review"
+                if review not in part:
+                    continue
+                texts = texts[part[review] == "approved"]
+            lists[label] = _grouped([t for t in texts if t.strip()])
+        if lists["goed"] or lists["beter"]:
+            out[key] = lists
     return out
 
 

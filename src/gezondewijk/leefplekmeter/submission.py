@@ -136,10 +136,10 @@ def check(sub: SubmissionIn, *, scale: str, areas: list[str]) -> SubmissionIn:
                 fix="choose one of the campaign's buurten",
             )
         )
-    if sub.mode != "group" and sub.group_size != 1:
+    if sub.mode not in ("group", "paper") and sub.group_size != 1:
         problems.append(
             InputDataError(
-                "group_size is only for mode 'group'",
+                "group_size is only for mode 'group' (or a paper form of a group session)",
                 field="group_size",
                 fix="leave it at 1 or use mode 'group'",
             )

@@ -18,6 +18,7 @@ from gezondewijk.outputs.metadata import (
     variables_table,
 )
 from gezondewijk.pipeline import MapResult
+from gezondewijk.spreadsheet_safety import neutralise
 
 
 def _labelled(frame: gpd.GeoDataFrame, result: MapResult) -> gpd.GeoDataFrame:
@@ -100,16 +101,21 @@ def write_geoparquet(result: MapResult, folder: Path) -> list[Path]:
 
 
 def write_csv(result: MapResult, folder: Path) -> list[Path]:
-    """Write ``buurten.csv``, ``cellen.csv`` (x/y in RD New, no geometry) and metadata CSVs."""
+    """Write ``buurten.csv``, ``cellen.csv`` (x/y in RD New, no geometry) and metadata CSVs.
+
+    Text cells are neutralised against formula injection (names come from input files).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, frame in (("buurten", result.buurten), ("cellen", result.cells_frame())):
         p = folder / f"{name}.csv"
-        pd.DataFrame(_labelled(frame, result).drop(columns="geometry")).to_csv(p, index=False)
+        neutralise(pd.DataFrame(_labelled(frame, result).drop(columns="geometry"))).to_csv(
+            p, index=False
+        )
         paths.append(p)
     for name, table in _tables(result):
         p = folder / f"{name}.csv"
-        table.to_csv(p, index=False)
+        neutralise(table).to_csv(p, index=False)
         paths.append(p)
     return paths
 

@@ -11,27 +11,13 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import BoundaryNorm, ListedColormap
 
 from gezondewijk.outputs.metadata import provenance
+from gezondewijk.palette import score_palette
 from gezondewijk.pipeline import MapResult
-
-_COLORS = [
-    "#fcfbfd",
-    "#efedf5",
-    "#dadaeb",
-    "#bcbddc",
-    "#9e9ac8",
-    "#807dba",
-    "#6a51a3",
-    "#54278f",
-    "#3f007d",
-    "#2d004b",
-    "#1a0030",
-]
 
 
 def score_colours(n: int) -> tuple[ListedColormap, BoundaryNorm]:
     """Colour map and norm for scores 0..n (light = little to gain, dark = much)."""
-    colors = [_COLORS[round(i / max(n, 1) * (len(_COLORS) - 1))] for i in range(n + 1)]
-    cmap = ListedColormap(colors)
+    cmap = ListedColormap(score_palette(n))
     return cmap, BoundaryNorm([i - 0.5 for i in range(n + 2)], cmap.N)
 
 

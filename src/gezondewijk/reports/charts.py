@@ -58,11 +58,17 @@ def area_map_png(data: MapData, code: str, cell_ids: list[str] | None = None) ->
 
 
 def overview_png(table: pd.DataFrame, vulnerability_label: str) -> bytes:
-    """Stacked burden (score) against vulnerability per buurt, dot size = inhabitants."""
+    """Stacked burden (score) against vulnerability per buurt, dot size = inhabitants.
+
+    The x axis is the published value (``kwetsbaarheid_waarde``, e.g. SES-WOA as CBS
+    publishes it, not its sign-flipped ranking key), so the label's direction holds. Names
+    of up to 8 priority buurten are placed in turn above, below and beside their dots.
+    """
     fig, ax = plt.subplots(figsize=(7, 4.5))
     sizes = 10 + 120 * (table["population"].fillna(0) / max(table["population"].max(), 1))
+    x = table["kwetsbaarheid_waarde"] if "kwetsbaarheid_waarde" in table else table["kwetsbaarheid"]
     ax.scatter(
-        table["kwetsbaarheid"],
+        x,
         table["score"],
         s=sizes,
         c=table["score"],
@@ -71,14 +77,18 @@ def overview_png(table: pd.DataFrame, vulnerability_label: str) -> bytes:
         linewidths=0.4,
         vmin=-1,
     )
-    top = table[table["prioriteit"]]
-    for row in top.head(8).itertuples():
+    top = table[table["prioriteit"]].head(8).assign(x_plot=x[table["prioriteit"]].head(8))
+    offsets = [(4, 6), (4, -11), (-4, 6), (-4, -11)]
+    for i, row in enumerate(top.sort_values("x_plot").itertuples()):
+        dx, dy = offsets[i % len(offsets)]
         ax.annotate(
             str(row.buurtnaam),
-            (row.kwetsbaarheid, row.score),
+            (row.x_plot, row.score),
             fontsize=7,
-            xytext=(3, 3),
+            xytext=(dx, dy),
             textcoords="offset points",
+            ha="left" if dx > 0 else "right",
+            arrowprops={"arrowstyle": "-", "color": "#777", "linewidth": 0.5},
         )
     ax.set_xlabel(vulnerability_label)
     ax.set_ylabel("score (aantal indicatoren 'aan')")

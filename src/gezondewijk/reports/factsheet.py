@@ -53,6 +53,32 @@ class FactSheet:
     #: One line per input of the run: what, year, publisher, licence, when fetched.
     sources: list[str] = field(default_factory=list)
 
+    @property
+    def is_synthetic(self) -> bool:
+        """Whether the run was made from the synthetic demo town (the page then says so)."""
+        return "synthetisch" in self.provenance
+
+    @property
+    def reference_columns(self) -> list[tuple[str, str]]:
+        """The reference columns that hold at least one value: ``(attribute, heading)``.
+
+        The gemeente and national figures exist only where the input tables published them
+        (CBS/RIVM rows ``GM…`` and ``NL01``); empty columns are left out and
+        :attr:`missing_references` says why.
+        """
+        columns = [("area", "Gebied"), ("gemeente", "Gemeente"), ("nederland", "Nederland")]
+        return [
+            (attr, head)
+            for attr, head in columns
+            if any(getattr(r, attr) is not None for r in self.indicators)
+        ]
+
+    @property
+    def missing_references(self) -> list[str]:
+        """Headings of the reference columns without any value."""
+        shown = {head for _, head in self.reference_columns}
+        return [h for h in ("Gemeente", "Nederland") if h not in shown]
+
 
 def _num(value: object) -> float | None:
     try:

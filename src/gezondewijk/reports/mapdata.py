@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from gezondewijk._errors import InputDataError
+from gezondewijk.palette import score_palette
 
 #: Columns of other presets that the viewer offers as layers, with their labels.
 CLASS_LAYERS = {
@@ -75,6 +76,7 @@ class MapData:
             "indicators": indicators,
             "classes": classes,
             "max_score": len(self.indicator_keys),
+            "score_colours": score_palette(len(self.indicator_keys)),
             "cells": self.cells is not None,
             "provenance": self.about.get("herkomst", ""),
             "name": self.about.get("naam", ""),

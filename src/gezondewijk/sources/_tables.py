@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.area_codes import AREA_CODE
 
 #: Numeric sentinels CBS writes for "secret", "not applicable" or "not yet available".
 CBS_SENTINELS: tuple[float, ...] = (-99995.0, -99996.0, -99997.0, -99998.0, -99999.0)
@@ -18,7 +19,6 @@ MISSING_SYMBOLS = frozenset({"", ".", "..", "x", "?", "nan", "none", "null", "na
 #: StatLine "-" means "nihil" (zero).
 ZERO_SYMBOLS = frozenset({"-"})
 
-AREA_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 _YEAR_PREFIX = re.compile(r"^\d{4}(?=(GM|WK|BU))")
 MAX_REPORTED = 20
 

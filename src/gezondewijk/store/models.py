@@ -56,6 +56,8 @@ class Campaign(Base):
     area_names: Mapped[str] = mapped_column(Text, default="")  # comma-separated names
     starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: ``open``, ``paused`` or ``closed`` (set by the organiser; the period is checked as well).
+    status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
@@ -117,5 +119,13 @@ class Answer(Base):
     dont_know: Mapped[bool] = mapped_column(Boolean, default=False)
     good: Mapped[str] = mapped_column(Text, default="")
     better: Mapped[str] = mapped_column(Text, default="")
+    #: Moderation of each comment: ``pending``, ``approved`` or ``rejected``. Only approved
+    #: comments appear on public pages; the campaign's organisers see every comment.
+    good_review: Mapped[str] = mapped_column(
+        String(10), default="pending", server_default="pending"
+    )
+    better_review: Mapped[str] = mapped_column(
+        String(10), default="pending", server_default="pending"
+    )
 
     response: Mapped[Response] = relationship(back_populates="answers")

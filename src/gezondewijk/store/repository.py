@@ -13,6 +13,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from gezondewijk._errors import GezondewijkError
+from gezondewijk.leefplekmeter.campaigns import STATUSES, CampaignIn
 from gezondewijk.leefplekmeter.submission import FORM_FIELDS, SubmissionIn
 from gezondewijk.store.models import Answer, Campaign, Response, User
 
@@ -62,10 +64,21 @@ def create_user(
     return user
 
 
+#: Hash of a random password nobody knows: checked for unknown accounts, so that a wrong
+#: e-mail address costs as much time as a wrong password (no account enumeration by timing).
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user with this e-mail and password, or ``None``."""
+    """The user with this e-mail and password, or ``None``.
+
+    An unknown address is checked against a dummy hash, so both answers take one scrypt.
+    """
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not verify_password(password, user.password_hash):
+    if user is None:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    if not verify_password(password, user.password_hash):
         return None
     return user
 
@@ -76,6 +89,70 @@ def new_code(session: Session, length: int = 6) -> str:
         code = "".join(secrets.choice(_ALPHABET) for _ in range(length))
         if session.scalar(select(Campaign.id).where(Campaign.code == code)) is None:
             return code
+
+
+def create_campaign(session: Session, data: CampaignIn, owner_id: int | None) -> Campaign:
+    """Store a new campaign with a fresh join code."""
+    campaign = Campaign(code=new_code(session), owner_id=owner_id)
+    _apply(campaign, data)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def update_campaign(session: Session, campaign: Campaign, data: CampaignIn) -> Campaign:
+    """Change a campaign's settings (its code, answers and owner stay)."""
+    _apply(campaign, data)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def _apply(campaign: Campaign, data: CampaignIn) -> None:
+    campaign.title = data.title
+    campaign.intro = data.intro
+    campaign.variant = data.variant
+    campaign.scale = data.scale
+    campaign.language = data.language
+    campaign.mode = data.mode
+    campaign.areas = ",".join(data.areas)
+    campaign.area_names = ",".join(data.area_names)
+    campaign.starts_on = data.starts_on
+    campaign.ends_on = data.ends_on
+
+
+def set_status(session: Session, campaign: Campaign, status: str) -> None:
+    """Open, pause or close a campaign (see :data:`~gezondewijk.leefplekmeter.campaigns.STATUSES`).
+
+    Raises
+    ------
+    ValueError
+        For an unknown status.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"unknown status '{status}'; use one of {', '.join(STATUSES)}")
+    campaign.status = status
+    session.add(campaign)
+
+
+def campaigns_with_counts(session: Session, owner_id: int | None) -> list[tuple[Campaign, int]]:
+    """Campaigns (of one owner, or all for ``None``) with their number of forms, newest first.
+
+    One query with a grouped count, not one count per campaign.
+    """
+    counts = (
+        select(Response.campaign_id, func.count(Response.id).label("n"))
+        .group_by(Response.campaign_id)
+        .subquery()
+    )
+    stmt = (
+        select(Campaign, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.campaign_id == Campaign.id)
+        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+    )
+    if owner_id is not None:
+        stmt = stmt.where(Campaign.owner_id == owner_id)
+    return [(c, int(n)) for c, n in session.execute(stmt).all()]
 
 
 def campaign_by_code(session: Session, code: str) -> Campaign | None:
@@ -91,15 +168,37 @@ class Stored:
     created: bool
 
 
+class TokenUsedElsewhereError(GezondewijkError, ValueError):
+    """A form token was already used in another campaign; nothing is stored or returned."""
+
+
+def _existing(session: Session, token: str, campaign_id: int) -> int | None:
+    row = session.execute(
+        select(Response.id, Response.campaign_id).where(Response.form_token == token)
+    ).first()
+    if row is None:
+        return None
+    if row.campaign_id != campaign_id:
+        raise TokenUsedElsewhereError(
+            "this form token belongs to another campaign; load the form again"
+        )
+    return int(row.id)
+
+
 def store_submission(
     factory: sessionmaker[Session], campaign: Campaign, sub: SubmissionIn
 ) -> Stored:
     """Store a validated submission once; a resubmitted form token returns the first copy.
 
     The whole form is one transaction: either every answer is stored or none.
+
+    Raises
+    ------
+    TokenUsedElsewhereError
+        When the token is stored with another campaign (its answers are never returned).
     """
     with factory() as session:
-        existing = session.scalar(select(Response.id).where(Response.form_token == sub.form_token))
+        existing = _existing(session, sub.form_token, campaign.id)
         if existing is not None:
             return Stored(existing, False)
         # Core inserts (one for the form, one multi-row for its answers): the ORM unit of work
@@ -140,9 +239,7 @@ def store_submission(
             session.commit()
         except IntegrityError:
             session.rollback()
-            existing = session.scalar(
-                select(Response.id).where(Response.form_token == sub.form_token)
-            )
+            existing = _existing(session, sub.form_token, campaign.id)
             if existing is None:
                 raise
             return Stored(existing, False)
@@ -187,6 +284,8 @@ def answers_frame(session: Session, campaign_ids: list[int]) -> pd.DataFrame:
                 "dont_know": a.dont_know,
                 "good": a.good,
                 "better": a.better,
+                "good_review": a.good_review,
+                "better_review": a.better_review,
             }
             for a, cid in rows
         ],
@@ -199,8 +298,50 @@ def answers_frame(session: Session, campaign_ids: list[int]) -> pd.DataFrame:
             "dont_know",
             "good",
             "better",
+            "good_review",
+            "better_review",
         ],
     )
+
+
+REVIEWS = ("pending", "approved", "rejected")
+
+
+def comments_to_review(session: Session, campaign_id: int) -> list[tuple[Answer, str]]:
+    """Every non-empty comment of a campaign with its answer, newest form first.
+
+    Returns ``(answer, kind)`` pairs, ``kind`` being ``good`` or ``better``.
+    """
+    stmt = (
+        select(Answer)
+        .join(Response)
+        .where(Response.campaign_id == campaign_id)
+        .where((Answer.good != "") | (Answer.better != ""))
+        .order_by(Answer.response_id.desc(), Answer.id)
+    )
+    out = []
+    for answer in session.scalars(stmt):
+        for kind in ("good", "better"):
+            if getattr(answer, kind).strip():
+                out.append((answer, kind))
+    return out
+
+
+def review_comment(
+    session: Session, campaign_id: int, answer_id: int, kind: str, decision: str
+) -> bool:
+    """Approve or reject one comment of this campaign; ``False`` when there is no such comment."""
+    if kind not in ("good", "better") or decision not in REVIEWS:
+        return False
+    answer = session.scalar(
+        select(Answer)
+        .join(Response)
+        .where(Answer.id == answer_id, Response.campaign_id == campaign_id)
+    )
+    if answer is None:
+        return False
+    setattr(answer, f"{kind}_review", decision)
+    return True
 
 
 def delete_campaign(session: Session, campaign: Campaign) -> int:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.leefplekmeter.campaigns import campaign_state, today_nl
+from gezondewijk.leefplekmeter.intake import PUBLIC_MODES
 from gezondewijk.leefplekmeter.report import campaign_report
 from gezondewijk.leefplekmeter.submission import SubmissionIn, check
 from gezondewijk.leefplekmeter.themes import SCALES, themes
+from gezondewijk.store.models import Campaign
 from gezondewijk.store.repository import answers_frame, responses_frame, store_submission
-from gezondewijk.web.deps import campaign_or_404, factory
+from gezondewijk.web.deps import campaign_or_404, current_user, factory, may_manage
 
 router = APIRouter(prefix="/api", tags=["leefplekmeter"])
 
@@ -38,6 +42,9 @@ class CampaignOut(BaseModel):
     mode: str
     areas: list[str]
     themes: list[ThemeOut]
+    accepting: bool
+    form_token: str
+    form_token_hours: int
 
 
 class StoredOut(BaseModel):
@@ -75,7 +82,14 @@ def campaign_info(request: Request, code: str, lang: str = "nl") -> Any:
             )
             for t in themes()
         ],
+        accepting=_state(campaign).accepts,
+        form_token=request.app.state.form_tokens.issue(campaign.code),
+        form_token_hours=request.app.state.form_tokens.max_age_hours,
     )
+
+
+def _state(campaign: Campaign):  # type: ignore[no-untyped-def]
+    return campaign_state(campaign.status, campaign.starts_on, campaign.ends_on, today_nl())
 
 
 @router.post(
@@ -85,6 +99,8 @@ def campaign_info(request: Request, code: str, lang: str = "nl") -> Any:
     responses={
         200: {"model": StoredOut},
         400: {"model": ErrorOut},
+        403: {"model": ErrorOut},
+        409: {"model": ErrorOut},
         413: {"model": ErrorOut},
         404: {"model": ErrorOut},
         422: {"model": ErrorOut},
@@ -94,16 +110,40 @@ def campaign_info(request: Request, code: str, lang: str = "nl") -> Any:
 def submit_response(request: Request, code: str, submission: SubmissionIn) -> Any:
     """Store one filled-in form.
 
-    Sending the same ``form_token`` again stores nothing new and answers 200 with the first
-    copy's id.
+    ``form_token`` comes from ``GET /api/campaigns/{code}``: it is bound to this campaign and
+    valid for ``form_token_hours``. Sending the same token again stores nothing new and answers
+    200 with the first copy's id. Mode ``paper`` is for organisers (their paper-entry page).
+    Outside the campaign's period, or when it is paused or closed, the answer is 403.
     """
     campaign = campaign_or_404(request, code)
+    state = _state(campaign)
+    if not state.accepts:
+        raise HTTPException(
+            status_code=403, detail=state.message["nl"] + " / " + state.message["en"]
+        )
     client = request.client.host if request.client else "?"
     if not request.app.state.limiter.allow(client):
-        return JSONResponse(
-            {"error": {"message": "too many requests", "problems": []}},
+        raise HTTPException(
             status_code=429,
+            detail="te veel formulieren; probeer het over een minuut opnieuw / too many requests",
             headers={"Retry-After": "60"},
+        )
+    problem = request.app.state.form_tokens.check(submission.form_token, campaign.code)
+    if problem:
+        raise InputDataError(
+            problem,
+            field="form_token",
+            fix="haal een nieuw formulier op met GET /api/campaigns/{code}",
+        )
+    if submission.mode not in PUBLIC_MODES:
+        raise InputDataErrors(
+            [
+                InputDataError(
+                    "mode 'paper' is for organisers typing in paper forms",
+                    field="mode",
+                    fix=f"use one of {', '.join(PUBLIC_MODES)}",
+                )
+            ]
         )
     sub = check(submission, scale=campaign.scale, areas=[c for c, _ in campaign.area_list()])
     stored = store_submission(factory(request), campaign, sub)
@@ -113,10 +153,15 @@ def submit_response(request: Request, code: str, submission: SubmissionIn) -> An
 
 @router.get("/campaigns/{code}/results", responses={404: {"model": ErrorOut}})
 def results(request: Request, code: str) -> Any:
-    """Aggregated results (median, quartiles, n per theme; nothing below 5 respondents)."""
+    """Aggregated results (median, quartiles, n per theme; nothing below 5 respondents).
+
+    Comments: only those an organiser approved, except for the campaign's own organisers
+    (logged in), who get every comment.
+    """
     campaign = campaign_or_404(request, code)
     with factory(request)() as session:
         answers = answers_frame(session, [campaign.id])
         responses = responses_frame(session, [campaign.id])
-    report = campaign_report(campaign.title, campaign.scale, answers, responses)
+    public = not may_manage(current_user(request), campaign)
+    report = campaign_report(campaign.title, campaign.scale, answers, responses, public=public)
     return report.as_dict()

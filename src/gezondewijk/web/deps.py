@@ -1,4 +1,4 @@
-"""Request-scoped helpers shared by the routes."""
+"""Request-scoped helpers shared by the routes: rendering, who is asking, which campaign."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session, sessionmaker
 
+from gezondewijk._errors import InputDataError
+from gezondewijk.leefplekmeter.campaigns import campaign_state, today_nl
+from gezondewijk.leefplekmeter.intake import accept, submission_from_form
+from gezondewijk.leefplekmeter.themes import SCALES, themes
 from gezondewijk.store.models import Campaign, User
-from gezondewijk.store.repository import campaign_by_code
+from gezondewijk.store.repository import campaign_by_code, store_submission
 from gezondewijk.web.security import csrf_token
 
 
@@ -18,7 +22,13 @@ def factory(request: Request) -> sessionmaker[Session]:
     return request.app.state.sessions
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
     """Render a template with the common context (language, organiser, CSRF token)."""
     templates = request.app.state.templates
     user = context.pop("user", None)
@@ -29,6 +39,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         name,
         {"lang": lang, "user": user, "csrf": csrf, **context},
         status_code=status_code,
+        headers=headers,
     )
 
 
@@ -62,10 +73,103 @@ def campaign_or_404(request: Request, code: str) -> Campaign:
     return campaign
 
 
+def may_manage(user: User | None, campaign: Campaign) -> bool:
+    """Whether this account may see everything of the campaign (its owner, or an admin)."""
+    return user is not None and (user.role == "admin" or campaign.owner_id == user.id)
+
+
 def own_campaign(request: Request, code: str) -> tuple[User, Campaign]:
     """A campaign the logged-in organiser may manage (admins may manage every campaign)."""
     user = require_user(request)
     campaign = campaign_or_404(request, code)
-    if user.role != "admin" and campaign.owner_id != user.id:
+    if not may_manage(user, campaign):
         raise HTTPException(status_code=403, detail="Niet uw campagne / not your campaign")
     return user, campaign
+
+
+def resident_mode(campaign: Campaign) -> str:
+    """The mode a resident's form is stored with (a paper campaign's web form: individual)."""
+    return campaign.mode if campaign.mode in ("kiosk", "walk", "group") else "individual"
+
+
+def closed_page(request: Request, campaign: Campaign, lang: str) -> HTMLResponse | None:
+    """A page that says why the campaign takes no forms now, or ``None`` when it does."""
+    state = campaign_state(campaign.status, campaign.starts_on, campaign.ends_on, today_nl())
+    if state.accepts:
+        return None
+    return render(
+        request,
+        "message.html",
+        status_code=403,
+        lang=lang,
+        title=campaign.title,
+        text=state.message["en" if lang == "en" else "nl"],
+    )
+
+
+def limited(request: Request) -> HTMLResponse | None:
+    """A 429 page when this client sent too many forms this minute, else ``None``."""
+    client = request.client.host if request.client else "?"
+    if request.app.state.limiter.allow(client):
+        return None
+    return render(
+        request,
+        "message.html",
+        status_code=429,
+        headers={"Retry-After": "60"},
+        title="Even wachten",
+        text="Er komen te veel formulieren tegelijk binnen. Probeer het over een "
+        "minuut opnieuw. / Too many forms; try again in a minute.",
+    )
+
+
+def survey_context(
+    request: Request,
+    campaign: Campaign,
+    lang: str,
+    *,
+    mode: str,
+    errors: list[InputDataError] | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the survey template needs (residents' form and the organiser's paper entry)."""
+    scale = SCALES[campaign.scale]
+    return {
+        "campaign": campaign,
+        "themes": themes(),
+        "variant": campaign.variant,
+        "informal": campaign.variant in ("youth", "children"),
+        "scale": scale,
+        "points": scale.points(),
+        "mode": mode,
+        "kiosk": mode == "kiosk",
+        "form_token": request.app.state.form_tokens.issue(campaign.code),
+        "token_hours": request.app.state.form_tokens.max_age_hours,
+        "errors": errors or [],
+        "error_fields": {e.field for e in (errors or [])},
+        "values": values or {},
+        "areas": campaign.area_list(),
+        "lang": lang,
+    }
+
+
+def receive(
+    request: Request, campaign: Campaign, form: dict[str, Any], mode: str, lang: str = "nl"
+) -> int:
+    """Check and store a posted form once; returns the response id.
+
+    Raises
+    ------
+    InputDataErrors
+        With every field at fault, in the resident's language; nothing is stored then.
+    """
+    data = submission_from_form(form, mode)
+    sub = accept(
+        data,
+        scale=campaign.scale,
+        areas=[c for c, _ in campaign.area_list()],
+        token_problem=request.app.state.form_tokens.check(data["form_token"], campaign.code),
+        lang=lang,
+        public=mode != "paper",
+    )
+    return store_submission(factory(request), campaign, sub).response_id

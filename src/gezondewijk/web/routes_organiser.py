@@ -2,35 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import segno
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from gezondewijk._errors import InputDataErrors
-from gezondewijk.leefplekmeter.export import long_format, to_xlsx, wide_format
-from gezondewijk.leefplekmeter.paper import paper_form_pdf, spider_sheet_pdf
+from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.leefplekmeter.campaigns import (
+    MODE_LABELS,
+    STATUSES,
+    VARIANT_LABELS,
+    campaign_state,
+    parse_campaign,
+    today_nl,
+)
+from gezondewijk.leefplekmeter.export import csv_text, long_format, to_xlsx, wide_format
+from gezondewijk.leefplekmeter.moderation import personal_data_flags
+from gezondewijk.leefplekmeter.paper import empty_spider_svg, paper_form
 from gezondewijk.leefplekmeter.perception import load_map_buurten, perception_vs_data
 from gezondewijk.leefplekmeter.report import COMPARE_BY, campaign_report
-from gezondewijk.leefplekmeter.submission import MODES
-from gezondewijk.leefplekmeter.themes import DEFAULT_SCALE, SCALES, VARIANTS
+from gezondewijk.leefplekmeter.themes import SCALES, themes
 from gezondewijk.store.db import transaction
-from gezondewijk.store.models import Campaign
+from gezondewijk.store.models import Campaign, User
 from gezondewijk.store.repository import (
     answers_frame,
     authenticate,
     campaign_by_code,
+    campaigns_with_counts,
+    comments_to_review,
     count_responses,
+    create_campaign,
     delete_campaign,
-    new_code,
     responses_frame,
+    review_comment,
+    set_status,
+    update_campaign,
 )
-from gezondewijk.web.deps import factory, own_campaign, render, require_user
-from gezondewijk.web.routes_survey import receive, survey_context
-from gezondewijk.web.security import csrf_ok
+from gezondewijk.web.deps import (
+    factory,
+    may_manage,
+    own_campaign,
+    receive,
+    render,
+    require_user,
+    survey_context,
+)
+from gezondewijk.web.security import csrf_ok, csrf_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,31 +65,40 @@ def _check_csrf(request: Request, token: str | None) -> None:
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> Response:
     """Log-in form for organisers."""
-    return render(request, "login.html", csrf_login=_login_token(request))
-
-
-def _login_token(request: Request) -> str:
-    from gezondewijk.web.security import csrf_token
-
-    return csrf_token(request.session)
+    return render(request, "login.html", csrf_login=csrf_token(request.session))
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request, email: str = Form(...), password: str = Form(...), csrf: str = Form("")
 ) -> Response:
-    """Check the password and start an organiser session."""
+    """Check the password and start an organiser session (throttled per account and client)."""
     _check_csrf(request, csrf)
+    throttle = request.app.state.login_throttle
+    client = request.client.host if request.client else "?"
+    wait = throttle.wait_s(email, client)
+    if wait:
+        return render(
+            request,
+            "login.html",
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+            csrf_login=csrf_token(request.session),
+            error=f"Te veel mislukte pogingen. Probeer het over {(wait + 59) // 60} minuten "
+            "opnieuw. / Too many failed attempts; try again later.",
+        )
     with factory(request)() as session:
         user = authenticate(session, email, password)
     if user is None:
+        throttle.failed(email, client)
         return render(
             request,
             "login.html",
             status_code=401,
-            csrf_login=_login_token(request),
+            csrf_login=csrf_token(request.session),
             error="E-mailadres of wachtwoord klopt niet. / Wrong e-mail or password.",
         )
+    throttle.succeeded(email)
     request.session.clear()
     request.session["user_id"] = user.id
     return RedirectResponse("/beheer", status_code=303)
@@ -90,101 +117,134 @@ def campaigns(request: Request) -> Response:
     """The organiser's campaigns with their number of forms."""
     user = require_user(request)
     with factory(request)() as session:
-        stmt = select(Campaign).order_by(Campaign.created_at.desc())
-        if user.role != "admin":
-            stmt = stmt.where(Campaign.owner_id == user.id)
-        rows = [(c, count_responses(session, c.id)) for c in session.scalars(stmt).all()]
-    return render(request, "campaigns.html", user=user, rows=rows)
+        rows = campaigns_with_counts(session, None if user.role == "admin" else user.id)
+    return render(request, "campaigns.html", user=user, rows=rows, today=today_nl())
+
+
+def _form_page(
+    request: Request,
+    user: User,
+    values: dict[str, str],
+    errors: list[InputDataError] | None = None,
+    campaign: Campaign | None = None,
+) -> Response:
+    return render(
+        request,
+        "campaign_new.html",
+        status_code=422 if errors else 200,
+        user=user,
+        variants=VARIANT_LABELS,
+        scales=SCALES,
+        modes=MODE_LABELS,
+        errors=errors or [],
+        values=values,
+        campaign=campaign,
+    )
+
+
+CAMPAIGN_FIELDS = (
+    "title",
+    "intro",
+    "variant",
+    "scale",
+    "language",
+    "mode",
+    "areas",
+    "area_names",
+    "starts_on",
+    "ends_on",
+)
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 @router.get("/beheer/nieuw", response_class=HTMLResponse)
 def new_campaign_page(request: Request) -> Response:
     """Form to create a campaign."""
-    user = require_user(request)
-    return render(
-        request,
-        "campaign_new.html",
-        user=user,
-        variants=VARIANTS,
-        scales=SCALES,
-        modes=MODES,
-        errors=[],
-    )
+    return _form_page(request, require_user(request), {})
 
 
 @router.post("/beheer/nieuw", response_class=HTMLResponse)
-def new_campaign(
-    request: Request,
-    title: str = Form(""),
-    intro: str = Form(""),
-    variant: str = Form("standard"),
-    scale: str = Form(""),
-    language: str = Form("nl"),
-    mode: str = Form("individual"),
-    areas: str = Form(""),
-    area_names: str = Form(""),
-    starts_on: str = Form(""),
-    ends_on: str = Form(""),
-    csrf: str = Form(""),
-) -> Response:
-    """Create a campaign and go to its page."""
+async def new_campaign(request: Request) -> Response:
+    """Create a campaign and go to its page; on errors the form keeps what was typed."""
     user = require_user(request)
-    _check_csrf(request, csrf)
-    errors = []
-    if not title.strip() or len(title) > 200:
-        errors.append("Titel: vul een titel in van hooguit 200 tekens.")
-    if variant not in VARIANTS:
-        errors.append(f"Variant: kies een van {', '.join(VARIANTS)}.")
-    scale = scale or DEFAULT_SCALE.get(variant, "cijfer10")  # type: ignore[call-overload]
-    if scale not in SCALES:
-        errors.append(f"Schaal: kies een van {', '.join(SCALES)}.")
-    if mode not in MODES:
-        errors.append(f"Werkwijze: kies een van {', '.join(MODES)}.")
-    codes = [c.strip().upper() for c in areas.replace(";", ",").split(",") if c.strip()]
-    bad = [c for c in codes if not (c.startswith("BU") and len(c) == 10)]
-    if bad:
-        errors.append(f"Buurten: {', '.join(bad)} is geen buurtcode (BU + 8 tekens).")
-    dates = []
-    for label, value in (("Begindatum", starts_on), ("Einddatum", ends_on)):
-        try:
-            dates.append(date.fromisoformat(value) if value else None)
-        except ValueError:
-            errors.append(f"{label}: gebruik jjjj-mm-dd.")
-            dates.append(None)
-    if errors:
-        return render(
-            request,
-            "campaign_new.html",
-            status_code=422,
-            user=user,
-            variants=VARIANTS,
-            scales=SCALES,
-            modes=MODES,
-            errors=errors,
-        )
+    form = await _posted(request)
+    _check_csrf(request, form.get("csrf"))
+    try:
+        data = parse_campaign(form)
+    except InputDataErrors as exc:
+        return _form_page(request, user, form, exc.errors)
     with transaction(factory(request)) as session:
-        campaign = Campaign(
-            code=new_code(session),
-            title=title.strip(),
-            intro=intro.strip(),
-            variant=variant,
-            scale=scale,
-            language="en" if language == "en" else "nl",
-            mode=mode,
-            areas=",".join(codes),
-            area_names=area_names.strip(),
-            starts_on=dates[0],
-            ends_on=dates[1],
-            owner_id=user.id,
-        )
-        session.add(campaign)
-        session.flush()
-        code = campaign.code
+        code = create_campaign(session, data, user.id).code
     return RedirectResponse(f"/beheer/{code}", status_code=303)
 
 
+def _values(campaign: Campaign) -> dict[str, str]:
+    return {
+        "title": campaign.title,
+        "intro": campaign.intro,
+        "variant": campaign.variant,
+        "scale": campaign.scale,
+        "language": campaign.language,
+        "mode": campaign.mode,
+        "areas": ", ".join(c for c in campaign.areas.split(",") if c),
+        "area_names": ", ".join(n for n in campaign.area_names.split(",") if n),
+        "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else "",
+        "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else "",
+    }
+
+
+@router.get("/beheer/{code}/bewerk", response_class=HTMLResponse)
+def edit_campaign_page(request: Request, code: str) -> Response:
+    """Form to change a campaign's settings."""
+    user, campaign = own_campaign(request, code)
+    return _form_page(request, user, _values(campaign), campaign=campaign)
+
+
+@router.post("/beheer/{code}/bewerk", response_class=HTMLResponse)
+async def edit_campaign(request: Request, code: str) -> Response:
+    """Save a campaign's new settings (its code and answers stay)."""
+    user, campaign = own_campaign(request, code)
+    form = await _posted(request)
+    _check_csrf(request, form.get("csrf"))
+    try:
+        data = parse_campaign(form)
+    except InputDataErrors as exc:
+        return _form_page(request, user, form, exc.errors, campaign=campaign)
+    with transaction(factory(request)) as session:
+        target = session.get(Campaign, campaign.id)
+        if target is not None:
+            update_campaign(session, target, data)
+    return RedirectResponse(f"/beheer/{campaign.code}?opgeslagen=1", status_code=303)
+
+
+@router.post("/beheer/{code}/status")
+def change_status(
+    request: Request, code: str, status: str = Form(""), csrf: str = Form("")
+) -> Response:
+    """Open, pause or close the campaign."""
+    _, campaign = own_campaign(request, code)
+    _check_csrf(request, csrf)
+    if status not in STATUSES:
+        raise HTTPException(status_code=422, detail="Kies open, pauzeren of sluiten.")
+    with transaction(factory(request)) as session:
+        target = session.get(Campaign, campaign.id)
+        if target is not None:
+            set_status(session, target, status)
+    return RedirectResponse(f"/beheer/{campaign.code}", status_code=303)
+
+
 @router.get("/beheer/{code}", response_class=HTMLResponse)
-def results(request: Request, code: str, vergelijk: str = "", met: str = "") -> Response:
+def results(
+    request: Request,
+    code: str,
+    vergelijk: str = "",
+    met: str = "",
+    opgeslagen: str = "",
+) -> Response:
     """The campaign's results: spider web with table, priorities, comments, comparisons."""
     user, campaign = own_campaign(request, code)
     with factory(request)() as session:
@@ -193,7 +253,7 @@ def results(request: Request, code: str, vergelijk: str = "", met: str = "") -> 
         other = None
         if met:
             other_c = campaign_by_code(session, met)
-            if other_c is not None and (user.role == "admin" or other_c.owner_id == user.id):
+            if other_c is not None and may_manage(user, other_c):
                 other = (other_c.title, answers_frame(session, [other_c.id]))
     report = campaign_report(
         campaign.title,
@@ -202,6 +262,8 @@ def results(request: Request, code: str, vergelijk: str = "", met: str = "") -> 
         responses,
         compare_by=vergelijk or None,
         other=other,
+        public=False,
+        group_labels=dict(campaign.area_list()),
     )
     settings = request.app.state.settings
     data = load_map_buurten(Path(settings.map_dir) if settings.map_dir else None)
@@ -210,11 +272,13 @@ def results(request: Request, code: str, vergelijk: str = "", met: str = "") -> 
         versus = perception_vs_data(report.summary, data, [c for c, _ in campaign.area_list()])
     url = f"{request.app.state.settings.public_url}/c/{campaign.code}"
     qr = segno.make(url, error="m").svg_inline(scale=4, title=f"QR-code {url}")
+    state = campaign_state(campaign.status, campaign.starts_on, campaign.ends_on, today_nl())
     return render(
         request,
         "results.html",
         user=user,
         campaign=campaign,
+        state=state,
         report=report,
         url=url,
         qr=qr,
@@ -222,6 +286,55 @@ def results(request: Request, code: str, vergelijk: str = "", met: str = "") -> 
         vergelijk=vergelijk,
         met=met,
         versus=versus,
+        saved=bool(opgeslagen),
+        pending=sum(
+            1
+            for kind in ("good", "better")
+            for text, review in zip(answers[kind], answers[f"{kind}_review"], strict=True)
+            if str(text).strip() and review == "pending"
+        ),
+    )
+
+
+@router.get("/beheer/{code}/opmerkingen", response_class=HTMLResponse)
+def moderation_page(request: Request, code: str) -> Response:
+    """Every comment with its review state and personal-data flags, to approve or reject."""
+    user, campaign = own_campaign(request, code)
+    with factory(request)() as session:
+        items = [
+            {
+                "id": answer.id,
+                "kind": kind,
+                "theme": answer.theme,
+                "text": getattr(answer, kind),
+                "review": getattr(answer, f"{kind}_review"),
+                "flags": personal_data_flags(getattr(answer, kind)),
+            }
+            for answer, kind in comments_to_review(session, campaign.id)
+        ]
+    names = {t.key: t.name["nl"] for t in themes()}
+    return render(
+        request, "moderation.html", user=user, campaign=campaign, items=items, names=names
+    )
+
+
+@router.post("/beheer/{code}/opmerkingen")
+def moderate(
+    request: Request,
+    code: str,
+    answer_id: int = Form(...),
+    kind: str = Form(...),
+    decision: str = Form(...),
+    csrf: str = Form(""),
+) -> Response:
+    """Approve or reject one comment."""
+    _, campaign = own_campaign(request, code)
+    _check_csrf(request, csrf)
+    with transaction(factory(request)) as session:
+        if not review_comment(session, campaign.id, answer_id, kind, decision):
+            raise HTTPException(status_code=404, detail="Deze opmerking bestaat niet.")
+    return RedirectResponse(
+        f"/beheer/{campaign.code}/opmerkingen#c{answer_id}-{kind}", status_code=303
     )
 
 
@@ -238,9 +351,10 @@ def export_csv(request: Request, code: str, vorm: str = "lang") -> Response:
     """Answers as CSV: ``vorm=lang`` (one row per answer) or ``vorm=breed`` (one per form)."""
     _, campaign = own_campaign(request, code)
     long, wide = _export_frames(request, campaign)
+    vorm = "breed" if vorm == "breed" else "lang"
     frame = wide if vorm == "breed" else long
     return Response(
-        frame.to_csv(index=False),
+        csv_text(frame),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": "attachment; "
@@ -263,12 +377,17 @@ def export_xlsx(request: Request, code: str) -> Response:
     )
 
 
+def _print(request: Request, template: str, **ctx: object) -> Response:
+    html = request.app.state.templates.get_template(template).render(print=True, **ctx)
+    return Response(request.app.state.pdfs.render(html), media_type="application/pdf")
+
+
 @router.get("/beheer/{code}/papier.pdf")
 def paper(request: Request, code: str) -> Response:
-    """Printable A4 paper form with the campaign's QR code."""
+    """Printable A4 paper form with the campaign's QR code, buurten and about-you questions."""
     _, campaign = own_campaign(request, code)
     url = f"{request.app.state.settings.public_url}/c/{campaign.code}"
-    pdf = paper_form_pdf(
+    form = paper_form(
         campaign.title,
         campaign.intro,
         campaign.code,
@@ -276,24 +395,35 @@ def paper(request: Request, code: str) -> Response:
         campaign.variant,
         campaign.scale,
         "en" if campaign.language == "en" else "nl",
+        areas=campaign.area_list(),
+        group=campaign.mode == "group",
     )
-    return Response(pdf, media_type="application/pdf")
+    return _print(request, "paper_form.html", form=form)
 
 
 @router.get("/beheer/{code}/spinnenweb.pdf")
 def spider_sheet(request: Request, code: str) -> Response:
     """An empty spider-web sheet (A4) for group sessions."""
     _, campaign = own_campaign(request, code)
-    return Response(spider_sheet_pdf(campaign.title), media_type="application/pdf")
+    svg = empty_spider_svg(f"Spinnenweb: {campaign.title}")
+    return _print(request, "spider_sheet.html", title=campaign.title, svg=svg)
 
 
 @router.get("/beheer/{code}/invoer", response_class=HTMLResponse)
-def paper_entry_page(request: Request, code: str) -> Response:
-    """The form for a facilitator typing in a paper form."""
+def paper_entry_page(request: Request, code: str, opgeslagen: int = 0) -> Response:
+    """The form for a facilitator typing in a paper form (with the count just saved)."""
     user, campaign = own_campaign(request, code)
     ctx = survey_context(request, campaign, campaign.language, mode="paper")
+    with factory(request)() as session:
+        total = count_responses(session, campaign.id)
     return render(
-        request, "survey.html", user=user, action=f"/beheer/{campaign.code}/invoer", **ctx
+        request,
+        "survey.html",
+        user=user,
+        action=f"/beheer/{campaign.code}/invoer",
+        saved=opgeslagen,
+        total=total,
+        **ctx,
     )
 
 
@@ -301,10 +431,10 @@ def paper_entry_page(request: Request, code: str) -> Response:
 async def paper_entry(request: Request, code: str) -> Response:
     """Store a typed-in paper form (mode ``paper``) and offer the next empty one."""
     user, campaign = own_campaign(request, code)
-    form = dict(await request.form())
-    _check_csrf(request, str(form.get("csrf", "")))
+    form = await _posted(request)
+    _check_csrf(request, form.get("csrf"))
     try:
-        receive(request, campaign, form, "paper")
+        response_id = receive(request, campaign, form, "paper", lang=campaign.language)
     except InputDataErrors as exc:
         ctx = survey_context(
             request, campaign, campaign.language, mode="paper", errors=exc.errors, values=form
@@ -317,7 +447,9 @@ async def paper_entry(request: Request, code: str) -> Response:
             action=f"/beheer/{campaign.code}/invoer",
             **ctx,
         )
-    return RedirectResponse(f"/beheer/{campaign.code}/invoer?opgeslagen=1", status_code=303)
+    return RedirectResponse(
+        f"/beheer/{campaign.code}/invoer?opgeslagen={response_id}", status_code=303
+    )
 
 
 @router.post("/beheer/{code}/verwijder")

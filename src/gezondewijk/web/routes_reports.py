@@ -8,12 +8,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from gezondewijk._errors import GezondewijkError
 from gezondewijk.leefplekmeter.themes import themes
 from gezondewijk.reports import MapData, cells_fact_sheet, fact_sheet, load_map_data, overview
 from gezondewijk.reports.charts import area_map_png, overview_png
 from gezondewijk.reports.mapdata import joins
-from gezondewijk.reports.pdf import html_to_pdf
 from gezondewijk.store.repository import buurt_frames
 from gezondewijk.web.deps import current_user, factory, render
 
@@ -167,10 +165,7 @@ def sheet_map(request: Request, code: str) -> Response:
 
 def _pdf(request: Request, template: str, **ctx: Any) -> Response:
     html = request.app.state.templates.get_template(template).render(print=True, **ctx)
-    try:
-        pdf = html_to_pdf(html, request.app.state.settings.chromium_path)
-    except GezondewijkError as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from exc
+    pdf = request.app.state.pdfs.render(html)  # bounded queue, cache; 503 when busy
     return Response(pdf, media_type="application/pdf")
 
 

@@ -1,4 +1,4 @@
-"""CSRF tokens, signed form tokens, rate limits and security headers."""
+"""CSRF tokens, signed form tokens, rate limits, log-in throttling and security headers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 from collections import deque
 from threading import Lock
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
@@ -39,9 +39,22 @@ class SecurityHeaders(BaseHTTPMiddleware):
             )
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        """Add the headers to every response."""
+        """Add the headers to every response.
+
+        Every page but the static assets is ``Cache-Control: no-store``: a shared kiosk's Back
+        button must not bring back the previous person's answers, nor an organiser's results
+        after logging out. The API documentation pages (Swagger UI, ReDoc, served from the
+        package) also allow inline styles, which both inject; scripts stay ``'self'``.
+        """
         response = await call_next(request)
-        response.headers["Content-Security-Policy"] = self.csp
+        path = request.url.path
+        if not path.startswith(("/static/", "/vendor/")):
+            response.headers["Cache-Control"] = "no-store"
+        csp = self.csp
+        if path in ("/docs", "/redoc"):
+            csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+            csp += "; worker-src 'self' blob:"
+        response.headers["Content-Security-Policy"] = csp
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
@@ -51,24 +64,38 @@ class SecurityHeaders(BaseHTTPMiddleware):
 class FormTokens:
     """Signed, random tokens that make each resident form single-use and idempotent.
 
-    A token is issued with the form and stored with the answers; the same token submitted
-    again returns the first stored copy. No cookie is set on residents.
+    A token is issued with the form, bound to one campaign and valid for ``max_age_hours``
+    (the form says so); it is stored with the answers, and the same token submitted again
+    returns the first stored copy. No cookie is set on residents.
     """
 
-    def __init__(self, secret: str) -> None:
-        self._s = URLSafeSerializer(secret, salt="leefplekmeter-form")
+    def __init__(self, secret: str, max_age_hours: int = 24) -> None:
+        self._s = URLSafeTimedSerializer(secret, salt="leefplekmeter-form")
+        self.max_age_hours = max_age_hours
 
     def issue(self, campaign_code: str) -> str:
         """A new token bound to a campaign."""
         return str(self._s.dumps([campaign_code, secrets.token_hex(8)]))
 
-    def valid(self, token: str, campaign_code: str) -> bool:
-        """Whether the token was issued by this server for this campaign."""
+    def check(self, token: str, campaign_code: str) -> str:
+        """``""`` when the token is valid for this campaign, else why not (Dutch, for residents).
+
+        Tokens made by anyone but this server, made for another campaign or older than
+        ``max_age_hours`` are refused.
+        """
         try:
-            code, _ = self._s.loads(token)
+            code, _ = self._s.loads(token, max_age=self.max_age_hours * 3600)
+        except SignatureExpired:
+            return f"dit formulier is ouder dan {self.max_age_hours} uur en verlopen"
         except (BadSignature, ValueError, TypeError):
-            return False
-        return bool(code == campaign_code)
+            return "dit formulier is verlopen of komt niet van deze website"
+        if code != campaign_code:
+            return "dit formulier hoort bij een andere campagne"
+        return ""
+
+    def valid(self, token: str, campaign_code: str) -> bool:
+        """Whether the token was issued by this server for this campaign and has not expired."""
+        return self.check(token, campaign_code) == ""
 
 
 def csrf_token(session: dict[str, object]) -> str:
@@ -117,3 +144,65 @@ class RateLimiter:
             if len(self._hits) > 50_000:
                 self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] < 60}
             return True
+
+
+def _key(salt: bytes, text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), key=salt, digest_size=16).digest()
+
+
+class LoginThrottle:
+    """Failed log-ins counted per account and per client in a sliding window, in memory only.
+
+    After ``per_account`` failures for one e-mail address, or ``per_client`` from one client,
+    within ``window_s`` seconds, further attempts are refused until the oldest failure leaves
+    the window (OWASP Authentication Cheat Sheet: "account lockout" with a time-out, and a
+    per-source limit against password spraying). Keys are salted hashes that live only in
+    this process; no address is written anywhere. A successful log-in clears its account.
+    """
+
+    def __init__(self, per_account: int = 5, per_client: int = 20, window_s: float = 900) -> None:
+        self.per_account = per_account
+        self.per_client = per_client
+        self.window_s = window_s
+        self._salt = secrets.token_bytes(16)
+        self._fails: dict[bytes, deque[float]] = {}
+        self._lock = Lock()
+
+    def _window(self, key: bytes, now: float) -> deque[float]:
+        window = self._fails.setdefault(key, deque())
+        while window and now - window[0] > self.window_s:
+            window.popleft()
+        return window
+
+    def wait_s(self, account: str, client: str) -> int:
+        """Seconds to wait before another attempt is allowed (0: go ahead)."""
+        now = time.monotonic()
+        wait = 0.0
+        with self._lock:
+            for key, limit in (
+                (_key(self._salt, "a:" + account.strip().lower()), self.per_account),
+                (_key(self._salt, "c:" + client), self.per_client),
+            ):
+                window = self._window(key, now)
+                if len(window) >= limit:
+                    wait = max(wait, self.window_s - (now - window[0]))
+        return int(wait) + 1 if wait > 0 else 0
+
+    def failed(self, account: str, client: str) -> None:
+        """Record a failed attempt."""
+        now = time.monotonic()
+        with self._lock:
+            for key in (
+                _key(self._salt, "a:" + account.strip().lower()),
+                _key(self._salt, "c:" + client),
+            ):
+                self._window(key, now).append(now)
+            if len(self._fails) > 50_000:
+                self._fails = {
+                    k: v for k, v in self._fails.items() if v and now - v[-1] < self.window_s
+                }
+
+    def succeeded(self, account: str) -> None:
+        """Forget an account's failures after a successful log-in."""
+        with self._lock:
+            self._fails.pop(_key(self._salt, "a:" + account.strip().lower()), None)

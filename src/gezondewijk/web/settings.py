@@ -42,6 +42,10 @@ class WebSettings(BaseModel):
     #: Chromium used to print fact sheets and the overview to PDF.
     chromium_path: str = "/usr/bin/chromium"
     max_body_bytes: int = Field(default=200_000, ge=10_000)
+    #: Hours a resident's form stays valid after it was opened (the form says so).
+    form_token_hours: int = Field(default=24, ge=1, le=24 * 14)
+    #: PDFs waiting for Chromium at most; more requests get 503 with Retry-After.
+    pdf_queue: int = Field(default=4, ge=1, le=100)
 
     @model_validator(mode="after")
     def _safe(self) -> WebSettings:
@@ -52,8 +56,11 @@ class WebSettings(BaseModel):
                     "in production (e.g. python -c 'import secrets; "
                     "print(secrets.token_urlsafe(48))')"
                 )
-            if self.admin_password and len(self.admin_password) < 12:
-                raise ValueError("GEZONDEWIJK_ADMIN_PASSWORD must be 12+ characters")
+            if not self.admin_email or len(self.admin_password) < 12:
+                raise ValueError(
+                    "GEZONDEWIJK_ADMIN_EMAIL and GEZONDEWIJK_ADMIN_PASSWORD (12+ characters) "
+                    "are required in production: the first admin account is made from them"
+                )
         if not self.secret_key:
             self.secret_key = secrets.token_urlsafe(48)
         return self

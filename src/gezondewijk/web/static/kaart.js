@@ -2,12 +2,13 @@
 // Loaded from the app itself (no CDN); Leaflet comes from npm at build time.
 (function () {
   "use strict";
-  const SCORE = ["#fcfbfd", "#efedf5", "#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#54278f", "#3f007d", "#2d004b", "#1a0030"];
+  // score colours come from the server (viridis, one distinct step per score: gezondewijk.palette)
+  let SCORE = [];
   const VALUE = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
   const el = document.getElementById("kaart");
   const map = L.map(el, { preferCanvas: true });
   map.attributionControl.setPrefix(false);
-  let info = null, layerKey = "score", level = "buurten", geo = null, buurten = null, breaks = [];
+  let info = null, layerKey = "score", level = "buurten", geo = null, buurten = null, breaks = [], picked = null;
   const selected = new Set();
   function selection() {
     const box = document.getElementById("selectie");
@@ -21,7 +22,7 @@
 
   function esc(s) { return String(s === null || s === undefined ? "" : s).replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]); }
   function fmt(v) { return v === null || v === undefined ? "–" : (Math.round(v * 100) / 100).toLocaleString("nl-NL"); }
-  function scoreColour(s) { if (s === null || s === undefined) return "#cccccc"; const i = Math.round(s / info.max_score * (SCORE.length - 1)); return SCORE[Math.max(0, Math.min(SCORE.length - 1, i))]; }
+  function scoreColour(s) { if (s === null || s === undefined) return "#cccccc"; return SCORE[Math.max(0, Math.min(SCORE.length - 1, Math.round(s)))]; }
   function field() {
     if (layerKey === "score") return "score";
     if (info.classes.some(c => c.key === layerKey)) return layerKey;
@@ -47,7 +48,7 @@
     return { fillColor: colour(f.properties), fillOpacity: 0.85, color: on ? "#8b0000" : (level === "buurten" ? "#333" : "#888"), weight: on ? 1.5 : (level === "buurten" ? 1 : 0.3) };
   }
   function details(p) {
-    const name = p.buurtnaam || p.cel_id;
+    const name = p.buurtnaam || (p.cel_id ? "Cel van 100 × 100 m" : "");
     let h = "<h2>" + esc(name) + "</h2><p>Score <strong>" + esc(p.score) + "</strong> van " + esc(p.n_beschikbaar) + " beschikbare indicatoren.</p>";
     h += "<table><thead><tr><th scope='col'>Indicator</th><th scope='col'>Waarde</th><th scope='col'>Aan</th></tr></thead><tbody>";
     for (const ind of info.indicators) {
@@ -61,6 +62,12 @@
   function legend() {
     const box = document.getElementById("legenda");
     box.innerHTML = "";
+    const title = document.createElement("h2"); title.className = "legend-title";
+    const ind0 = info.indicators.find(x => x.key === layerKey);
+    const cls0 = info.classes.find(x => x.key === layerKey);
+    title.textContent = layerKey === "score" ? "Score: aantal indicatoren 'aan' (van " + info.max_score + ")"
+      : ind0 ? ind0.label + (ind0.rules[0].unit ? " (" + ind0.rules[0].unit + ")" : "") : (cls0 ? cls0.label : layerKey);
+    box.appendChild(title);
     const add = (c, text) => { const row = document.createElement("div"); row.className = "legend-row"; const sw = document.createElement("span"); sw.className = "swatch"; sw.style.background = c; row.appendChild(sw); row.appendChild(document.createTextNode(text)); box.appendChild(row); };
     if (layerKey === "score") { for (let s = 0; s <= info.max_score; s++) add(scoreColour(s), String(s)); }
     else if (layerKey === "stapel_klasse") { for (const k in KLASSE) add(KLASSE[k], k); }
@@ -84,8 +91,17 @@
   function draw(data) {
     if (geo) map.removeLayer(geo);
     computeBreaks(data.features);
+    picked = null;
     geo = L.geoJSON(data, { style, onEachFeature: (f, lyr) => { lyr.on("click", () => {
       details(f.properties);
+      if (!f.properties.cel_id) {
+        // highlight the clicked buurt; the previous one gets its normal style back
+        if (picked) geo.resetStyle(picked);
+        picked = lyr;
+        lyr.setStyle({ color: "#e8a100", weight: 4 });
+        lyr.bringToFront();
+      }
+      if (window.matchMedia("(max-width: 40rem)").matches) document.getElementById("details").scrollIntoView({ block: "nearest" });
       if (f.properties.cel_id) {
         const id = f.properties.cel_id;
         if (selected.has(id)) selected.delete(id); else selected.add(id);
@@ -107,6 +123,7 @@
   function refresh() { if (level === "cellen" && info.cells) loadCells(); else draw(buurten); }
   async function start() {
     info = await (await fetch("/kaart/lagen.json")).json();
+    SCORE = info.score_colours;
     const select = document.getElementById("laag");
     for (const ind of info.indicators) select.add(new Option(ind.label, ind.key));
     for (const c of info.classes) select.add(new Option(c.label, c.key));

@@ -1,0 +1,201 @@
+"""A campaign's settings as organisers enter them, validated once, and its state on a given day.
+
+The web form, the API and scripts all go through :func:`parse_campaign` and
+:func:`campaign_state`; routes only pass the posted fields on and show the problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.area_codes import is_buurt_code
+from gezondewijk.leefplekmeter.themes import DEFAULT_SCALE, SCALES, VARIANTS
+
+#: How a campaign collects forms (``paper``: a facilitator types in paper forms).
+CAMPAIGN_MODES: tuple[str, ...] = ("individual", "group", "walk", "kiosk", "paper")
+#: States an organiser sets; the period is checked on top of them.
+STATUSES: tuple[str, ...] = ("open", "paused", "closed")
+
+#: Dutch labels of the values users see (organiser pages, exports' legends).
+VARIANT_LABELS = {
+    "standard": "standaard",
+    "b1": "B1 (eenvoudige taal)",
+    "youth": "jongeren 12+",
+    "children": "kinderen (3 gezichtjes)",
+}
+MODE_LABELS = {
+    "individual": "individueel",
+    "group": "groep (één cijfer per groep)",
+    "walk": "wandeling",
+    "kiosk": "marktkraam / kiosk (gedeeld apparaat)",
+    "paper": "papier (invoer door begeleider)",
+}
+STATUS_LABELS = {"open": "open", "paused": "gepauzeerd", "closed": "gesloten"}
+
+
+class CampaignIn(BaseModel):
+    """A campaign's settings, validated (see :func:`parse_campaign`)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    intro: str = Field(default="", max_length=4000)
+    variant: Literal["standard", "b1", "youth", "children"] = "standard"
+    scale: str = "cijfer10"
+    language: Literal["nl", "en"] = "nl"
+    mode: str = "individual"
+    areas: list[str] = Field(default_factory=list)
+    area_names: list[str] = Field(default_factory=list)
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+
+
+def parse_campaign(form: Mapping[str, str]) -> CampaignIn:
+    """Validate a campaign's fields as posted (text) and return the typed settings.
+
+    Parameters
+    ----------
+    form
+        ``title, intro, variant, scale, language, mode, areas, area_names, starts_on,
+        ends_on``; ``areas`` and ``area_names`` are comma-separated, dates ``jjjj-mm-dd``.
+
+    Raises
+    ------
+    InputDataErrors
+        Every field at fault, in Dutch, with the fix; nothing is stored then.
+    """
+    problems: list[InputDataError] = []
+
+    def bad(field: str, problem: str, fix: str) -> None:
+        problems.append(InputDataError(problem, field=field, fix=fix))
+
+    title = form.get("title", "").strip()
+    if not title or len(title) > 200:
+        bad("title", "de titel ontbreekt of is te lang", "vul een titel in van hooguit 200 tekens")
+    intro = form.get("intro", "").strip()
+    if len(intro) > 4000:
+        bad("intro", "de introductietekst is te lang", "kort hem in tot hooguit 4000 tekens")
+    variant = form.get("variant", "standard") or "standard"
+    if variant not in VARIANTS:
+        bad("variant", f"onbekende variant '{variant[:20]}'", f"kies een van {', '.join(VARIANTS)}")
+        variant = "standard"
+    scale = form.get("scale", "") or DEFAULT_SCALE[variant]  # type: ignore[index]
+    if scale not in SCALES:
+        bad("scale", f"onbekende schaal '{scale[:20]}'", f"kies een van {', '.join(SCALES)}")
+    mode = form.get("mode", "individual") or "individual"
+    if mode not in CAMPAIGN_MODES:
+        bad("mode", f"onbekende werkwijze '{mode[:20]}'", "kies een werkwijze uit de lijst")
+    codes = [c.upper() for c in _split(form.get("areas", ""))]
+    wrong = [c for c in codes if not is_buurt_code(c)]
+    if wrong:
+        bad(
+            "areas",
+            f"{', '.join(w[:14] for w in wrong[:5])} is geen buurtcode",
+            "gebruik CBS-buurtcodes: BU en 8 tekens, zoals BU07721110",
+        )
+    if len(set(codes)) != len(codes):
+        bad("areas", "een buurtcode staat er twee keer in", "noem elke buurt één keer")
+    names = _split(form.get("area_names", ""))
+    if names and len(names) != len(codes):
+        bad(
+            "area_names",
+            f"{len(names)} buurtnamen voor {len(codes)} buurtcodes",
+            "geef evenveel namen als codes, in dezelfde volgorde (of laat de namen leeg)",
+        )
+    dates: dict[str, date | None] = {}
+    for field, label in (("starts_on", "begindatum"), ("ends_on", "einddatum")):
+        value = form.get(field, "").strip()
+        try:
+            dates[field] = date.fromisoformat(value) if value else None
+        except ValueError:
+            bad(field, f"de {label} '{value[:20]}' is geen datum", "gebruik jjjj-mm-dd")
+            dates[field] = None
+    start, end = dates["starts_on"], dates["ends_on"]
+    if start and end and end < start:
+        bad("ends_on", "de einddatum ligt vóór de begindatum", "kies een einddatum na het begin")
+    if problems:
+        raise InputDataErrors(problems)
+    return CampaignIn(
+        title=title,
+        intro=intro,
+        variant=variant,  # type: ignore[arg-type]
+        scale=scale,
+        language="en" if form.get("language") == "en" else "nl",
+        mode=mode,
+        areas=codes,
+        area_names=names,
+        starts_on=start,
+        ends_on=end,
+    )
+
+
+@dataclass(frozen=True)
+class CampaignState:
+    """Whether a campaign accepts forms today, and what residents are told when it does not."""
+
+    accepts: bool
+    key: Literal["open", "not_started", "ended", "paused", "closed"]
+    message: dict[str, str]
+
+
+def campaign_state(
+    status: str, starts_on: date | None, ends_on: date | None, today: date
+) -> CampaignState:
+    """Whether forms are accepted on ``today``: the organiser's status, then the period.
+
+    The period includes its first and last day.
+    """
+    if status == "closed":
+        return CampaignState(
+            False,
+            "closed",
+            {
+                "nl": "Deze campagne is gesloten. Bedankt voor uw belangstelling.",
+                "en": "This campaign is closed. Thank you for your interest.",
+            },
+        )
+    if status == "paused":
+        return CampaignState(
+            False,
+            "paused",
+            {
+                "nl": "Deze campagne is even gepauzeerd. Probeer het later opnieuw.",
+                "en": "This campaign is paused for now. Please try again later.",
+            },
+        )
+    if starts_on is not None and today < starts_on:
+        when = f"{starts_on.day}-{starts_on.month}-{starts_on.year}"
+        return CampaignState(
+            False,
+            "not_started",
+            {
+                "nl": f"Deze campagne begint op {when}. U kunt dan meedoen.",
+                "en": f"This campaign starts on {starts_on.isoformat()}.",
+            },
+        )
+    if ends_on is not None and today > ends_on:
+        when = f"{ends_on.day}-{ends_on.month}-{ends_on.year}"
+        return CampaignState(
+            False,
+            "ended",
+            {
+                "nl": f"Deze campagne is afgelopen op {when}. Er kunnen geen formulieren meer "
+                "bij. Bedankt voor uw belangstelling.",
+                "en": f"This campaign ended on {ends_on.isoformat()}; no more forms are accepted.",
+            },
+        )
+    return CampaignState(True, "open", {"nl": "", "en": ""})
+
+
+def today_nl() -> date:
+    """Today's date in the Netherlands (campaign periods are Dutch calendar days)."""
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()

@@ -1,0 +1,127 @@
+"""The one error shape of the web app, written by one set of handlers.
+
+JSON under ``/api``: ``{"error": {"message": …, "problems": [{"field", "problem", "fix"}]}}``;
+elsewhere a page in the site's design with the same message and problems. Routes raise
+(``HTTPException``, :class:`~gezondewijk._errors.InputDataError`, …) and never build error
+bodies themselves (as datasette's ``handle_exception``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.reports.pdf import PdfBusyError, PdfUnavailableError
+from gezondewijk.store.repository import TokenUsedElsewhereError
+
+#: Page titles per status, Dutch first.
+TITLES = {
+    400: "De vraag klopt niet / Bad request",
+    403: "Geen toegang / Forbidden",
+    404: "Niet gevonden / Not found",
+    405: "Dit kan hier niet / Method not allowed",
+    409: "Conflict",
+    410: "Niet meer beschikbaar / Gone",
+    413: "Te groot / Too large",
+    422: "De invoer klopt niet / Invalid input",
+    429: "Even wachten / Too many requests",
+    503: "Even geduld / Service unavailable",
+}
+#: Messages for the statuses Starlette raises by itself (its detail is the English phrase).
+DEFAULT_TEXT = {
+    404: "Deze pagina of dit adres bestaat niet. Kijk of de link klopt, of begin op de "
+    "startpagina. / This page does not exist.",
+    405: "Dit adres kan zo niet gebruikt worden. / This address does not accept this method.",
+    413: "Het verzoek is te groot. Maak de toelichting korter. / The request is too large; "
+    "send shorter comments.",
+}
+
+
+def problems_of(errors: Iterable[InputDataError]) -> list[dict[str, str | None]]:
+    """``field``, ``problem`` and ``fix`` of each error."""
+    return [{"field": e.field, "problem": e.problem, "fix": e.fix} for e in errors]
+
+
+def error_body(message: str, problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The one JSON error shape."""
+    return {"error": {"message": message, "problems": problems or []}}
+
+
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    problems: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """JSON for the API, a page for people; same message and problems."""
+    if request.url.path.startswith("/api") or request.url.path == "/openapi.json":
+        return JSONResponse(
+            error_body(message, problems), status_code=status, headers=dict(headers or {})
+        )
+    from gezondewijk.web.deps import render
+
+    return render(
+        request,
+        "message.html",
+        status_code=status,
+        headers=dict(headers or {}),
+        title=TITLES.get(status, f"Fout {status}"),
+        text=message,
+        problems=problems or [],
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every exception into the one error shape."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 303 and exc.headers and "Location" in exc.headers:
+            return RedirectResponse(exc.headers["Location"], status_code=303)
+        detail = str(exc.detail)
+        if detail in (HTTPStatus(exc.status_code).phrase, "Content Too Large"):
+            detail = DEFAULT_TEXT.get(exc.status_code, detail)
+        return error_response(request, exc.status_code, detail, headers=exc.headers)
+
+    @app.exception_handler(InputDataError)
+    async def input_error(request: Request, exc: InputDataError) -> Response:
+        errors = exc.errors if isinstance(exc, InputDataErrors) else [exc]
+        return error_response(request, 422, TITLES[422], problems_of(errors))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in e["loc"]),
+                "problem": e["msg"],
+                "fix": "zie /docs / see /docs",
+            }
+            for e in exc.errors()
+        ]
+        return error_response(request, 422, TITLES[422], problems)
+
+    @app.exception_handler(TokenUsedElsewhereError)
+    async def token_elsewhere(request: Request, exc: TokenUsedElsewhereError) -> Response:
+        problem = {
+            "field": "form_token",
+            "problem": "dit formulier hoort bij een andere campagne / token of another campaign",
+            "fix": "laad het formulier opnieuw / load the form again",
+        }
+        return error_response(request, 409, TITLES[409], [problem])
+
+    @app.exception_handler(PdfBusyError)
+    async def pdf_busy(request: Request, exc: PdfBusyError) -> Response:
+        return error_response(request, 503, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(PdfUnavailableError)
+    async def pdf_unavailable(request: Request, exc: PdfUnavailableError) -> Response:
+        return error_response(request, 503, str(exc))

@@ -1,0 +1,53 @@
+"""How numbers, dates and coded values look on every page: one Dutch format, Dutch labels.
+
+Templates use the filters ``nl1`` / ``nl`` (numbers), ``datum`` (dates) and ``label`` (coded
+values such as a campaign's mode); nothing else formats numbers, so a value reads the same on
+every page (``16,7`` not ``16.7``).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from jinja2 import Environment
+
+from gezondewijk.leefplekmeter.campaigns import MODE_LABELS, STATUS_LABELS, VARIANT_LABELS
+from gezondewijk.leefplekmeter.themes import SCALES
+
+#: Labels of coded values users see, per kind.
+LABELS: dict[str, dict[str, str]] = {
+    "mode": MODE_LABELS | {"paper": "papier"},
+    "variant": VARIANT_LABELS,
+    "status": STATUS_LABELS,
+    "scale": {k: s.label["nl"] for k, s in SCALES.items()},
+    "respondent_type": {"bewoner": "bewoners", "professional": "professionals"},
+    "age_band": {b: f"{b} jaar" for b in ("0-11", "12-17", "18-34", "35-54", "55-74", "75+")},
+}
+
+
+def dutch_number(value: Any, decimals: int = 1) -> str:
+    """A number as Dutch readers write it: ``11420.0`` → ``11.420,0``; missing → ``–``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def dutch_date(value: date | None) -> str:
+    """``2026-03-01`` → ``1-3-2026``; missing → ``–``."""
+    return "–" if value is None else f"{value.day}-{value.month}-{value.year}"
+
+
+def label(value: Any, kind: str) -> str:
+    """The Dutch label of a coded value (the value itself where none is known)."""
+    return LABELS.get(kind, {}).get(str(value), str(value))
+
+
+def install_filters(env: Environment) -> None:
+    """Register the filters on a Jinja2 environment."""
+    env.filters["nl1"] = dutch_number
+    env.filters["nl"] = dutch_number
+    env.filters["datum"] = dutch_date
+    env.filters["label"] = label
