@@ -32,6 +32,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, obje
     base = f"http://127.0.0.1:{port}"
     db = tmp_path_factory.mktemp("web") / "gezondewijk.db"
     app = create_app(WebSettings(database_url=f"sqlite:///{db}", public_url=base))
+    SERVERS[base] = app
     filled = make_demo_campaign(app.state.sessions, areas=AREAS, n=25)
     empty = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
@@ -138,4 +139,95 @@ def test_results_page_spider_web_and_axe(server, browser) -> None:
         if (Path(__file__).parent.parent / "uitvoer").is_dir()
         else None
     )
+    context.close()
+
+
+def _no_sideways(page) -> int:  # type: ignore[no-untyped-def]
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_kiosk_back_button_shows_an_empty_form(server, browser) -> None:
+    base, _, _ = server
+    app = server_app(base)
+    kiosk = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    from gezondewijk.store.db import transaction
+    from gezondewijk.store.models import Campaign
+
+    with transaction(app.state.sessions) as session:
+        session.get(Campaign, kiosk.id).mode = "kiosk"  # type: ignore[union-attr]
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{base}/c/{kiosk.code}")
+    assert page.locator("header nav").count() == 0  # no links away from the survey
+    page.check("input[name=score_wonen][value='3']", force=True)
+    page.click("text=Toelichting geven (mag) >> nth=0")
+    page.fill("#beter_bewegen", "Mijn buurman Jan is vervelend")
+    page.click("button.primary")
+    page.wait_for_selector("text=Bedankt")
+    assert "seconden" in page.inner_text("#aftellen")  # the countdown shows
+    assert _axe(page) == []
+    page.go_back()
+    page.wait_for_selector("fieldset.theme")
+    assert page.locator("input[name=score_wonen]:checked").count() == 0
+    assert page.input_value("#beter_bewegen") == ""
+    context.close()
+
+
+def server_app(base: str):  # type: ignore[no-untyped-def]
+    return SERVERS[base]
+
+
+SERVERS: dict[str, object] = {}
+
+
+def test_no_page_scrolls_sideways_at_360(server, browser, tmp_path_factory) -> None:
+    base, filled, _ = server
+    shots = Path(__file__).parent.parent / "uitvoer" / "schermen"
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{base}/login")
+    page.fill("#email", "demo@gezondewijk.nl")
+    page.fill("#password", "demo-wachtwoord")
+    page.click("button.primary")
+    pages = {
+        "home": "/",
+        "survey": f"/c/{filled.code}",
+        "beheer": "/beheer",
+        "nieuw": "/beheer/nieuw",
+        "resultaten": f"/beheer/{filled.code}?vergelijk=age_band",
+        "bewerk": f"/beheer/{filled.code}/bewerk",
+        "opmerkingen": f"/beheer/{filled.code}/opmerkingen",
+        "invoer": f"/beheer/{filled.code}/invoer",
+        "niet-gevonden": "/bestaat-niet",
+    }
+    for name, path in pages.items():
+        page.goto(base + path)
+        assert _no_sideways(page) <= 360, (name, _no_sideways(page))
+        logout = page.locator("button:has-text('Uitloggen')")
+        if logout.count():
+            box = logout.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 360, name
+        if shots.parent.is_dir():
+            shots.mkdir(exist_ok=True)
+            page.screenshot(path=str(shots / f"{name}-360.png"), full_page=True)
+    assert _offsite(requests, base) == []
+    context.close()
+
+
+def test_api_docs_render_from_the_package(server, browser) -> None:
+    base, _, _ = server
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    loaded: list[str] = []
+    page.on("requestfinished", lambda r: loaded.append(r.url))
+    page.goto(f"{base}/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    assert "/api/campaigns/{code}/responses" in page.inner_text("#swagger-ui")
+    page.goto(f"{base}/redoc")
+    page.wait_for_function("document.body.innerText.includes('Submit Response')", timeout=20_000)
+    # ReDoc's bundle asks for its badge image at cdn.redoc.ly; the app's CSP (img-src 'self')
+    # blocks it, so nothing from another host is loaded. blob: is ReDoc's own search worker.
+    assert [u for u in _offsite(loaded, base) if not u.startswith("blob:")] == []
     context.close()
