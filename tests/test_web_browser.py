@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -142,7 +143,7 @@ def test_results_page_spider_web_and_axe(server, browser) -> None:
     context.close()
 
 
-def _no_sideways(page) -> int:  # type: ignore[no-untyped-def]
+def _no_sideways(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth"))
 
 
@@ -173,11 +174,11 @@ def test_kiosk_back_button_shows_an_empty_form(server, browser) -> None:
     context.close()
 
 
-def server_app(base: str):  # type: ignore[no-untyped-def]
+def server_app(base: str) -> Any:
     return SERVERS[base]
 
 
-SERVERS: dict[str, object] = {}
+SERVERS: dict[str, Any] = {}
 
 
 def test_no_page_scrolls_sideways_at_360(server, browser, tmp_path_factory) -> None:
