@@ -63,3 +63,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path):
     yield f"{base}/{name}"
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app(db_url: str):
+    """The web app on a fresh database (SQLite and PostgreSQL), with no practical form limit."""
+    from gezondewijk.web import WebSettings, create_app
+
+    app = create_app(WebSettings(database_url=db_url, submit_limit_per_minute=10_000))
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of :func:`app`."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(app)

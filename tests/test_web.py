@@ -17,18 +17,6 @@ from gezondewijk.web import WebSettings, create_app
 AREAS = [("BU99990000", "Centrum"), ("BU99990001", "Molenwijk")]
 
 
-@pytest.fixture
-def app(db_url: str):
-    app = create_app(WebSettings(database_url=db_url, submit_limit_per_minute=10_000))
-    yield app
-    app.state.engine.dispose()
-
-
-@pytest.fixture
-def client(app) -> TestClient:
-    return TestClient(app)
-
-
 def _login(
     client: TestClient, email: str = "demo@gezondewijk.nl", password: str = "demo-wachtwoord"
 ) -> str:

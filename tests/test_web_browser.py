@@ -71,6 +71,14 @@ def _axe(page) -> list[dict[str, object]]:
     return list(result)
 
 
+def _log_in(page: Any, base: str) -> None:
+    """Log in as the demo organiser in this browser page."""
+    page.goto(f"{base}/login")
+    page.fill("#email", "demo@gezondewijk.nl")
+    page.fill("#password", "demo-wachtwoord")
+    page.click("button.primary")
+
+
 def _offsite(requests: list[str], base: str) -> list[str]:
     return [u for u in requests if not u.startswith((base, "data:", "about:"))]
 
@@ -120,10 +128,7 @@ def test_results_page_spider_web_and_axe(server, browser) -> None:
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(f"{base}/login")
-    page.fill("#email", "demo@gezondewijk.nl")
-    page.fill("#password", "demo-wachtwoord")
-    page.click("button.primary")
+    _log_in(page, base)
     page.goto(f"{base}/beheer/{campaign.code}")
     spider = page.locator("figure.spider svg")
     spider.wait_for()
@@ -188,10 +193,7 @@ def test_no_page_scrolls_sideways_at_360(server, browser, tmp_path_factory) -> N
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(f"{base}/login")
-    page.fill("#email", "demo@gezondewijk.nl")
-    page.fill("#password", "demo-wachtwoord")
-    page.click("button.primary")
+    _log_in(page, base)
     pages = {
         "home": "/",
         "survey": f"/c/{filled.code}",

@@ -48,18 +48,6 @@ AREAS = [("BU99990000", "Centrum"), ("BU99990001", "Molenwijk")]
 HOSTILE = '=HYPERLINK("http://example.org/x","Klik hier")'
 
 
-@pytest.fixture
-def app(db_url: str):
-    app = create_app(WebSettings(database_url=db_url, submit_limit_per_minute=10_000))
-    yield app
-    app.state.engine.dispose()
-
-
-@pytest.fixture
-def client(app) -> TestClient:
-    return TestClient(app)
-
-
 def _csrf(text: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', text)
     assert found is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from gezondewijk._errors import InputDataError
@@ -41,6 +41,12 @@ def render(
         status_code=status_code,
         headers=headers,
     )
+
+
+def pdf_response(request: Request, template: str, **ctx: Any) -> Response:
+    """A page printed to PDF through the app's one Chromium queue (cached; 503 when busy)."""
+    html = request.app.state.templates.get_template(template).render(print=True, **ctx)
+    return Response(request.app.state.pdfs.render(html), media_type="application/pdf")
 
 
 def current_user(request: Request) -> User | None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import segno
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.leefplekmeter.campaigns import (
@@ -43,6 +46,7 @@ from gezondewijk.web.deps import (
     factory,
     may_manage,
     own_campaign,
+    pdf_response,
     receive,
     render,
     require_user,
@@ -51,6 +55,16 @@ from gezondewijk.web.deps import (
 from gezondewijk.web.security import csrf_ok, csrf_token
 
 router = APIRouter(include_in_schema=False)
+
+
+@contextmanager
+def _stored(request: Request, campaign: Campaign) -> Iterator[tuple[Session, Campaign]]:
+    """The campaign as stored, in one transaction (404 when it was deleted meanwhile)."""
+    with transaction(factory(request)) as session:
+        target = session.get(Campaign, campaign.id)
+        if target is None:
+            raise HTTPException(status_code=404, detail="Deze campagne bestaat niet meer.")
+        yield session, target
 
 
 def _check_csrf(request: Request, token: str | None) -> None:
@@ -214,10 +228,8 @@ async def edit_campaign(request: Request, code: str) -> Response:
         data = parse_campaign(form)
     except InputDataErrors as exc:
         return _form_page(request, user, form, exc.errors, campaign=campaign)
-    with transaction(factory(request)) as session:
-        target = session.get(Campaign, campaign.id)
-        if target is not None:
-            update_campaign(session, target, data)
+    with _stored(request, campaign) as (session, target):
+        update_campaign(session, target, data)
     return RedirectResponse(f"/beheer/{campaign.code}?opgeslagen=1", status_code=303)
 
 
@@ -230,10 +242,8 @@ def change_status(
     _check_csrf(request, csrf)
     if status not in STATUSES:
         raise HTTPException(status_code=422, detail="Kies open, pauzeren of sluiten.")
-    with transaction(factory(request)) as session:
-        target = session.get(Campaign, campaign.id)
-        if target is not None:
-            set_status(session, target, status)
+    with _stored(request, campaign) as (session, target):
+        set_status(session, target, status)
     return RedirectResponse(f"/beheer/{campaign.code}", status_code=303)
 
 
@@ -377,11 +387,6 @@ def export_xlsx(request: Request, code: str) -> Response:
     )
 
 
-def _print(request: Request, template: str, **ctx: object) -> Response:
-    html = request.app.state.templates.get_template(template).render(print=True, **ctx)
-    return Response(request.app.state.pdfs.render(html), media_type="application/pdf")
-
-
 @router.get("/beheer/{code}/papier.pdf")
 def paper(request: Request, code: str) -> Response:
     """Printable A4 paper form with the campaign's QR code, buurten and about-you questions."""
@@ -398,7 +403,7 @@ def paper(request: Request, code: str) -> Response:
         areas=campaign.area_list(),
         group=campaign.mode == "group",
     )
-    return _print(request, "paper_form.html", form=form)
+    return pdf_response(request, "paper_form.html", form=form)
 
 
 @router.get("/beheer/{code}/spinnenweb.pdf")
@@ -406,7 +411,7 @@ def spider_sheet(request: Request, code: str) -> Response:
     """An empty spider-web sheet (A4) for group sessions."""
     _, campaign = own_campaign(request, code)
     svg = empty_spider_svg(f"Spinnenweb: {campaign.title}")
-    return _print(request, "spider_sheet.html", title=campaign.title, svg=svg)
+    return pdf_response(request, "spider_sheet.html", title=campaign.title, svg=svg)
 
 
 @router.get("/beheer/{code}/invoer", response_class=HTMLResponse)
@@ -462,8 +467,6 @@ def remove(request: Request, code: str, bevestig: str = Form(""), csrf: str = Fo
             status_code=422,
             detail="Typ de campagnecode om te bevestigen. / Type the campaign code to confirm.",
         )
-    with transaction(factory(request)) as session:
-        target = session.get(Campaign, campaign.id)
-        if target is not None:
-            delete_campaign(session, target)
+    with _stored(request, campaign) as (session, target):
+        delete_campaign(session, target)
     return RedirectResponse("/beheer", status_code=303)

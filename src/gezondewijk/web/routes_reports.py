@@ -13,7 +13,7 @@ from gezondewijk.reports import MapData, cells_fact_sheet, fact_sheet, load_map_
 from gezondewijk.reports.charts import area_map_png, overview_png
 from gezondewijk.reports.mapdata import joins
 from gezondewijk.store.repository import buurt_frames
-from gezondewijk.web.deps import current_user, factory, render
+from gezondewijk.web.deps import current_user, factory, pdf_response, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -163,19 +163,13 @@ def sheet_map(request: Request, code: str) -> Response:
     return Response(area_map_png(data, code), media_type="image/png")
 
 
-def _pdf(request: Request, template: str, **ctx: Any) -> Response:
-    html = request.app.state.templates.get_template(template).render(print=True, **ctx)
-    pdf = request.app.state.pdfs.render(html)  # bounded queue, cache; 503 when busy
-    return Response(pdf, media_type="application/pdf")
-
-
 @router.get("/buurt/{code}/factsheet.pdf")
 def sheet_pdf(request: Request, code: str) -> Response:
     """The fact sheet as PDF."""
     ctx = _sheet_context(request, code)
     png = area_map_png(map_data(request), code)
     ctx["map_src"] = "data:image/png;base64," + base64.b64encode(png).decode()
-    return _pdf(request, "factsheet_print.html", **ctx)
+    return pdf_response(request, "factsheet_print.html", **ctx)
 
 
 MAX_SELECTED = 2000
@@ -235,7 +229,7 @@ def cells_pdf(request: Request, ids: str = Query(..., max_length=40_000)) -> Res
     ctx = _cells_context(request, ids)
     png = area_map_png(map_data(request), "", _cell_ids(ids))
     ctx["map_src"] = "data:image/png;base64," + base64.b64encode(png).decode()
-    return _pdf(request, "factsheet_print.html", **ctx)
+    return pdf_response(request, "factsheet_print.html", **ctx)
 
 
 @router.get("/overzicht", response_class=HTMLResponse)
@@ -257,7 +251,7 @@ def overview_pdf(request: Request) -> Response:
     """The printable summary for the college/council."""
     ov = overview(map_data(request))
     png = overview_png(ov.table, ov.vulnerability_label)
-    return _pdf(
+    return pdf_response(
         request,
         "overview_print.html",
         ov=ov,
