@@ -128,7 +128,7 @@ def run_load_test(
 ) -> dict[str, object]:
     """Run both waves and return the figures (see the module docstring)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from gezondewijk.leefplekmeter.demo import make_demo_campaign
+    from gezondewijk.demo.leefplekmeter import make_demo_campaign
     from gezondewijk.leefplekmeter.themes import theme_keys
     from gezondewijk.store.db import make_engine, migrate, session_factory
 

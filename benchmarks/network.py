@@ -50,7 +50,7 @@ def _points_at_nodes(net: WalkNetwork, n: int, seed: int) -> gpd.GeoDataFrame:
 
 def _delft() -> tuple[WalkNetwork, np.ndarray, np.ndarray, list[Destinations], float]:
     from gezondewijk.network.load import read_walk_network
-    from gezondewijk.pipeline import build_map
+    from gezondewijk.run import build_map
     from gezondewijk.settings import load_config
 
     config = load_config(ROOT / "examples" / "delft.toml")

@@ -35,7 +35,7 @@ def one(kind: str, size: float) -> dict[str, Any]:
     """Run one measurement in this process and return its figures."""
     sys.path.insert(0, str(ROOT))
     if kind.startswith("national"):
-        from gezondewijk.pipeline import build_map
+        from gezondewijk.run import build_map
         from gezondewijk.settings import InequalityConfig, load_config
 
         config = load_config(NATIONAL_CONFIG)
@@ -90,8 +90,8 @@ def viewer_figures(edge: float) -> dict[str, Any]:
     import tempfile
 
     from gezondewijk.outputs import write_geoparquet
-    from gezondewijk.pipeline import build_map
     from gezondewijk.reports import load_map_data
+    from gezondewijk.run import build_map
     from gezondewijk.settings import load_config
 
     config = load_config(NATIONAL_CONFIG)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from gezondewijk.demo import make_synthetic_town, write_synthetic_inputs
-from gezondewijk.pipeline import MapResult, build_map
+from gezondewijk.run import MapResult, build_map
 from gezondewijk.settings import load_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from gezondewijk.leefplekmeter.demo import make_demo_campaign
+from gezondewijk.demo.leefplekmeter import make_demo_campaign
 from gezondewijk.web import WebSettings, create_app
 
 _DB = tempfile.mkdtemp(prefix="gw-schema-")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gezondewijk.outputs import write_html_map
-from gezondewijk.pipeline import MapResult
+from gezondewijk.run import MapResult
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

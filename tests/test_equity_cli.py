@@ -12,7 +12,7 @@ import pytest
 from gezondewijk import InputDataError, PresetError
 from gezondewijk.cli import main
 from gezondewijk.outputs import write_all
-from gezondewijk.pipeline import build_map
+from gezondewijk.run import build_map
 from gezondewijk.settings import InequalityConfig, load_config
 from tests.conftest import shared_path
 from tests.test_sullivan import AGE, DEATHS, POP, PREV

@@ -16,8 +16,8 @@ from pytest_httpserver import HTTPServer
 from gezondewijk._errors import InputDataError, NotCachedError, SourceUnavailableError
 from gezondewijk.fetch import Downloader, fetch_gemeenten, pdok, statline
 from gezondewijk.outputs import write_all
-from gezondewijk.pipeline import build_map
 from gezondewijk.provenance import Provenance, read_sidecar, sha256_of
+from gezondewijk.run import build_map
 from gezondewijk.settings import load_config
 from tests.publishers import Publishers, osm_extract, slow, status, truncated
 

@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pyogrio
 import pytest
 
-from gezondewijk import InputDataError, PresetError
+from gezondewijk import ConfigError, InputDataError
 from gezondewijk.cli import main
 from gezondewijk.outputs import write_all
-from gezondewijk.pipeline import MapResult, build_map
+from gezondewijk.run import MapResult, build_map
 from gezondewijk.settings import load_config
 
 LABEL = "synthetische voorbeelddata"
@@ -123,10 +123,10 @@ def test_config_errors_name_the_key(tmp_path: Path) -> None:
     cfg.write_text(
         'name = "x"\n[buurten]\npath = "b.geojson"\n[grid]\nedge_m = -5\n', encoding="utf-8"
     )
-    with pytest.raises(PresetError, match=r"grid\.edge_m"):
+    with pytest.raises(ConfigError, match=r"grid\.edge_m"):
         load_config(cfg)
     cfg.write_text('name = "x"\ncolour = "red"\n[buurten]\npath = "b.geojson"\n', encoding="utf-8")
-    with pytest.raises(PresetError, match="colour"):
+    with pytest.raises(ConfigError, match="colour"):
         load_config(cfg)
 
 

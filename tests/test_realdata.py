@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gezondewijk.pipeline import MapResult, build_map
+from gezondewijk.run import MapResult, build_map
 from gezondewijk.settings import load_config
 from gezondewijk.sources import read_buurten, read_raster, read_rivm_health, read_statline_csv
 from tests.conftest import ROOT, shared_path

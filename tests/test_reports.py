@@ -13,11 +13,11 @@ import uvicorn
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from gezondewijk.demo.leefplekmeter import make_demo_campaign
 from gezondewijk.interventions import load_catalogue, suggest
-from gezondewijk.leefplekmeter.demo import make_demo_campaign
 from gezondewijk.outputs import write_all
-from gezondewijk.pipeline import MapResult
 from gezondewijk.reports import fact_sheet, load_map_data, overview
+from gezondewijk.run import MapResult
 from gezondewijk.web import WebSettings, create_app
 from tests.test_browser import ARGS, CHROMIUM
 from tests.test_web_browser import _axe, _offsite
@@ -71,12 +71,12 @@ def test_pages_and_cells_window(map_dir: Path, tmp_path: Path) -> None:
     tiny = client.get("/kaart/cellen.geojson?bbox=0,0,0.001,0.001")
     assert tiny.json()["features"] == []
     assert client.get("/kaart/cellen.geojson?bbox=nonsense").status_code == 422
-    assert client.get("/buurt?zoek=molen", follow_redirects=False).status_code == 303
+    assert client.get("/buurt?q=molen", follow_redirects=False).status_code == 303
     gpkg = client.get("/kaart/download/gezondewijk.gpkg")
     assert gpkg.status_code == 200 and gpkg.content[:16] == b"SQLite format 3\x00"
     assert client.get("/kaart/download/over.csv").status_code == 404
     assert client.get("/kaart/download/..%2F..%2Fetc%2Fpasswd").status_code == 404
-    assert client.get("/buurt?zoek=bestaat-niet").status_code == 404
+    assert client.get("/buurt?q=bestaat-niet").status_code == 404
     assert client.get("/buurt/BU00000000").status_code == 404
     no_map = TestClient(create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/n.db")))
     assert "GEZONDEWIJK_MAP_DIR" in no_map.get("/kaart").text

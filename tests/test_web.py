@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from io import BytesIO
 
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
-from gezondewijk.leefplekmeter.demo import make_demo_campaign
+from gezondewijk.demo.leefplekmeter import make_demo_campaign
 from gezondewijk.leefplekmeter.themes import theme_keys
+from gezondewijk.outputs import write_csv, write_geoparquet
+from gezondewijk.run import MapResult
 from gezondewijk.store.repository import count_responses
 from gezondewijk.web import WebSettings, create_app
 
@@ -154,13 +157,13 @@ def test_organiser_flow_results_export_delete(app, client: TestClient) -> None:
     page = client.get(f"/beheer/{campaign.code}")
     assert page.status_code == 200
     assert "<svg" in page.text and "Prioriteiten" in page.text and "<table" in page.text
-    compare = client.get(f"/beheer/{campaign.code}?vergelijk=respondent_type")
+    compare = client.get(f"/beheer/{campaign.code}?compare_by=respondent_type")
     assert compare.status_code == 200
     long = pd.read_csv(BytesIO(client.get(f"/beheer/{campaign.code}/export.csv").content))
     assert len(long) == 30 * 14 and {"theme", "score", "scale"} <= set(long.columns)
     assert (long["scale"] == "cijfer10").all()
     wide = pd.read_csv(
-        BytesIO(client.get(f"/beheer/{campaign.code}/export.csv?vorm=breed").content)
+        BytesIO(client.get(f"/beheer/{campaign.code}/export.csv?layout=wide").content)
     )
     assert len(wide) == 30 and "natuur_groen_beter" in wide.columns
     xlsx = pd.read_excel(
@@ -248,7 +251,8 @@ def test_rate_limit_answers_429(db_url: str) -> None:
         app.state.engine.dispose()
 
 
-def test_residents_next_to_data(db_url: str, tmp_path) -> None:
+def test_residents_next_to_data(db_url: str, tmp_path, demo_result: MapResult) -> None:
+    # a real run folder whose two campaign buurten carry hand-set indicator states
     data = pd.DataFrame(
         {
             "buurtcode": ["BU99990000", "BU99990001"],
@@ -260,7 +264,14 @@ def test_residents_next_to_data(db_url: str, tmp_path) -> None:
             "dichtheid_aan": [0, 0],
         }
     )
-    data.to_csv(tmp_path / "buurten.csv", index=False)
+    buurten = demo_result.buurten.copy()
+    rows = buurten["buurtcode"].isin(data["buurtcode"]).to_numpy()
+    for col in data.columns[1:]:
+        values = data.set_index("buurtcode").loc[buurten["buurtcode"][rows], col]
+        buurten.loc[rows, col] = values.to_numpy()
+    run = replace(demo_result, buurten=buurten)
+    write_geoparquet(run, tmp_path)
+    write_csv(run, tmp_path)
     app = create_app(WebSettings(database_url=db_url, map_dir=str(tmp_path)))
     try:
         client = TestClient(app)

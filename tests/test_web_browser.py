@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from gezondewijk.leefplekmeter.demo import make_demo_campaign
+from gezondewijk.demo.leefplekmeter import make_demo_campaign
 from gezondewijk.web import WebSettings, create_app
 from tests.test_browser import ARGS, CHROMIUM
 
@@ -135,7 +135,7 @@ def test_results_page_spider_web_and_axe(server, browser) -> None:
     assert spider.locator("polygon").count() >= 5  # web rings, the band and the median line
     assert page.locator("table.summary tbody tr").count() == 14
     assert _axe(page) == []
-    page.select_option("#vergelijk", "respondent_type")
+    page.select_option("#compare_by", "respondent_type")
     page.click("text=Toon")
     page.locator("figure.spider svg").wait_for()
     assert _axe(page) == []
@@ -199,7 +199,7 @@ def test_no_page_scrolls_sideways_at_360(server, browser, tmp_path_factory) -> N
         "survey": f"/c/{filled.code}",
         "beheer": "/beheer",
         "nieuw": "/beheer/nieuw",
-        "resultaten": f"/beheer/{filled.code}?vergelijk=age_band",
+        "resultaten": f"/beheer/{filled.code}?compare_by=age_band",
         "bewerk": f"/beheer/{filled.code}/bewerk",
         "opmerkingen": f"/beheer/{filled.code}/opmerkingen",
         "invoer": f"/beheer/{filled.code}/invoer",

@@ -23,13 +23,13 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from gezondewijk.leefplekmeter.demo import make_demo_campaign
+from gezondewijk.demo.leefplekmeter import make_demo_campaign
 from gezondewijk.leefplekmeter.moderation import personal_data_flags
 from gezondewijk.leefplekmeter.submission import SubmissionIn
 from gezondewijk.leefplekmeter.themes import theme_keys
 from gezondewijk.outputs import write_all
-from gezondewijk.pipeline import MapResult
 from gezondewijk.reports.pdf import PdfBusyError, PdfQueue, PdfUnavailableError
+from gezondewijk.run import MapResult
 from gezondewijk.spreadsheet_safety import csv_text, neutralise_text
 from gezondewijk.store import repository
 from gezondewijk.store.db import transaction
@@ -474,7 +474,7 @@ def test_organiser_pages_say_what_they_mean(app, client: TestClient) -> None:
     campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=30)
     _set(app, campaign, starts_on=date(2026, 1, 5), ends_on=date(2099, 1, 1))
     csrf = _login(client)
-    page = client.get(f"/beheer/{campaign.code}?vergelijk=buurtcode").text
+    page = client.get(f"/beheer/{campaign.code}?compare_by=buurtcode").text
     for shown in ("standaard", "individueel", "5-1-2026", "Centrum (BU99990000)", "Molenwijk"):
         assert shown in page, shown
     assert "individual" not in page

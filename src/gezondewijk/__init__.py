@@ -2,10 +2,12 @@
 
 Data flows one way: :mod:`~gezondewijk.sources` → :mod:`~gezondewijk.areas` and
 :mod:`~gezondewijk.indicators` → :mod:`~gezondewijk.scoring` → :mod:`~gezondewijk.outputs`,
-orchestrated by :func:`~gezondewijk.pipeline.build_map`.
+orchestrated by :func:`~gezondewijk.run.build_map`.
 """
 
 from gezondewijk._errors import (
+    AssetMissingError,
+    ConfigError,
     GezondewijkError,
     GridError,
     InputDataError,
@@ -16,6 +18,8 @@ from gezondewijk._errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "AssetMissingError",
+    "ConfigError",
     "GezondewijkError",
     "GridError",
     "InputDataError",

@@ -85,7 +85,18 @@ class InputDataErrors(InputDataError):  # noqa: N818 - a list of InputDataError
 
 
 class PresetError(GezondewijkError, ValueError):
-    """A preset or run configuration is invalid; the message names the key and the fix."""
+    """A scoring preset is invalid or unknown; the message names the key and the fix."""
+
+
+class ConfigError(GezondewijkError, ValueError):
+    """A run configuration, web setting or command-line value is invalid or unsafe.
+
+    The message names the key (or option) and the fix.
+    """
+
+
+class AssetMissingError(GezondewijkError, FileNotFoundError):
+    """A front-end asset (Leaflet, Swagger UI…) was not built; the message names the command."""
 
 
 class GridError(GezondewijkError, ValueError):

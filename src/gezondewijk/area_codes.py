@@ -11,8 +11,14 @@ import re
 
 AREA_CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 BUURT_CODE = re.compile(r"^BU\d{4}[0-9A-Z]{4}$")
+GEMEENTE_CODE = re.compile(r"^GM\d{4}$")
 
 
 def is_buurt_code(code: str) -> bool:
     """Whether ``code`` is a CBS buurt code such as ``BU07720000``."""
-    return BUURT_CODE.match(code) is not None
+    return BUURT_CODE.fullmatch(code) is not None
+
+
+def is_gemeente_code(code: str) -> bool:
+    """Whether ``code`` is a CBS gemeente code such as ``GM0503`` (Delft)."""
+    return GEMEENTE_CODE.fullmatch(code) is not None

@@ -1,7 +1,8 @@
 """Command line: ``gezondewijk fetch``, ``run``, ``demo``, ``monitor``, ``sullivan``, ``serve``.
 
 The CLI only parses arguments and prints; the work is done by the library
-(:func:`gezondewijk.pipeline.build_map` and :mod:`gezondewijk.outputs`).
+(:func:`gezondewijk.run.build_map`, :func:`gezondewijk.run.monitor_change` and
+:mod:`gezondewijk.outputs`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from gezondewijk._errors import GezondewijkError, PresetError
+from gezondewijk._errors import ConfigError, GezondewijkError, PresetError
 from gezondewijk.outputs import write_all
-from gezondewijk.pipeline import MapResult, build_map
+from gezondewijk.run import MapResult, build_map, monitor_change, write_monitor
+from gezondewijk.run.monitor import DEFAULT_SES, DEFAULT_VARIABLES
 from gezondewijk.scoring import available_presets
 from gezondewijk.settings import RunConfig, load_config
-from gezondewijk.variables import describe
 
 #: What ``gezondewijk --help`` says (plain text: the module docstring is for developers).
 DESCRIPTION = (
@@ -73,68 +74,34 @@ def _run(config: RunConfig, out: Path | None, quiet: bool) -> int:
 
 
 def _monitor(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from gezondewijk.equity import change_between_years, inequality_trend, published_noise
-    from gezondewijk.sources import read_area_table, read_buurten
-
-    before = read_area_table(
-        args.voor, kind="rivm" if "rivm" in args.voor.name.lower() else "statline"
+    result = monitor_change(
+        args.before,
+        args.after,
+        args.buurten,
+        gemeenten=args.gemeente,
+        variables=[v.strip() for v in args.variables.split(",") if v.strip()],
+        ses=args.ses,
+        target_reduction=args.target,
+        kind=args.kind,
     )
-    after = read_area_table(args.na, kind="rivm" if "rivm" in args.na.name.lower() else "statline")
-    buurten = read_buurten(args.buurten)
-    if args.gemeente:
-        buurten = buurten[buurten["gemeentecode"].isin(args.gemeente)]
-    codes = pd.Index(buurten["buurtcode"])
-    variables = [v.strip() for v in args.variabelen.split(",") if v.strip()]
-    y0 = before.attrs.get("year") or 0
-    y1 = after.attrs.get("year") or 1
-    noise = published_noise(before.reindex(codes), after.reindex(codes), variables)
-    change = change_between_years(
-        before.reindex(codes), after.reindex(codes), variables, noise_se=noise
-    )
-    args.out.mkdir(parents=True, exist_ok=True)
-    for var, se in noise.items():
+    for var, se in result.noise.items():
         print(f"  {var}: ruis uit de gepubliceerde 95%-marges (standaardfout {se:.2f})")
-    change.to_csv(args.out / "verandering.csv", index=False)
-    print(f"Verandering {y0} → {y1} in {len(codes)} buurten:")
-    for var, rows in change.groupby("variabele"):
+    write_monitor(result, args.out)
+    y0, y1 = result.before_year, result.after_year
+    print(f"Verandering {y0} → {y1} in {result.n_buurten} buurten:")
+    for var, rows in result.change.groupby("variabele"):
         counts = rows["oordeel"].value_counts().to_dict()
         text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         print(f"  {var}: trend {rows['trend'].iloc[0]:+.1f}, {text}")
-    if "population" in buurten and args.ses in after:
-        ses = after.reindex(codes)[args.ses].dropna()
-        pop = pd.Series(buurten["population"].to_numpy(), index=codes)
-        frames = []
-        for var in variables:
-            if var not in before or var not in after or before[var].isna().all():
-                print(f"  {var}: geen gegevens in beide jaren, geen ongelijkheidsmaat")
-                continue
-            trend = inequality_trend(
-                {
-                    y0: before.reindex(codes).dropna(subset=[var]),
-                    y1: after.reindex(codes).dropna(subset=[var]),
-                },
-                var,
-                ses,
-                pop.dropna(),
-                baseline=y0,
-                target_reduction=args.doel,
-                higher_is_advantaged=describe(args.ses).direction == "higher_is_better",
-                n_boot=500,
-            )
-            if trend.empty or not {y0, y1} <= set(trend["jaar"]):
-                print(f"  {var}: te weinig buurten met gegevens (< 3) voor een ongelijkheidsmaat")
-                continue
-            trend.insert(0, "variabele", var)
-            frames.append(trend)
+    for var, why in result.skipped.items():
+        print(f"  {var}: {why}")
+    if result.trend is not None:
+        for var, trend in result.trend.groupby("variabele", sort=False):
             sii = trend[trend["maat"] == "sii"].set_index("jaar")
             print(
                 f"  SII {var}: {sii.loc[y0, 'schatting']:.2f} → {sii.loc[y1, 'schatting']:.2f}"
-                f" ({sii.loc[y1, 'voortgang_pct']:+.0f} % van doel −{100 * args.doel:.0f} %)"
+                f" ({sii.loc[y1, 'voortgang_pct']:+.0f} % van doel −{100 * args.target:.0f} %)"
             )
-        if frames:
-            pd.concat(frames).to_csv(args.out / "ongelijkheid_trend.csv", index=False)
     print(f"Tabellen in {args.out}")
     return 0
 
@@ -176,7 +143,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = WebSettings.from_env(public_url=f"http://{args.host}:{args.port}")
     if args.demo and settings.environment == "production":
-        raise PresetError(
+        raise ConfigError(
             "serve --demo makes the account demo@gezondewijk.nl with a published password and "
             "fills a campaign with generated answers; it is refused when "
             "GEZONDEWIJK_ENVIRONMENT=production. Leave out --demo, or try the demo in "
@@ -185,7 +152,7 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     if args.demo:
         from gezondewijk.demo import make_synthetic_town
-        from gezondewijk.leefplekmeter.demo import make_demo_campaign
+        from gezondewijk.demo.leefplekmeter import make_demo_campaign
 
         town = make_synthetic_town()
         areas = list(zip(town.buurten["buurtcode"], town.buurten["buurtnaam"], strict=True))
@@ -213,17 +180,32 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--out", type=Path, default=Path("uitvoer/demo"))
     demo.add_argument("--quiet", action="store_true")
     mon = sub.add_parser("monitor", help="change per buurt between two years, and inequality")
-    mon.add_argument("--voor", type=Path, required=True, help="RIVM/StatLine table, base year")
-    mon.add_argument("--na", type=Path, required=True, help="the same table, a later year")
+    mon.add_argument(
+        "--before", "--voor", type=Path, required=True, help="RIVM/StatLine table, base year"
+    )
+    mon.add_argument(
+        "--after", "--na", type=Path, required=True, help="the same table, a later year"
+    )
     mon.add_argument("--buurten", type=Path, required=True, help="buurt outlines (population)")
     mon.add_argument("--gemeente", action="append", default=[], help="GM code filter")
-    mon.add_argument("--variabelen", default="lonely_pct,good_health_pct,stress_pct")
     mon.add_argument(
-        "--ses",
-        default="hard_to_make_ends_meet_pct",
-        help="variable that ranks buurten by socio-economic status",
+        "--variables",
+        "--variabelen",
+        default=",".join(DEFAULT_VARIABLES),
+        help="comma-separated variables (default %(default)s)",
     )
-    mon.add_argument("--doel", type=float, default=0.2, help="target reduction of the SII")
+    mon.add_argument(
+        "--ses", default=DEFAULT_SES, help="variable that ranks buurten by socio-economic status"
+    )
+    mon.add_argument(
+        "--target", "--doel", type=float, default=0.2, help="target reduction of the SII"
+    )
+    mon.add_argument(
+        "--kind",
+        choices=["auto", "rivm", "statline"],
+        default="auto",
+        help="table kind; auto: RIVM when a column is a RIVM health estimate",
+    )
     mon.add_argument("--out", type=Path, default=Path("uitvoer/monitor"))
     sul = sub.add_parser("sullivan", help="healthy life expectancy per area (Sullivan)")
     sul.add_argument("table", type=Path, help="CSV/xlsx: leeftijd, bevolking, sterfte, goed_pct")
@@ -239,8 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     fetch.add_argument("gemeenten", nargs="+", help="gemeente codes, e.g. GM0503 (Delft)")
     fetch.add_argument(
-        "--jaar",
         "--year",
+        "--jaar",
         dest="year",
         type=int,
         default=date.today().year - 1,
@@ -256,13 +238,13 @@ def main(argv: list[str] | None = None) -> int:
         "--offline", action="store_true", help="use only the cache; name what is missing"
     )
     fetch.add_argument(
-        "--vernieuw",
         "--refresh",
+        "--vernieuw",
         dest="refresh",
         action="store_true",
         help="ask the sources again (conditional requests where they support them)",
     )
-    fetch.add_argument("--runbestand", "--run-file", dest="run_file", type=Path)
+    fetch.add_argument("--run-file", "--runbestand", dest="run_file", type=Path)
     sub.add_parser("presets", help="list the shipped presets")
     show = sub.add_parser("preset", help="print a shipped preset, to copy and edit")
     show.add_argument("name")
@@ -284,9 +266,9 @@ def main(argv: list[str] | None = None) -> int:
             return code or main(
                 [
                     "monitor",
-                    "--voor",
+                    "--before",
                     str(inputs / "rivm_gezondheid_2016.csv"),
-                    "--na",
+                    "--after",
                     str(inputs / "rivm_gezondheid.csv"),
                     "--buurten",
                     str(inputs / "buurten.geojson"),
@@ -320,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "preset":
             if args.name not in available_presets():
-                raise GezondewijkError(
+                raise PresetError(
                     f"unknown preset '{args.name}'; choose one of {', '.join(available_presets())}."
                 )
             res = resources.files("gezondewijk.scoring") / "presets" / f"{args.name}.toml"

@@ -13,7 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from gezondewijk._errors import PresetError
+from gezondewijk._errors import ConfigError
+from gezondewijk.area_codes import is_gemeente_code
 
 
 class _Strict(BaseModel):
@@ -41,23 +42,18 @@ class BuurtenInput(_Strict):
         return v
 
 
-def is_gemeente_code(code: str) -> bool:
-    """``GM`` and four digits, as CBS numbers gemeenten (``GM0503`` Delft)."""
-    return code.startswith("GM") and len(code) == 6 and code[2:].isdigit()
-
-
 def gemeente_codes(codes: list[str]) -> list[str]:
     """Upper-case and check gemeente codes given on the command line.
 
     Raises
     ------
-    PresetError
+    ConfigError
         Naming the first code that is not ``GM`` with four digits.
     """
     out = [c.strip().upper() for c in codes]
     for code in out:
         if not is_gemeente_code(code):
-            raise PresetError(
+            raise ConfigError(
                 f"'{code}' is geen gemeentecode / not a gemeente code. Oplossing/fix: geef GM "
                 "met vier cijfers, bijvoorbeeld GM0503 voor Delft (zie CBS Gebieden in "
                 "Nederland)."
@@ -215,23 +211,23 @@ def load_config(path: str | Path) -> RunConfig:
 
     Raises
     ------
-    PresetError
+    ConfigError
         For a missing file, bad TOML, or invalid keys (each named, with the fix).
     """
     p = Path(path)
     if not p.is_file():
-        raise PresetError(
+        raise ConfigError(
             f"configuration file {p} not found; give the path of a .toml file (see examples/)."
         )
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise PresetError(f"{p}: not valid TOML ({exc}); fix the syntax at that line.") from exc
+        raise ConfigError(f"{p}: not valid TOML ({exc}); fix the syntax at that line.") from exc
     try:
         config = RunConfig.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise PresetError(f"{p}: {problems}. Fix these keys (see examples/*.toml).") from exc
+        raise ConfigError(f"{p}: {problems}. Fix these keys (see examples/*.toml).") from exc
     return config.resolved(p.parent.resolve())

@@ -2,21 +2,25 @@
 
 A *variable* is one measured quantity (population, NO2, distance to a GP...). Source readers
 rename publisher columns to these keys; indicators and scores carry the metadata (unit,
-direction, source, year, licence) into every output.
+direction, source, year, licence) into every output. The records are data:
+``variables.toml`` beside this module, validated when it is loaded.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import asdict, dataclass, replace
+from importlib import resources
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gezondewijk._errors import ConfigError
 from gezondewijk.publisher_names import ALIASES, canonical_name
 
 Direction = Literal["higher_is_worse", "higher_is_better"]
 Kind = Literal["extensive", "intensive"]
 
-CBS_LICENCE = "CC BY 4.0 (CBS open data)"
-RIVM_LICENCE = "CC BY 4.0 (RIVM/CBS StatLine)"
 OSM_LICENCE = "ODbL (© OpenStreetMap-bijdragers)"
 
 
@@ -66,268 +70,57 @@ class Variable:
         return asdict(self)
 
 
-def _v(
-    key: str,
-    label: str,
-    label_en: str,
-    unit: str,
-    direction: Direction,
-    kind: Kind,
-    source: str,
-    licence: str,
-) -> Variable:
-    return Variable(key, label, label_en, unit, direction, kind, source, None, licence)
+class _VariableRecord(BaseModel):
+    """One ``[[variables]]`` entry of ``variables.toml``, validated at load."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+    unit: str
+    direction: Direction
+    kind: Kind
+    source: str = Field(min_length=1)
+    licence: str = ""
 
 
-_KWB = "CBS Kerncijfers wijken en buurten"
-_NAB = "CBS Nabijheid voorzieningen"
-_RIVM = "RIVM 50090NED Gezondheid per wijk en buurt"
+class _VariablesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-KNOWN: dict[str, Variable] = {
-    v.key: v
-    for v in [
-        _v(
-            "population",
-            "Inwoners",
-            "Inhabitants",
-            "inwoners",
-            "higher_is_worse",
-            "extensive",
-            _KWB,
-            CBS_LICENCE,
-        ),
-        _v(
-            "population_density",
-            "Inwoners per km²",
-            "Inhabitants per km²",
-            "inw/km²",
-            "higher_is_worse",
-            "intensive",
-            _KWB,
-            CBS_LICENCE,
-        ),
-        _v(
-            "address_density",
-            "Omgevingsadressendichtheid",
-            "Address density",
-            "adressen/km²",
-            "higher_is_worse",
-            "intensive",
-            _KWB,
-            CBS_LICENCE,
-        ),
-        _v(
-            "distance_gp_km",
-            "Afstand tot huisartsenpraktijk (over de weg)",
-            "Distance to GP practice (by road)",
-            "km",
-            "higher_is_worse",
-            "intensive",
-            _NAB,
-            CBS_LICENCE,
-        ),
-        _v(
-            "distance_supermarket_km",
-            "Afstand tot grote supermarkt (over de weg)",
-            "Distance to large supermarket (by road)",
-            "km",
-            "higher_is_worse",
-            "intensive",
-            _NAB,
-            CBS_LICENCE,
-        ),
-        _v(
-            "distance_school_km",
-            "Afstand tot basisschool (over de weg)",
-            "Distance to primary school (by road)",
-            "km",
-            "higher_is_worse",
-            "intensive",
-            _NAB,
-            CBS_LICENCE,
-        ),
-        _v(
-            "distance_green_km",
-            "Afstand tot openbaar groen (over de weg)",
-            "Distance to public green (by road)",
-            "km",
-            "higher_is_worse",
-            "intensive",
-            _NAB,
-            CBS_LICENCE,
-        ),
-        _v(
-            "distance_park_km",
-            "Afstand tot park of plantsoen (over de weg)",
-            "Distance to park (by road)",
-            "km",
-            "higher_is_worse",
-            "intensive",
-            _NAB,
-            CBS_LICENCE,
-        ),
-        _v(
-            "good_health_pct",
-            "Ervaren gezondheid goed/zeer goed",
-            "Good perceived health",
-            "%",
-            "higher_is_better",
-            "intensive",
-            _RIVM,
-            RIVM_LICENCE,
-        ),
-        _v(
-            "lonely_pct",
-            "Eenzaam",
-            "Lonely",
-            "%",
-            "higher_is_worse",
-            "intensive",
-            _RIVM,
-            RIVM_LICENCE,
-        ),
-        _v(
-            "stress_pct",
-            "Heel veel stress (4 weken)",
-            "Very much stress (4 weeks)",
-            "%",
-            "higher_is_worse",
-            "intensive",
-            _RIVM,
-            RIVM_LICENCE,
-        ),
-        _v(
-            "anxiety_depression_pct",
-            "Matig/hoog risico op angst of depressie",
-            "Moderate/high risk of anxiety or depression",
-            "%",
-            "higher_is_worse",
-            "intensive",
-            _RIVM,
-            RIVM_LICENCE,
-        ),
-        _v(
-            "hard_to_make_ends_meet_pct",
-            "Moeite met rondkomen",
-            "Difficulty making ends meet",
-            "%",
-            "higher_is_worse",
-            "intensive",
-            _RIVM,
-            RIVM_LICENCE,
-        ),
-        _v(
-            "ses_woa",
-            "SES-WOA totaalscore",
-            "SES-WOA total score",
-            "score",
-            "higher_is_better",
-            "intensive",
-            "CBS 85163NED SES-WOA",
-            CBS_LICENCE,
-        ),
-        _v(
-            "no2",
-            "NO2 jaargemiddelde",
-            "NO2 annual mean",
-            "µg/m³",
-            "higher_is_worse",
-            "intensive",
-            "RIVM GCN",
-            "RIVM open data",
-        ),
-        _v(
-            "pm25",
-            "PM2.5 jaargemiddelde",
-            "PM2.5 annual mean",
-            "µg/m³",
-            "higher_is_worse",
-            "intensive",
-            "RIVM GCN",
-            "RIVM open data",
-        ),
-        _v(
-            "noise_lden",
-            "Geluid Lden",
-            "Noise Lden",
-            "dB",
-            "higher_is_worse",
-            "intensive",
-            "RIVM Atlas Leefomgeving",
-            "RIVM open data",
-        ),
-        _v(
-            "distance_green_m",
-            "Afstand tot groen (hemelsbreed)",
-            "Distance to green (straight)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend uit groenlaag",
-            "",
-        ),
-        _v(
-            "distance_gp_m",
-            "Afstand tot huisarts (hemelsbreed)",
-            "Distance to GP (straight)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend uit voorzieningenlaag",
-            "",
-        ),
-        _v(
-            "distance_supermarket_m",
-            "Afstand tot supermarkt (hemelsbreed)",
-            "Distance to supermarket (straight)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend uit voorzieningenlaag",
-            "",
-        ),
-        _v(
-            "distance_school_m",
-            "Afstand tot basisschool (hemelsbreed)",
-            "Distance to primary school (straight)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend uit voorzieningenlaag",
-            "",
-        ),
-        _v(
-            "basic_services_m",
-            "Afstand tot basisvoorzieningen (hemelsbreed, gemiddeld)",
-            "Distance to basic services (straight, mean)",
-            "m",
-            "higher_is_worse",
-            "intensive",
-            "berekend: gemiddelde van huisarts, supermarkt, basisschool",
-            "",
-        ),
-        _v(
-            "basic_services_km",
-            "Afstand tot basisvoorzieningen (over de weg, gemiddeld)",
-            "Distance to basic services (by road, mean)",
-            "km",
-            "higher_is_worse",
-            "intensive",
-            "CBS: gemiddelde van huisarts, grote supermarkt, basisschool",
-            CBS_LICENCE,
-        ),
-        _v(
-            "addresses",
-            "Adressen",
-            "Addresses",
-            "adressen",
-            "higher_is_worse",
-            "extensive",
-            "adreslaag",
-            "",
-        ),
-    ]
-}
+    walk_twins: list[str] = Field(default_factory=list)
+    variables: list[_VariableRecord] = Field(min_length=1)
+
+
+def load_variables(text: str, where: str = "variables.toml") -> dict[str, Variable]:
+    """Parse and validate a variables file (the shipped ``variables.toml`` by default).
+
+    Raises
+    ------
+    ConfigError
+        Naming the entry and key at fault, for invalid TOML, a wrong value, a key that occurs
+        twice or a walk twin of an unknown variable.
+    """
+    try:
+        data = _VariablesFile.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML ({exc}); fix the syntax there.") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{where}: {problems}.") from exc
+    known: dict[str, Variable] = {}
+    for record in data.variables:
+        if record.key in known:
+            raise ConfigError(f"{where}: variable '{record.key}' occurs twice; keep one.")
+        known[record.key] = Variable(**record.model_dump())
+    for key in data.walk_twins:
+        if key not in known:
+            raise ConfigError(f"{where}: walk_twins names '{key}', which is not a variable.")
+        known[walk_key(key)] = _walk_twin(known[key])
+    return known
+
 
 __all__ = ["ALIASES", "KNOWN", "Variable", "canonical_name", "describe", "walk_key"]
 
@@ -354,17 +147,8 @@ def _walk_twin(base: Variable) -> Variable:
     )
 
 
-KNOWN.update(
-    {
-        walk_key(k): _walk_twin(KNOWN[k])
-        for k in (
-            "distance_green_m",
-            "distance_gp_m",
-            "distance_supermarket_m",
-            "distance_school_m",
-            "basic_services_m",
-        )
-    }
+KNOWN: dict[str, Variable] = load_variables(
+    (resources.files("gezondewijk") / "variables.toml").read_text(encoding="utf-8")
 )
 
 

@@ -18,8 +18,7 @@ from gezondewijk._errors import GridError
 from gezondewijk._parallel import query_pairs
 from gezondewijk.areas._clip import convex_outlines, pair_areas, tile_polygons
 from gezondewijk.areas.grids import Grid, H3Grid
-
-RD_NEW = "EPSG:28992"
+from gezondewijk.crs import RD_NEW
 
 
 @dataclass

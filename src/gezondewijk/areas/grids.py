@@ -19,6 +19,7 @@ import shapely
 from pyproj import Transformer
 
 from gezondewijk._errors import GridError
+from gezondewijk.crs import RD_NEW, WGS84
 
 _OFFSET = 2**30
 _SHIFT = 2**31
@@ -236,8 +237,8 @@ class H3Grid(Grid):
         self.resolution = resolution
         self.prefix = f"h3r{resolution}"
         self._h3 = h3
-        self._to_wgs = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
-        self._to_rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+        self._to_wgs = Transformer.from_crs(RD_NEW, WGS84, always_xy=True)
+        self._to_rd = Transformer.from_crs(WGS84, RD_NEW, always_xy=True)
 
     @property
     def cell_area(self) -> float:  # noqa: D102

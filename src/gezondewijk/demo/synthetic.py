@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-RD_NEW = "EPSG:28992"
+from gezondewijk.crs import RD_NEW, WGS84
+
 GM = "GM9999"
 NAMES = [
     "Centrum",
@@ -254,7 +255,7 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
         The configuration file.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    town.buurten.to_crs("EPSG:4326").to_file(folder / "buurten.geojson", driver="GeoJSON")
+    town.buurten.to_crs(WGS84).to_file(folder / "buurten.geojson", driver="GeoJSON")
     rows = []
     for i, r in town.health.iterrows():
         row = {
@@ -309,7 +310,7 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
     town.addresses.to_file(folder / "adressen.geojson", driver="GeoJSON")
     network = ""
     if town.streets is not None:
-        town.streets.to_crs("EPSG:4326").to_file(folder / "straten.geojson", driver="GeoJSON")
+        town.streets.to_crs(WGS84).to_file(folder / "straten.geojson", driver="GeoJSON")
         network = (
             "\n[network]\n# streets and footpaths; junctions are shared vertices\n"
             'path = "straten.geojson"\n'

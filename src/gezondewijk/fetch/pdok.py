@@ -17,6 +17,7 @@ import shapely
 import shapely.geometry
 
 from gezondewijk._errors import InputDataError
+from gezondewijk.crs import RD_NEW
 from gezondewijk.fetch.http import Downloader, Fetched, NotFound
 from gezondewijk.fetch.paging import all_pages
 from gezondewijk.provenance import Provenance
@@ -133,7 +134,7 @@ def _gemeente_bbox(dl: Downloader, base: str, code: str) -> tuple[float, float, 
 def _frame(features: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     geoms = [shapely.geometry.shape(f["geometry"]) if f.get("geometry") else None for f in features]
     props = [dict(f.get("properties") or {}) for f in features]
-    frame = gpd.GeoDataFrame(props, geometry=geoms, crs="EPSG:28992")
+    frame = gpd.GeoDataFrame(props, geometry=geoms, crs=RD_NEW)
     minx, miny, maxx, maxy = frame.total_bounds
     if not (minx >= -10_000 and maxx <= 310_000 and miny >= 280_000 and maxy <= 640_000):
         raise InputDataError(

@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from gezondewijk._errors import GezondewijkError
+from gezondewijk._errors import ConfigError
 from gezondewijk.areas.cells import CellSet
 
 Weighting = Literal["area", "population"]
@@ -25,7 +25,7 @@ def _piece_weights(cells: CellSet, weighting: Weighting) -> tuple[np.ndarray, np
     if weighting == "area":
         return area, area
     if weighting != "population":
-        raise GezondewijkError(f"unknown weighting '{weighting}'; use 'area' or 'population'.")
+        raise ConfigError(f"unknown weighting '{weighting}'; use 'area' or 'population'.")
     addr = pieces["addresses"].to_numpy(dtype="float64")
     if addr.sum() == 0:
         return area, area

@@ -2,48 +2,58 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from gezondewijk.leefplekmeter.themes import themes
 
-#: Leefplekmeter theme → the eindhoven-8 indicator that measures the same thing in the data.
-THEME_INDICATORS: dict[str, tuple[str, str]] = {
-    "natuur_groen": ("groen", "Afstand tot groen"),
-    "voorzieningen": ("basisvoorzieningen", "Afstand tot basisvoorzieningen"),
-    "verkeer_parkeren": ("geluid_lucht", "Geluid en luchtkwaliteit"),
-    "sociale_contacten": ("eenzaamheid", "Eenzaamheid"),
-    "wonen": ("dichtheid", "Inwoners per oppervlak"),
-}
-
 #: Normalised median at or above which residents are "positive", below which "negative".
 POSITIVE, NEGATIVE = 0.6, 0.4
+#: Population share of the area at or above which the data flag a problem.
+DATA_FLAGS = 0.5
+
+AGREE = "eens"
+RESIDENTS_MORE_POSITIVE = "bewoners positiever"
+RESIDENTS_MORE_NEGATIVE = "bewoners negatiever"
+UNKNOWN = "onbekend"
 
 
-def load_map_buurten(folder: Path | None) -> pd.DataFrame | None:
-    """The ``buurten.csv`` a pipeline run wrote (``gezondewijk run``), or ``None``.
+@dataclass(frozen=True)
+class Perception:
+    """One Leefplekmeter theme set next to the indicator that measures it in the data."""
 
-    Read once per file version (path and modification time), not on every results page.
-    """
-    if folder is None:
-        return None
-    path = Path(folder) / "buurten.csv"
-    if not path.is_file():
-        return None
-    return _read_buurten(str(path), path.stat().st_mtime_ns)
+    theme: str
+    #: The theme's Dutch name.
+    name: str
+    #: The indicator's Dutch label.
+    indicator: str
+    #: Residents' median on 0–1 (0 the worst score, 1 the best).
+    norm_median: float
+    #: Population share of the area where the indicator is on (NaN where unknown).
+    data_share: float
+    #: :data:`AGREE`, :data:`RESIDENTS_MORE_POSITIVE`, :data:`RESIDENTS_MORE_NEGATIVE` or
+    #: :data:`UNKNOWN`.
+    verdict: str
 
+    @property
+    def disagrees(self) -> bool:
+        """Whether residents and data tell different stories (worth a conversation)."""
+        return self.verdict in (RESIDENTS_MORE_POSITIVE, RESIDENTS_MORE_NEGATIVE)
 
-@lru_cache(maxsize=4)
-def _read_buurten(path: str, _mtime: int) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"buurtcode": str})
+    @property
+    def data_known(self) -> bool:
+        """Whether the data have a share for this area."""
+        return not np.isnan(self.data_share)
 
 
 def perception_vs_data(
-    summary: pd.DataFrame, buurten: pd.DataFrame, codes: list[str]
-) -> pd.DataFrame:
+    summary: pd.DataFrame,
+    buurten: pd.DataFrame,
+    codes: list[str],
+    links: dict[str, tuple[str, str]],
+) -> list[Perception]:
     """Each linked theme's resident median next to the share of the area where data flag it.
 
     Parameters
@@ -51,17 +61,17 @@ def perception_vs_data(
     summary
         :func:`gezondewijk.leefplekmeter.results.theme_summary` of the campaign (or area).
     buurten
-        The pipeline's buurt table with ``<indicator>_aan`` and ``population``.
+        A run's buurt table with ``<indicator>_aan`` and ``population``.
     codes
         The buurten the campaign covers.
+    links
+        Theme key → (indicator key, indicator label), from the run's preset
+        (``leefplekmeter_themes`` of each indicator).
 
     Returns
     -------
-    pandas.DataFrame
-        ``theme, name, indicator, norm_median, data_share`` (population share of the area where
-        the indicator is on), and ``oordeel``: ``eens`` (agree), ``bewoners positiever``
-        (residents positive, data flag a problem) or ``bewoners negatiever`` (residents negative,
-        data see no problem), or ``onbekend``.
+    list of Perception
+        One per linked theme the Leefplekmeter asks about, in the order of ``links``.
 
     Notes
     -----
@@ -72,10 +82,13 @@ def perception_vs_data(
     names = {t.key: t.name["nl"] for t in themes()}
     area = buurten[buurten["buurtcode"].isin(codes)]
     weights = area["population"].fillna(0) if "population" in area else pd.Series(1.0, area.index)
+    medians = summary.set_index("theme")["norm_median"]
     rows = []
-    for theme, (indicator, label) in THEME_INDICATORS.items():
+    for theme, (indicator, label) in links.items():
+        if theme not in names or theme not in medians.index:
+            continue
         col = f"{indicator}_aan"
-        norm = summary.set_index("theme").loc[theme, "norm_median"]
+        norm = float(medians.loc[theme])
         share = np.nan
         if col in area and area[col].notna().any():
             known = area[col].notna()
@@ -84,21 +97,12 @@ def perception_vs_data(
                 np.average(area.loc[known, col].astype(float), weights=w if w.sum() > 0 else None)
             )
         if np.isnan(norm) or np.isnan(share):
-            verdict = "onbekend"
-        elif norm >= POSITIVE and share >= 0.5:
-            verdict = "bewoners positiever"
-        elif norm < NEGATIVE and share < 0.5:
-            verdict = "bewoners negatiever"
+            verdict = UNKNOWN
+        elif norm >= POSITIVE and share >= DATA_FLAGS:
+            verdict = RESIDENTS_MORE_POSITIVE
+        elif norm < NEGATIVE and share < DATA_FLAGS:
+            verdict = RESIDENTS_MORE_NEGATIVE
         else:
-            verdict = "eens"
-        rows.append(
-            {
-                "theme": theme,
-                "name": names[theme],
-                "indicator": label,
-                "norm_median": norm,
-                "data_share": share,
-                "oordeel": verdict,
-            }
-        )
-    return pd.DataFrame(rows)
+            verdict = AGREE
+        rows.append(Perception(theme, names[theme], label, norm, share, verdict))
+    return rows

@@ -17,7 +17,7 @@ from gezondewijk.outputs.metadata import (
     thresholds_table,
     variables_table,
 )
-from gezondewijk.pipeline import MapResult
+from gezondewijk.run.result import MapResult
 from gezondewijk.spreadsheet_safety import neutralise
 
 

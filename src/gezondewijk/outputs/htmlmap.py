@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from gezondewijk._errors import GezondewijkError
+from gezondewijk._errors import AssetMissingError
+from gezondewijk.crs import WGS84
 from gezondewijk.outputs.metadata import provenance, thresholds_table
-from gezondewijk.pipeline import MapResult
+from gezondewijk.run.result import MapResult
 from gezondewijk.variables import describe
 
 _URL = re.compile(r"url\([^)]*\)")
@@ -25,12 +26,12 @@ def vendor_asset(name: str) -> str:
 
     Raises
     ------
-    GezondewijkError
+    AssetMissingError
         When the asset was not built, naming the command that builds it.
     """
     res = resources.files("gezondewijk.outputs") / "vendor" / name
     if not res.is_file():
-        raise GezondewijkError(
+        raise AssetMissingError(
             f"front-end asset '{name}' is missing; run 'make assets' (it installs Leaflet from "
             "npm into src/gezondewijk/outputs/vendor/)."
         )
@@ -40,7 +41,7 @@ def vendor_asset(name: str) -> str:
 def _features(
     frame: gpd.GeoDataFrame, columns: list[str], id_col: str, name_col: str | None
 ) -> dict[str, object]:
-    wgs = frame.to_crs("EPSG:4326")
+    wgs = frame.to_crs(WGS84)
     geo = json.loads(wgs.geometry.to_json(to_wgs84=False))
     data = pd.DataFrame(frame[columns])
     feats = []

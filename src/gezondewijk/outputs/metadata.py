@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 
-from gezondewijk.pipeline import MapResult
+from gezondewijk.run.result import MapResult
 from gezondewijk.scoring.stack import part_threshold
 
 SYNTHETIC_LABEL = "synthetische voorbeelddata"
@@ -64,6 +64,7 @@ def about_table(result: MapResult) -> pd.DataFrame:
         "raster": result.cells.grid.prefix,
         "koppelingen": json.dumps([str(j) for j in result.joins], ensure_ascii=False),
         "opmerkingen": json.dumps(result.notes, ensure_ascii=False),
+        "leefplekmeter_themas": json.dumps(result.theme_links(), ensure_ascii=False),
         "bronnen": json.dumps(
             [s.as_dict() for s in result.sources], ensure_ascii=False, default=str
         ),

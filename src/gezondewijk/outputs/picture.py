@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
 
 from gezondewijk.outputs.metadata import provenance
 from gezondewijk.palette import score_palette
-from gezondewijk.pipeline import MapResult
+from gezondewijk.run.result import MapResult
 
 
 def score_colours(n: int) -> tuple[ListedColormap, BoundaryNorm]:
@@ -25,11 +23,12 @@ def write_png_map(result: MapResult, path: Path, *, max_cells: int = 400_000) ->
     """Draw the score per cell (or per buurt for very many cells) with buurt outlines."""
     n = len(result.preset.indicators)
     cmap, norm = score_colours(n)
-    fig, ax = plt.subplots(figsize=(9, 9), dpi=110)
+    fig = Figure(figsize=(9, 9), dpi=110)
+    ax = fig.subplots()
     frame = result.cells_frame() if len(result.cells) <= max_cells else result.buurten
     frame.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0)
     result.buurten.boundary.plot(ax=ax, color="#333", linewidth=0.3)
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
+    sm = ScalarMappable(cmap=cmap, norm=norm)
     cbar = fig.colorbar(sm, ax=ax, shrink=0.6, ticks=range(n + 1))
     cbar.set_label(f"score ({result.preset.name}): aantal indicatoren 'aan'")
     ax.set_title(f"Gezondheidskaart {result.name}")
@@ -37,5 +36,4 @@ def write_png_map(result: MapResult, path: Path, *, max_cells: int = 400_000) ->
     fig.text(0.01, 0.01, provenance(result), fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
     return path

@@ -5,20 +5,17 @@ from __future__ import annotations
 import math
 from io import BytesIO
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.figure import Figure
 
 from gezondewijk.outputs.picture import score_colours
 from gezondewijk.reports.mapdata import MapData
 
 
-def _png(fig: plt.Figure) -> bytes:
+def _png(fig: Figure) -> bytes:
     buffer = BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight", dpi=110)
-    plt.close(fig)
     return buffer.getvalue()
 
 
@@ -35,7 +32,8 @@ def area_map_png(data: MapData, code: str, cell_ids: list[str] | None = None) ->
     else:
         selected = None
         buurt = data.buurten[data.buurten["buurtcode"] == code]
-    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    fig = Figure(figsize=(5.5, 5.5))
+    ax = fig.subplots()
     minx, miny, maxx, maxy = buurt.total_bounds
     pad = 0.25 * max(maxx - minx, maxy - miny)
     ax.set_xlim(minx - pad, maxx + pad)
@@ -51,7 +49,7 @@ def area_map_png(data: MapData, code: str, cell_ids: list[str] | None = None) ->
     buurt.boundary.plot(ax=ax, color="#000", linewidth=1.8)
     ax.set_aspect(1 / math.cos(math.radians((miny + maxy) / 2)))
     ax.set_axis_off()
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
+    sm = ScalarMappable(cmap=cmap, norm=norm)
     fig.colorbar(sm, ax=ax, shrink=0.6, ticks=range(n + 1), label="score")
     fig.text(0.01, 0.01, data.about.get("herkomst", ""), fontsize=7)
     return _png(fig)
@@ -64,7 +62,8 @@ def overview_png(table: pd.DataFrame, vulnerability_label: str) -> bytes:
     publishes it, not its sign-flipped ranking key), so the label's direction holds. Names
     of up to 8 priority buurten are placed in turn above, below and beside their dots.
     """
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
     sizes = 10 + 120 * (table["population"].fillna(0) / max(table["population"].max(), 1))
     x = table["kwetsbaarheid_waarde"] if "kwetsbaarheid_waarde" in table else table["kwetsbaarheid"]
     ax.scatter(

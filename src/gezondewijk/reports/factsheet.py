@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from gezondewijk.interventions import Measure, suggest
-from gezondewijk.leefplekmeter.perception import perception_vs_data
+from gezondewijk.leefplekmeter.perception import Perception
 from gezondewijk.leefplekmeter.report import CampaignReport, campaign_report
 from gezondewijk.provenance import Provenance
 from gezondewijk.reports.mapdata import MapData
@@ -46,17 +46,16 @@ class FactSheet:
     stacking: list[str]
     measures: list[Measure]
     residents: CampaignReport | None
-    versus: pd.DataFrame | None
+    #: Residents next to the data per linked theme (empty without answers or links).
+    versus: list[Perception]
     trend: pd.DataFrame | None
     provenance: str
     notes: list[str] = field(default_factory=list)
     #: One line per input of the run: what, year, publisher, licence, when fetched.
     sources: list[str] = field(default_factory=list)
 
-    @property
-    def is_synthetic(self) -> bool:
-        """Whether the run was made from the synthetic demo town (the page then says so)."""
-        return "synthetisch" in self.provenance
+    #: Whether the run was made from synthetic demo data (the page then says so).
+    is_synthetic: bool = False
 
     @property
     def reference_columns(self) -> list[tuple[str, str]]:
@@ -235,15 +234,14 @@ def _sheet(
             )
         )
     stacking = [row.label for row in indicators if row.on]
-    residents = versus = None
+    residents = None
+    versus: list[Perception] = []
     low_themes: list[str] = []
     if answers is not None and responses is not None and len(responses):
         residents = campaign_report(f"Bewoners van {name}", scale, answers, responses)
         if residents.shown:
             low_themes = residents.priorities
-            versus = perception_vs_data(
-                residents.summary, pd.DataFrame(data.buurten.drop(columns="geometry")), buurtcodes
-            )
+            versus = data.perception(residents.summary, buurtcodes)
     trend = None
     if data.change is not None:
         trend = data.change[data.change["code"].isin(buurtcodes)]
@@ -263,6 +261,7 @@ def _sheet(
         trend=trend,
         provenance=data.about.get("herkomst", ""),
         sources=source_lines(data),
+        is_synthetic=data.is_synthetic,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +10,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gezondewijk._errors import InputDataError
+from gezondewijk.crs import WGS84
+from gezondewijk.leefplekmeter.perception import Perception, perception_vs_data
+from gezondewijk.outputs.folder import RunFolder, read_run_folder
 from gezondewijk.palette import score_palette
 
 #: Columns of other presets that the viewer offers as layers, with their labels.
@@ -27,25 +28,55 @@ CLASS_LAYERS = {
 
 @dataclass
 class MapData:
-    """Buurten and cells of one run in WGS84, with the run's metadata tables."""
+    """Buurten and cells of one run in WGS84, with the run folder they were read from."""
 
     folder: Path
     buurten: gpd.GeoDataFrame
     cells: gpd.GeoDataFrame | None
     cell_x: np.ndarray
     cell_y: np.ndarray
-    thresholds: pd.DataFrame
-    variables: pd.DataFrame
-    references: pd.DataFrame
-    about: dict[str, str]
-    inequality: pd.DataFrame | None
-    change: pd.DataFrame | None
-    sources: pd.DataFrame | None = None
+    #: The folder as read (RD New): metadata tables, the preset's links, join lines.
+    run: RunFolder
+
+    @property
+    def thresholds(self) -> pd.DataFrame:
+        """``drempels``: one row per indicator part with rule, threshold and source."""
+        return self.run.thresholds
+
+    @property
+    def variables(self) -> pd.DataFrame:
+        """``indicatoren``: metadata of every variable."""
+        return self.run.variables
+
+    @property
+    def references(self) -> pd.DataFrame:
+        """``referenties``: the area's, gemeente's and national values per variable."""
+        return self.run.references
+
+    @property
+    def about(self) -> dict[str, str]:
+        """``over``: key/value provenance of the run."""
+        return self.run.about
+
+    @property
+    def inequality(self) -> pd.DataFrame | None:
+        """``ongelijkheid``: inequality measures of the run, if configured."""
+        return self.run.inequality
+
+    @property
+    def change(self) -> pd.DataFrame | None:
+        """``verandering``: change per buurt between two years, if monitored."""
+        return self.run.change
+
+    @property
+    def sources(self) -> pd.DataFrame | None:
+        """``bronnen``: the provenance of every input."""
+        return self.run.sources
 
     @property
     def indicator_keys(self) -> list[str]:
         """The main preset's indicators, in preset order."""
-        return list(dict.fromkeys(self.thresholds["indicator"]))
+        return self.run.indicator_keys
 
     def layers(self) -> dict[str, object]:
         """Layer descriptions for the viewer: score, indicators and other presets' results."""
@@ -81,6 +112,50 @@ class MapData:
             "provenance": self.about.get("herkomst", ""),
             "name": self.about.get("naam", ""),
         }
+
+    @property
+    def is_synthetic(self) -> bool:
+        """Whether the run was made from synthetic demo data (its ``over`` table says so)."""
+        return self.about.get("synthetisch", "false") == "true"
+
+    def find_buurt(self, term: str) -> str | None:
+        """The code of the buurt named or coded ``term`` (exact first, then part of a name)."""
+        term = term.strip().lower()
+        if not term:
+            return None
+        b = self.buurten
+        exact = b[(b["buurtcode"].str.lower() == term) | (b["buurtnaam"].str.lower() == term)]
+        hits = (
+            exact if len(exact) else b[b["buurtnaam"].str.lower().str.contains(term, regex=False)]
+        )
+        return str(hits["buurtcode"].iloc[0]) if len(hits) else None
+
+    def has_buurt(self, code: str) -> bool:
+        """Whether the run has the buurt ``code``."""
+        return bool((self.buurten["buurtcode"] == code).any())
+
+    def buurten_of_cells(self, cell_ids: list[str]) -> list[str]:
+        """The buurt codes of the cells ``cell_ids`` that the run has (empty when none)."""
+        if self.cells is None:
+            return []
+        chosen = self.cells[self.cells["cel_id"].isin(cell_ids)]
+        return sorted({str(code) for code in chosen["buurtcode"]})
+
+    def joins(self) -> list[str]:
+        """The join report lines of the run (one per table joined on the buurt code)."""
+        return self.run.joins()
+
+    def perception(self, summary: pd.DataFrame, codes: list[str]) -> list[Perception]:
+        """Residents' theme scores next to the data for the buurten ``codes``.
+
+        Uses the theme ↔ indicator links of the run's preset; empty when it has none.
+        """
+        links = {
+            theme: (key, self.run.indicator_label(key))
+            for theme, key in self.run.theme_links().items()
+        }
+        frame = pd.DataFrame(self.buurten.drop(columns="geometry"))
+        return perception_vs_data(summary, frame, codes, links)
 
     def unit(self, variable: str) -> str:
         """Unit of a variable from the run's metadata."""
@@ -146,58 +221,26 @@ def _geojson(frame: gpd.GeoDataFrame, columns: list[str], grid: float = 1e-5) ->
 
 
 def load_map_data(folder: str | Path) -> MapData:
-    """Read ``buurten.parquet``, ``cellen.parquet`` and the metadata CSVs of a run.
+    """The run in ``folder`` (see :func:`gezondewijk.outputs.folder.read_run_folder`) in WGS84.
 
     Raises
     ------
     InputDataError
         When the folder is not a ``gezondewijk run`` output.
     """
-    p = Path(folder)
-    if not (p / "buurten.parquet").is_file():
-        raise InputDataError(
-            "geen uitvoer van 'gezondewijk run' gevonden.",
-            path=p,
-            fix="zet GEZONDEWIJK_MAP_DIR op de uitvoermap van een run.",
-        )
-    buurten = gpd.read_parquet(p / "buurten.parquet").to_crs("EPSG:4326")
+    run = read_run_folder(folder)
+    buurten = run.buurten.to_crs(WGS84)
     cells = None
     cx = cy = np.empty(0)
-    if (p / "cellen.parquet").is_file():
-        cells = gpd.read_parquet(p / "cellen.parquet").to_crs("EPSG:4326")
+    if run.cells is not None:
+        cells = run.cells.to_crs(WGS84)
         centroids = cells.geometry.representative_point()
         cx, cy = centroids.x.to_numpy(), centroids.y.to_numpy()
-    about_frame = (
-        pd.read_csv(p / "over.csv")
-        if (p / "over.csv").is_file()
-        else pd.DataFrame({"sleutel": [], "waarde": []})
-    )
-    about = dict(zip(about_frame["sleutel"], about_frame["waarde"].astype(str), strict=True))
-
-    def optional(name: str) -> pd.DataFrame | None:
-        return pd.read_csv(p / name, dtype={"code": str}) if (p / name).is_file() else None
-
     return MapData(
-        folder=p,
+        folder=Path(folder),
         buurten=buurten,
         cells=cells,
         cell_x=cx,
         cell_y=cy,
-        thresholds=pd.read_csv(p / "drempels.csv"),
-        variables=pd.read_csv(p / "indicatoren.csv"),
-        references=pd.read_csv(p / "referenties.csv")
-        if (p / "referenties.csv").is_file()
-        else pd.DataFrame(columns=["variabele", "gebied", "gemeente", "nederland"]),
-        about=about,
-        inequality=optional("ongelijkheid.csv"),
-        change=optional("verandering.csv"),
-        sources=optional("bronnen.csv"),
+        run=run,
     )
-
-
-def joins(about: dict[str, str]) -> list[str]:
-    """The join report lines stored in ``over.csv``."""
-    try:
-        return list(json.loads(about.get("koppelingen", "[]")))
-    except ValueError:
-        return []

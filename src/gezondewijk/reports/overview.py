@@ -60,10 +60,16 @@ class Overview:
     vulnerability_name: str = ""
     lower_is_vulnerable: bool = False
 
+    #: Whether the run was made from synthetic demo data (the run's ``over`` table says so).
+    is_synthetic: bool = False
+
     @property
-    def is_synthetic(self) -> bool:
-        """Whether the run was made from the synthetic demo town."""
-        return "synthetisch" in self.provenance
+    def ses_label(self) -> str:
+        """How the inequality table ranks buurten (the SES variable's Dutch name)."""
+        if self.inequality is None or self.inequality.empty:
+            return ""
+        column = "ses_naam" if "ses_naam" in self.inequality else "ses"
+        return str(self.inequality[column].iloc[0])
 
     @property
     def priorities(self) -> list[str]:
@@ -132,6 +138,7 @@ def overview(data: MapData) -> Overview:
         provenance=data.about.get("herkomst", ""),
         vulnerability_name=name,
         lower_is_vulnerable=lower_is_vulnerable,
+        is_synthetic=data.is_synthetic,
     )
 
 

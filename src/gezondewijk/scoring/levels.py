@@ -58,12 +58,14 @@ def score_levels(
     extra: list[Preset],
     *,
     stability_draws: int = 0,
+    buurt_size: float = 1000.0,
 ) -> LevelScores:
     """Apply the main and extra presets to buurten and cells.
 
     References for ``reference`` rules come from the buurten (population-weighted) and are
     shared by both levels. The ranking stability (if asked) is computed for the buurten with
-    the main preset.
+    the main preset. ``buurt_size`` (m) is the neighbourhood scale of the hot-spot
+    statistics at buurt level, as ``cell_size`` is at cell level.
     """
     check_presets(main, extra)
     references = reference_values(buurten, main)
@@ -71,7 +73,6 @@ def score_levels(
         references.update(
             {k: v for k, v in reference_values(buurten, p).items() if k not in references}
         )
-    buurt_size = float(np.sqrt(np.median(buurten["_area"]))) if "_area" in buurten else 1000.0
     b_parts = [apply_preset(buurten, main, references)]
     c_parts = [apply_preset(cell_values, main, references)]
     for p in extra:

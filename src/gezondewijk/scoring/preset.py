@@ -86,6 +86,9 @@ class IndicatorSpec(_Strict):
     weight: float = Field(default=1.0, ge=0.0)
     #: Plausible range of the weight for the stability analysis.
     weight_vary: tuple[float, float] | None = None
+    #: Leefplekmeter themes this indicator measures too (keys of ``questions.toml``), so a
+    #: fact sheet can set residents' scores next to the data.
+    leefplekmeter_themes: list[str] = Field(default_factory=list)
 
 
 class Preset(_Strict):

@@ -35,6 +35,29 @@ def check_file(path: str | Path, *, what: str) -> Path:
     return p
 
 
+def is_numeric_column(values: pd.Series, *, when_empty: bool = True) -> bool:
+    """Whether a column holds numbers: the one rule every reader and the run use.
+
+    A column of a numeric dtype is numeric. A text column is numeric when at least half of its
+    first 200 values that are not StatLine symbols (``.``, ``x``, ``-``…) parse as numbers,
+    with a decimal comma and thousands spaces allowed. A column with only symbols or missing
+    values is numeric when ``when_empty`` (a published table whose every value is suppressed),
+    else not (an empty attribute of a map layer).
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return True
+    sample = values.astype("string").str.strip().dropna()
+    symbols = sample.str.lower().isin(MISSING_SYMBOLS) | sample.isin(ZERO_SYMBOLS)
+    sample = sample[~symbols].head(200)
+    if sample.empty:
+        return when_empty
+    parsed = pd.to_numeric(
+        sample.str.replace(",", ".", regex=False).str.replace(" ", "", regex=False),
+        errors="coerce",
+    )
+    return bool(parsed.notna().mean() >= 0.5)
+
+
 def to_numbers(values: pd.Series, *, path: Path, field: str, first_row: int = 1) -> pd.Series:
     """Parse a column as published by CBS/RIVM into floats.
 

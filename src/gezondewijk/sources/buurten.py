@@ -11,18 +11,19 @@ import pyogrio
 import shapely
 
 from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.crs import RD_NEW, WGS84
 from gezondewijk.sources._tables import (
     MAX_REPORTED,
     check_file,
     check_unique,
     find_column,
+    is_numeric_column,
     normalise_codes,
     to_numbers,
     unknown_column,
 )
 from gezondewijk.variables import canonical_name
 
-RD_NEW = "EPSG:28992"
 CODE_FIELDS = ["buurtcode", "statcode", "bu_code", "code", "jrstatcode", "gwb_code_10", "gwb_code"]
 NAME_FIELDS = ["buurtnaam", "bu_naam", "statnaam", "naam", "name"]
 _TEXT_FIELDS = {
@@ -49,7 +50,7 @@ def guess_crs(frame: gpd.GeoDataFrame, path: Path) -> str:
     """
     minx, miny, maxx, maxy = frame.total_bounds
     if minx >= -10 and maxx <= 30 and miny >= 40 and maxy <= 60:
-        return "EPSG:4326"
+        return WGS84
     if minx >= -10_000 and maxx <= 310_000 and miny >= 280_000 and maxy <= 640_000:
         return RD_NEW
     raise InputDataError(
@@ -180,7 +181,7 @@ def read_buurten(
         if key in out or name.lower() in _TEXT_FIELDS:
             continue
         series = frame[col]
-        if pd.api.types.is_numeric_dtype(series) or _looks_numeric(series):
+        if is_numeric_column(series, when_empty=False):
             try:
                 out[key] = to_numbers(series, path=p, field=name).to_numpy()
             except InputDataError:
@@ -209,14 +210,6 @@ def _first_present(frame: pd.DataFrame, names: list[str]) -> str | None:
         if n in lowered:
             return lowered[n]
     return None
-
-
-def _looks_numeric(series: pd.Series) -> bool:
-    sample = series.dropna().astype(str).str.strip().head(50)
-    if sample.empty:
-        return False
-    parsed = pd.to_numeric(sample.str.replace(",", ".", regex=False), errors="coerce")
-    return bool(parsed.notna().mean() >= 0.5)
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:

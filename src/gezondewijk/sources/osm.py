@@ -39,9 +39,8 @@ import shapely
 from pyproj import Transformer
 
 from gezondewijk._errors import InputDataError
+from gezondewijk.crs import RD_NEW, WGS84
 from gezondewijk.sources._tables import check_file
-
-RD_NEW = "EPSG:28992"
 
 GREEN_TAGS: dict[str, frozenset[str]] = {
     "leisure": frozenset({"park", "nature_reserve", "common"}),
@@ -183,7 +182,7 @@ def read_osm(
             path=p,
             fix="geef een .osm.pbf, .osm of .osm.gz, bijvoorbeeld een provincie van Geofabrik.",
         ) from exc
-    to_rd = Transformer.from_crs("EPSG:4326", RD_NEW, always_xy=True)
+    to_rd = Transformer.from_crs(WGS84, RD_NEW, always_xy=True)
     region = None if clip is None else shapely.buffer(clip, buffer_m)
     newest = max((o.timestamp for o in objects if o.timestamp is not None), default=None)
 

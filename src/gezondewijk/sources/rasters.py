@@ -11,9 +11,8 @@ from affine import Affine
 from rasterio.errors import RasterioIOError
 
 from gezondewijk._errors import InputDataError
+from gezondewijk.crs import RD_NEW
 from gezondewijk.sources._tables import check_file
-
-RD_NEW = "EPSG:28992"
 
 
 @dataclass(frozen=True)

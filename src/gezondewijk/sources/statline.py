@@ -18,11 +18,12 @@ from gezondewijk.sources._tables import (
     check_file,
     check_unique,
     find_column,
+    is_numeric_column,
     normalise_codes,
     read_any_table,
     to_numbers,
 )
-from gezondewijk.variables import canonical_name
+from gezondewijk.variables import KNOWN, canonical_name
 
 CODE_COLUMNS = [
     "Codering (code)",
@@ -92,7 +93,7 @@ def read_statline_csv(path: str | Path) -> pd.DataFrame:
         series = table[col]
         # unknown columns that hold text (names, region types) are left out; a known
         # variable is always parsed, so a typo in it is reported, not dropped
-        if known is None and not pd.api.types.is_numeric_dtype(series) and _mostly_text(series):
+        if known is None and not is_numeric_column(series):
             continue
         columns[key] = to_numbers(series, path=p, field=name).to_numpy()
     out = pd.DataFrame(columns, index=pd.Index(codes.to_numpy(), name="code"))
@@ -109,6 +110,9 @@ def read_statline_csv(path: str | Path) -> pd.DataFrame:
 def read_area_table(path: str | Path, *, kind: str = "statline", age: str = "18+") -> pd.DataFrame:
     """Read any supported per-area table by kind: ``"rivm"``, ``"statline"``, ``"kwb"``.
 
+    ``kind="auto"`` reads the table as RIVM 50090NED/50120NED when one of its columns is a
+    RIVM health estimate (see :func:`table_kind`), else as a StatLine table.
+
     Raises
     ------
     InputDataError
@@ -116,6 +120,8 @@ def read_area_table(path: str | Path, *, kind: str = "statline", age: str = "18+
     """
     from gezondewijk.sources.rivm import read_rivm_health
 
+    if kind == "auto":
+        kind = table_kind(path)
     if kind == "rivm":
         return read_rivm_health(path, age=age)
     if kind in {"statline", "kwb", "nabijheid", "ses_woa"}:
@@ -124,16 +130,19 @@ def read_area_table(path: str | Path, *, kind: str = "statline", age: str = "18+
         f"onbekend tabeltype '{kind}'.",
         path=path,
         field="kind",
-        fix="kies 'rivm', 'kwb', 'nabijheid', 'ses_woa' of 'statline'.",
+        fix="kies 'auto', 'rivm', 'kwb', 'nabijheid', 'ses_woa' of 'statline'.",
     )
 
 
-def _mostly_text(series: pd.Series) -> bool:
-    sample = series.astype("string").str.strip().dropna()
-    sample = sample[~sample.isin(["", ".", "x", "?", "-"])].head(200)
-    if sample.empty:
-        return False
-    parsed = pd.to_numeric(
-        sample.str.replace(",", ".", regex=False).str.replace(" ", ""), errors="coerce"
-    )
-    return bool(parsed.isna().mean() > 0.5)
+def table_kind(path: str | Path) -> str:
+    """``"rivm"`` when a column of the table is a RIVM health estimate, else ``"statline"``.
+
+    Decided on the columns, never on the file name: a column is a RIVM estimate when its
+    StatLine name maps to a variable whose source is RIVM (``Eenzaam_27`` → ``lonely_pct``).
+    """
+    p = check_file(path, what="tabel")
+    for col in read_any_table(p).columns:
+        key = canonical_name(str(col))
+        if key is not None and key in KNOWN and KNOWN[key].source.startswith("RIVM"):
+            return "rivm"
+    return "statline"

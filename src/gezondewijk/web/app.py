@@ -16,13 +16,14 @@ from gezondewijk.reports.pdf import PdfQueue
 from gezondewijk.store.db import make_engine, migrate, session_factory, transaction
 from gezondewijk.store.models import User
 from gezondewijk.store.repository import create_user
-from gezondewijk.web.errors import install_error_handlers
+from gezondewijk.web.errors import App, install_error_handlers
 from gezondewijk.web.format import install_filters
 from gezondewijk.web.security import (
     FormTokens,
     LoginThrottle,
     RateLimiter,
     SecurityHeaders,
+    csp_for,
 )
 from gezondewijk.web.settings import WebSettings
 
@@ -47,7 +48,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         yield
         pdfs.close()
 
-    app = FastAPI(
+    app = App(
         title="gezondewijk Leefplekmeter",
         version="0.1.0",
         description="Leefplekmeter: bewoners over hun leefplek. JSON API; "
@@ -76,7 +77,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         same_site="strict",
         https_only=settings.public_url.startswith("https"),
     )
-    app.add_middleware(SecurityHeaders, basemap_url=settings.basemap_url)
+    app.state.csp = csp_for(settings.basemap_url)
+    app.add_middleware(SecurityHeaders, csp=app.state.csp)
     app.mount("/static", StaticFiles(directory=str(folder / "static")), name="static")
     vendor = resources.files("gezondewijk.outputs") / "vendor"
     app.mount("/vendor", StaticFiles(directory=str(vendor), check_dir=False), name="vendor")

@@ -12,6 +12,7 @@ from gezondewijk._errors import InputDataError
 from gezondewijk.leefplekmeter.campaigns import campaign_state, today_nl
 from gezondewijk.leefplekmeter.intake import accept, submission_from_form
 from gezondewijk.leefplekmeter.themes import SCALES, themes
+from gezondewijk.reports import MapData, load_map_data
 from gezondewijk.store.models import Campaign, User
 from gezondewijk.store.repository import campaign_by_code, store_submission
 from gezondewijk.web.security import csrf_token
@@ -179,3 +180,30 @@ def receive(
         public=mode != "paper",
     )
     return store_submission(factory(request), campaign, sub).response_id
+
+
+def loaded_map(request: Request) -> MapData | None:
+    """The run the app shows (``GEZONDEWIJK_MAP_DIR``), read once; ``None`` when none is set."""
+    state = request.app.state
+    if getattr(state, "map_data", None) is None:
+        folder = state.settings.map_dir
+        if not folder:
+            return None
+        state.map_data = load_map_data(folder)
+    data: MapData = state.map_data
+    return data
+
+
+def map_data(request: Request) -> MapData:
+    """The loaded run, or a page that says how to load one."""
+    data = loaded_map(request)
+    if data is None:
+        raise HTTPException(
+            status_code=404,
+            detail=(
+                "Er is geen kaart geladen. Start de app met GEZONDEWIJK_MAP_DIR="
+                "<uitvoermap van 'gezondewijk run'>. / No map loaded: set "
+                "GEZONDEWIJK_MAP_DIR."
+            ),
+        )
+    return data

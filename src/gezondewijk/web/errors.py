@@ -17,10 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.reports.pdf import PdfBusyError, PdfUnavailableError
 from gezondewijk.store.repository import TokenUsedElsewhereError
+from gezondewijk.web.security import apply_security_headers
 
 #: Page titles per status, Dutch first.
 TITLES = {
@@ -33,6 +35,7 @@ TITLES = {
     413: "Te groot / Too large",
     422: "De invoer klopt niet / Invalid input",
     429: "Even wachten / Too many requests",
+    500: "Er ging iets mis / Server error",
     503: "Even geduld / Service unavailable",
 }
 #: Messages for the statuses Starlette raises by itself (its detail is the English phrase).
@@ -80,6 +83,51 @@ def error_response(
     )
 
 
+class App(FastAPI):
+    """FastAPI with :class:`TooLargeInOneShape` around its whole middleware stack."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Wrap the stack FastAPI builds (body limit included) in the 413 rewriter."""
+        return TooLargeInOneShape(super().build_middleware_stack())
+
+
+class TooLargeInOneShape:
+    """Rewrite Starlette's own plain-text 413 into the one error shape (outermost layer).
+
+    FastAPI's ``max_body_size`` (Starlette's ``RequestBodyLimitMiddleware``) sits outside the
+    app's handlers and answers a declared ``Content-Length`` over the limit itself, in plain
+    text; this layer, outside it, sends the same 413 as JSON under ``/api`` and as a page
+    elsewhere, with the security headers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass everything through but a plain-text 413, which is sent again in the shape."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rewriting = False
+
+        async def send_shaped(message: Message) -> None:
+            nonlocal rewriting
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", []))
+                rewriting = message["status"] == 413 and headers.get(
+                    b"content-type", b""
+                ).startswith(b"text/plain")
+            if not rewriting:
+                await send(message)
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                request = Request(scope)
+                response = error_response(request, 413, DEFAULT_TEXT[413])
+                apply_security_headers(response, request.url.path, request.app.state.csp)
+                await response(scope, receive, send)
+
+        await self.app(scope, receive, send_shaped)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every exception into the one error shape."""
 
@@ -125,3 +173,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PdfUnavailableError)
     async def pdf_unavailable(request: Request, exc: PdfUnavailableError) -> Response:
         return error_response(request, 503, str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # the details go to the server log (Starlette re-raises after this response), never
+        # to the visitor
+        return error_response(
+            request,
+            500,
+            "Er ging iets mis aan onze kant; probeer het later opnieuw. Blijft het misgaan, "
+            "meld het dan aan de beheerder. / Something went wrong on our side.",
+        )

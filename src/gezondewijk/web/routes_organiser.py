@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import segno
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -23,7 +22,6 @@ from gezondewijk.leefplekmeter.campaigns import (
 from gezondewijk.leefplekmeter.export import csv_text, long_format, to_xlsx, wide_format
 from gezondewijk.leefplekmeter.moderation import personal_data_flags
 from gezondewijk.leefplekmeter.paper import empty_spider_svg, paper_form
-from gezondewijk.leefplekmeter.perception import load_map_buurten, perception_vs_data
 from gezondewijk.leefplekmeter.report import COMPARE_BY, campaign_report
 from gezondewijk.leefplekmeter.themes import SCALES, themes
 from gezondewijk.store.db import transaction
@@ -44,6 +42,7 @@ from gezondewijk.store.repository import (
 )
 from gezondewijk.web.deps import (
     factory,
+    loaded_map,
     may_manage,
     own_campaign,
     pdf_response,
@@ -230,7 +229,7 @@ async def edit_campaign(request: Request, code: str) -> Response:
         return _form_page(request, user, form, exc.errors, campaign=campaign)
     with _stored(request, campaign) as (session, target):
         update_campaign(session, target, data)
-    return RedirectResponse(f"/beheer/{campaign.code}?opgeslagen=1", status_code=303)
+    return RedirectResponse(f"/beheer/{campaign.code}?saved=1", status_code=303)
 
 
 @router.post("/beheer/{code}/status")
@@ -251,35 +250,34 @@ def change_status(
 def results(
     request: Request,
     code: str,
-    vergelijk: str = "",
-    met: str = "",
-    opgeslagen: str = "",
+    compare_by: str = "",
+    other: str = "",
+    saved: str = "",
 ) -> Response:
     """The campaign's results: spider web with table, priorities, comments, comparisons."""
     user, campaign = own_campaign(request, code)
     with factory(request)() as session:
         answers = answers_frame(session, [campaign.id])
         responses = responses_frame(session, [campaign.id])
-        other = None
-        if met:
-            other_c = campaign_by_code(session, met)
+        other_answers = None
+        if other:
+            other_c = campaign_by_code(session, other)
             if other_c is not None and may_manage(user, other_c):
-                other = (other_c.title, answers_frame(session, [other_c.id]))
+                other_answers = (other_c.title, answers_frame(session, [other_c.id]))
     report = campaign_report(
         campaign.title,
         campaign.scale,
         answers,
         responses,
-        compare_by=vergelijk or None,
-        other=other,
+        compare_by=compare_by or None,
+        other=other_answers,
         public=False,
         group_labels=dict(campaign.area_list()),
     )
-    settings = request.app.state.settings
-    data = load_map_buurten(Path(settings.map_dir) if settings.map_dir else None)
-    versus = None
+    data = loaded_map(request)
+    versus = []
     if data is not None and report.shown and campaign.areas:
-        versus = perception_vs_data(report.summary, data, [c for c, _ in campaign.area_list()])
+        versus = data.perception(report.summary, [c for c, _ in campaign.area_list()])
     url = f"{request.app.state.settings.public_url}/c/{campaign.code}"
     qr = segno.make(url, error="m").svg_inline(scale=4, title=f"QR-code {url}")
     state = campaign_state(campaign.status, campaign.starts_on, campaign.ends_on, today_nl())
@@ -293,10 +291,10 @@ def results(
         url=url,
         qr=qr,
         compare_by=COMPARE_BY,
-        vergelijk=vergelijk,
-        met=met,
+        compare_by_chosen=compare_by,
+        other=other,
         versus=versus,
-        saved=bool(opgeslagen),
+        saved=bool(saved),
         pending=sum(
             1
             for kind in ("good", "better")
@@ -357,12 +355,12 @@ def _export_frames(request: Request, campaign: Campaign):  # type: ignore[no-unt
 
 
 @router.get("/beheer/{code}/export.csv")
-def export_csv(request: Request, code: str, vorm: str = "lang") -> Response:
-    """Answers as CSV: ``vorm=lang`` (one row per answer) or ``vorm=breed`` (one per form)."""
+def export_csv(request: Request, code: str, layout: str = "long") -> Response:
+    """Answers as CSV: ``layout=long`` (one row per answer) or ``layout=wide`` (one per form)."""
     _, campaign = own_campaign(request, code)
     long, wide = _export_frames(request, campaign)
-    vorm = "breed" if vorm == "breed" else "lang"
-    frame = wide if vorm == "breed" else long
+    frame = wide if layout == "wide" else long
+    vorm = "breed" if layout == "wide" else "lang"
     return Response(
         csv_text(frame),
         media_type="text/csv; charset=utf-8",
@@ -415,7 +413,7 @@ def spider_sheet(request: Request, code: str) -> Response:
 
 
 @router.get("/beheer/{code}/invoer", response_class=HTMLResponse)
-def paper_entry_page(request: Request, code: str, opgeslagen: int = 0) -> Response:
+def paper_entry_page(request: Request, code: str, saved: int = 0) -> Response:
     """The form for a facilitator typing in a paper form (with the count just saved)."""
     user, campaign = own_campaign(request, code)
     ctx = survey_context(request, campaign, campaign.language, mode="paper")
@@ -426,7 +424,7 @@ def paper_entry_page(request: Request, code: str, opgeslagen: int = 0) -> Respon
         "survey.html",
         user=user,
         action=f"/beheer/{campaign.code}/invoer",
-        saved=opgeslagen,
+        saved=saved,
         total=total,
         **ctx,
     )
@@ -452,9 +450,7 @@ async def paper_entry(request: Request, code: str) -> Response:
             action=f"/beheer/{campaign.code}/invoer",
             **ctx,
         )
-    return RedirectResponse(
-        f"/beheer/{campaign.code}/invoer?opgeslagen={response_id}", status_code=303
-    )
+    return RedirectResponse(f"/beheer/{campaign.code}/invoer?saved={response_id}", status_code=303)
 
 
 @router.post("/beheer/{code}/verwijder")

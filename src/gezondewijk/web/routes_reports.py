@@ -9,31 +9,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from gezondewijk.leefplekmeter.themes import themes
-from gezondewijk.reports import MapData, cells_fact_sheet, fact_sheet, load_map_data, overview
+from gezondewijk.reports import cells_fact_sheet, fact_sheet, overview
 from gezondewijk.reports.charts import area_map_png, overview_png
-from gezondewijk.reports.mapdata import joins
 from gezondewijk.store.repository import buurt_frames
-from gezondewijk.web.deps import current_user, factory, pdf_response, render
+from gezondewijk.web.deps import current_user, factory, map_data, pdf_response, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def map_data(request: Request) -> MapData:
-    """The loaded run, or a page that says how to load one."""
-    state = request.app.state
-    if getattr(state, "map_data", None) is None:
-        folder = state.settings.map_dir
-        if not folder:
-            raise HTTPException(
-                status_code=404,
-                detail=(
-                    "Er is geen kaart geladen. Start de app met GEZONDEWIJK_MAP_DIR="
-                    "<uitvoermap van 'gezondewijk run'>. / No map loaded: set "
-                    "GEZONDEWIJK_MAP_DIR."
-                ),
-            )
-        state.map_data = load_map_data(folder)
-    return state.map_data
 
 
 @router.get("/kaart", response_class=HTMLResponse)
@@ -111,21 +92,17 @@ def download(request: Request, name: str) -> Response:
 
 
 @router.get("/buurt")
-def search(request: Request, zoek: str = Query("", max_length=100)) -> Response:
+def search(request: Request, q: str = Query("", max_length=100)) -> Response:
     """Find a buurt by name or code and go to its fact sheet."""
-    data = map_data(request)
-    term = zoek.strip().lower()
-    b = data.buurten
-    exact = b[(b["buurtcode"].str.lower() == term) | (b["buurtnaam"].str.lower() == term)]
-    hits = exact if len(exact) else b[b["buurtnaam"].str.lower().str.contains(term, regex=False)]
-    if term and len(hits) >= 1:
-        return RedirectResponse(f"/buurt/{hits['buurtcode'].iloc[0]}", status_code=303)
+    code = map_data(request).find_buurt(q)
+    if code is not None:
+        return RedirectResponse(f"/buurt/{code}", status_code=303)
     return render(
         request,
         "message.html",
         status_code=404,
         title="Niet gevonden",
-        text=f"Geen buurt gevonden voor '{zoek[:100]}'. Probeer een deel van de naam "
+        text=f"Geen buurt gevonden voor '{q[:100]}'. Probeer een deel van de naam "
         "of een code zoals BU07720000.",
     )
 
@@ -143,7 +120,7 @@ def _sheet_context(request: Request, code: str) -> dict[str, Any]:
     return {
         "sheet": sheet,
         "theme_names": {t.key: t.name["nl"] for t in themes()},
-        "joins": joins(data.about),
+        "joins": data.joins(),
     }
 
 
@@ -158,7 +135,7 @@ def sheet_page(request: Request, code: str) -> Response:
 def sheet_map(request: Request, code: str) -> Response:
     """The fact sheet's map excerpt."""
     data = map_data(request)
-    if code not in set(data.buurten["buurtcode"]):
+    if not data.has_buurt(code):
         raise HTTPException(status_code=404, detail="onbekende buurt / unknown buurt")
     return Response(area_map_png(data, code), media_type="image/png")
 
@@ -189,21 +166,16 @@ def _cell_ids(ids: str) -> list[str]:
 def _cells_context(request: Request, ids: str) -> dict[str, Any]:
     data = map_data(request)
     cells = _cell_ids(ids)
-    known = set(data.cells["cel_id"]) if data.cells is not None else set()
-    codes = (
-        sorted({str(b) for b in data.cells[data.cells["cel_id"].isin(cells)]["buurtcode"]})
-        if data.cells is not None
-        else []
-    )
+    codes = data.buurten_of_cells(cells)
+    if not codes:
+        raise HTTPException(status_code=404, detail="Geen van deze cellen zit in de kaart.")
     with factory(request)() as session:
         answers, responses = buurt_frames(session, codes)
-    if not known.intersection(cells):
-        raise HTTPException(status_code=404, detail="Geen van deze cellen zit in de kaart.")
     sheet = cells_fact_sheet(data, cells, answers=answers, responses=responses)
     return {
         "sheet": sheet,
         "theme_names": {t.key: t.name["nl"] for t in themes()},
-        "joins": joins(data.about),
+        "joins": data.joins(),
         "map_src": f"/cellen/kaart.png?ids={','.join(cells)}",
         "pdf_src": f"/cellen/factsheet.pdf?ids={','.join(cells)}",
         "group": True,

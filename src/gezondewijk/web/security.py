@@ -20,44 +20,48 @@ CSP = (
 )
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    """Strict headers: nothing loads from another host, no referrer leaks.
+def csp_for(basemap_url: str = "") -> str:
+    """The Content-Security-Policy: everything from this host, a base map's host for images."""
+    if not basemap_url:
+        return CSP
+    from urllib.parse import urlsplit
 
-    The one exception is a base map the municipality configures (``basemap_url``): its host is
-    then allowed for images only.
+    parts = urlsplit(basemap_url)
+    return CSP.replace(
+        "img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{parts.netloc}"
+    )
+
+
+def apply_security_headers(response: Response, path: str, csp: str) -> None:
+    """Set the strict headers on one response for ``path``.
+
+    Every page but the static assets is ``Cache-Control: no-store``: a shared kiosk's Back
+    button must not bring back the previous person's answers, nor an organiser's results
+    after logging out. The API documentation pages (Swagger UI, ReDoc, served from the
+    package) also allow inline styles, which both inject; scripts stay ``'self'``.
     """
+    if not path.startswith(("/static/", "/vendor/")):
+        response.headers["Cache-Control"] = "no-store"
+    if path in ("/docs", "/redoc"):
+        csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        csp += "; worker-src 'self' blob:"
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
 
-    def __init__(self, app: object, basemap_url: str = "") -> None:
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    """Strict headers on every response: nothing loads from another host, no referrer leaks."""
+
+    def __init__(self, app: object, csp: str = CSP) -> None:
         super().__init__(app)  # type: ignore[arg-type]
-        self.csp = CSP
-        if basemap_url:
-            from urllib.parse import urlsplit
-
-            parts = urlsplit(basemap_url)
-            self.csp = CSP.replace(
-                "img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{parts.netloc}"
-            )
+        self.csp = csp
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        """Add the headers to every response.
-
-        Every page but the static assets is ``Cache-Control: no-store``: a shared kiosk's Back
-        button must not bring back the previous person's answers, nor an organiser's results
-        after logging out. The API documentation pages (Swagger UI, ReDoc, served from the
-        package) also allow inline styles, which both inject; scripts stay ``'self'``.
-        """
+        """Add the headers of :func:`apply_security_headers` to the response."""
         response = await call_next(request)
-        path = request.url.path
-        if not path.startswith(("/static/", "/vendor/")):
-            response.headers["Cache-Control"] = "no-store"
-        csp = self.csp
-        if path in ("/docs", "/redoc"):
-            csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-            csp += "; worker-src 'self' blob:"
-        response.headers["Content-Security-Policy"] = csp
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+        apply_security_headers(response, request.url.path, self.csp)
         return response
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from gezondewijk._errors import PresetError
+from gezondewijk._errors import ConfigError
 
 
-class WebSettings(BaseModel):
+class WebSettings(BaseSettings):
     """Settings of ``gezondewijk serve``; environment variables ``GEZONDEWIJK_<NAME>``.
+
+    Read by pydantic-settings: values given to the constructor win over the environment,
+    which wins over the defaults; unsafe production settings fail at start.
 
     Attributes
     ----------
@@ -26,6 +29,8 @@ class WebSettings(BaseModel):
     submit_limit_per_minute
         Submissions allowed per client per minute (kept in memory only, never stored).
     """
+
+    model_config = SettingsConfigDict(env_prefix="GEZONDEWIJK_", extra="ignore")
 
     environment: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///uitvoer/gezondewijk.db"
@@ -71,16 +76,15 @@ class WebSettings(BaseModel):
 
         Raises
         ------
-        PresetError
+        ConfigError
             Naming the variable at fault.
         """
-        data: dict[str, object] = {}
-        for name in cls.model_fields:
-            value = os.environ.get(f"GEZONDEWIJK_{name.upper()}")
-            if value is not None:
-                data[name] = value
-        data.update(overrides)
         try:
-            return cls.model_validate(data)
-        except ValueError as exc:
-            raise PresetError(f"invalid web settings: {exc}") from exc
+            return cls(**overrides)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"GEZONDEWIJK_{'_'.join(str(p) for p in e['loc']).upper() or 'SETTINGS'}: "
+                f"{e['msg']}"
+                for e in exc.errors()
+            )
+            raise ConfigError(f"invalid web settings: {problems}") from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -26,16 +28,29 @@ OSM_VARIABLES = {
 }
 
 
+@dataclass
+class Proximity:
+    """Distances per cell (variable → metres), their metadata and what the stage noticed."""
+
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    variables: dict[str, Variable] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
 def measure_proximity(
     config: RunConfig,
     buurten: gpd.GeoDataFrame,
     cells: CellSet,
     address_points: np.ndarray | None,
-    variables: dict[str, Variable],
-    notes: list[str],
     progress: Progress,
-) -> dict[str, np.ndarray]:
-    """Distances to green and amenities per cell: straight and along the walking network."""
+) -> Proximity:
+    """Distances to green and amenities per cell: straight and along the walking network.
+
+    From the run's ``[osm]`` extract and ``[[features]]`` layers, measured from the address
+    points where the run has them, else from the cell centres (see
+    :func:`gezondewijk.indicators.proximity.proximity`).
+    """
+    notes: list[str] = []
     needs_area = config.osm is not None or config.network is not None
     area = shapely.union_all(buurten.geometry.to_numpy()) if needs_area else None
     layers: list[Destinations] = []
@@ -92,14 +107,15 @@ def measure_proximity(
             f"looppadennetwerk: {network.n_nodes} knopen, {network.total_length_km:.0f} km"
         )
     if not layers:
-        return {}
+        return Proximity(notes=notes)
     origins = (
         Origins.addresses(cells, address_points)
         if address_points is not None
         else Origins.cell_centres(cells)
     )
     values = proximity(origins, layers, network, reach=reach)
+    variables = {}
     for key in values:
         base = key if key in years else next(v for v in years if walk_key(v) == key)
         variables[key] = describe(key).with_year(years[base])
-    return values
+    return Proximity(values, variables, notes)

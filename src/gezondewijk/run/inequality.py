@@ -1,0 +1,62 @@
+"""Inequality measures across a run's buurten, as the ``[inequality]`` section asks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gezondewijk._errors import InputDataError
+from gezondewijk.equity import inequality_summary
+from gezondewijk.settings import InequalityConfig
+from gezondewijk.variables import describe
+
+
+def buurt_inequality(buurten: pd.DataFrame, cfg: InequalityConfig) -> pd.DataFrame:
+    """Inequality measures across the run's buurten, population-weighted, per variable.
+
+    Parameters
+    ----------
+    buurten
+        The run's buurten with the SES variable, the variables and (ideally) ``population``.
+    cfg
+        Which variables, which SES ranking and how many bootstrap draws.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`gezondewijk.equity.inequality_summary` per variable, with ``variabele`` and
+        ``ses`` in front.
+
+    Raises
+    ------
+    InputDataError
+        When the SES variable or one of the variables is not in the data.
+    """
+    missing = [v for v in [cfg.ses, *cfg.variables] if v not in buurten]
+    if missing:
+        raise InputDataError(
+            f"variabelen voor de ongelijkheidsmaten ontbreken: {', '.join(missing)}.",
+            field="inequality",
+            fix="kies variabelen die in de tabellen van deze run staan.",
+        )
+    advantaged = cfg.ses_higher_is_advantaged
+    if advantaged is None:
+        advantaged = describe(cfg.ses).direction == "higher_is_better"
+    weights = (
+        buurten["population"].to_numpy(dtype="float64")
+        if "population" in buurten
+        else np.ones(len(buurten))
+    )
+    parts = []
+    for var in cfg.variables:
+        table = inequality_summary(
+            buurten[var].to_numpy(dtype="float64"),
+            buurten[cfg.ses].to_numpy(dtype="float64"),
+            weights,
+            higher_is_advantaged=advantaged,
+            n_boot=cfg.bootstrap,
+        )
+        table.insert(0, "variabele", var)
+        table.insert(1, "ses", cfg.ses)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)

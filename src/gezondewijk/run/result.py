@@ -1,0 +1,94 @@
+"""What one run produced: the single definition every writer and report reads.
+
+The stages in :mod:`gezondewijk.run.stages` build a :class:`MapResult`; the writers in
+:mod:`gezondewijk.outputs` turn it into files, and :mod:`gezondewijk.outputs.folder` reads those
+files back. Nothing here computes; it only holds and describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gezondewijk.areas import CellSet
+from gezondewijk.provenance import Provenance
+from gezondewijk.scoring import Preset
+from gezondewijk.scoring.stack import STATUS_MISSING
+from gezondewijk.variables import Variable
+
+
+@dataclass
+class JoinReport:
+    """How well one table joined to the buurten on the buurt code."""
+
+    source: str
+    matched: int
+    total: int
+    unmatched: list[str]
+
+    def __str__(self) -> str:
+        text = f"{self.source}: {self.matched} van {self.total} buurten gekoppeld"
+        if self.unmatched:
+            more = " …" if len(self.unmatched) > 5 else ""
+            text += f" (niet: {', '.join(self.unmatched[:5])}{more})"
+        return text
+
+
+@dataclass
+class MapResult:
+    """Everything a run produced, ready for the writers."""
+
+    name: str
+    preset: Preset
+    buurten: gpd.GeoDataFrame
+    cells: CellSet
+    cell_values: pd.DataFrame
+    variables: dict[str, Variable]
+    references: dict[str, float]
+    joins: list[JoinReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    synthetic: bool = False
+    credits: str = ""
+    weighting: str = "area"
+    extra_presets: list[Preset] = field(default_factory=list)
+    inequality: pd.DataFrame | None = None
+    published_references: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Per indicator measured along the walking network: areas whose class differs when the
+    #: straight-line distance is used instead (see :func:`walk_vs_straight`).
+    walk_comparison: pd.DataFrame | None = None
+    #: Where every input file came from (see :mod:`gezondewijk.provenance`).
+    sources: list[Provenance] = field(default_factory=list)
+
+    def cells_frame(self) -> gpd.GeoDataFrame:
+        """Cells as polygons with every variable and score column."""
+        frame = self.cells.to_geodataframe()
+        main = self.cells.main_buurt()
+        frame["buurtcode"] = np.where(main >= 0, self.buurten["buurtcode"].to_numpy()[main], "")
+        for col in self.cell_values.columns:
+            frame[col] = self.cell_values[col].to_numpy()
+        return frame
+
+    def theme_links(self) -> dict[str, str]:
+        """Leefplekmeter theme → the main preset's indicator that measures it (preset data)."""
+        return {
+            theme: ind.key for ind in self.preset.indicators for theme in ind.leefplekmeter_themes
+        }
+
+    def summary(self) -> dict[str, object]:
+        """Return counts and the score distribution, for the CLI's closing summary."""
+        scores = self.cell_values["score"].value_counts().sort_index()
+        bscores = self.buurten["score"].value_counts().sort_index()
+        return {
+            "cellen": len(self.cells),
+            "buurten": len(self.buurten),
+            "indicatoren": len(self.preset.indicators),
+            "indicatoren_beschikbaar_buurt": {
+                ind.key: int((self.buurten[f"{ind.key}_status"] != STATUS_MISSING).sum())
+                for ind in self.preset.indicators
+            },
+            "score_cellen": {int(k): int(v) for k, v in scores.items()},
+            "score_buurten": {int(k): int(v) for k, v in bscores.items()},
+        }

@@ -1,0 +1,332 @@
+"""The stages of a run, each a function with typed input and output.
+
+``read_study_area`` → ``join_tables`` → ``lay_cells`` → ``cell_indicators`` →
+``buurt_indicators`` → ``score`` → :func:`gezondewijk.run.build.build_map` assembles the
+:class:`~gezondewijk.run.result.MapResult`. Each stage returns what it adds (frames, variable
+metadata, notes); none reaches back into an earlier stage's objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gezondewijk._errors import InputDataError
+from gezondewijk._progress import Progress
+from gezondewijk.areas import CellSet, build_cells, make_grid
+from gezondewijk.indicators import (
+    areal_interpolate,
+    cells_to_buurten,
+    density_per_km2,
+    mean_of_available,
+    raster_at_points,
+)
+from gezondewijk.indicators.interpolate import Weighting
+from gezondewijk.run.proximity import measure_proximity
+from gezondewijk.run.result import JoinReport
+from gezondewijk.scoring import Preset
+from gezondewijk.scoring.levels import centres_of, score_levels
+from gezondewijk.scoring.stack import STATUS_MISSING
+from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
+from gezondewijk.settings import BuurtenInput, RunConfig, TableInput
+from gezondewijk.sources import is_numeric_column, read_area_table, read_buurten, read_raster
+from gezondewijk.sources.buurten import read_vector
+from gezondewijk.variables import KNOWN, Variable, describe, walk_key
+
+BASIC_M = ["distance_gp_m", "distance_supermarket_m", "distance_school_m"]
+BASIC_KM = ["distance_gp_km", "distance_supermarket_km", "distance_school_km"]
+BASIC_WALK = [walk_key(k) for k in BASIC_M]
+#: Means over the basic services that are computed per cell, never read from a table.
+CELL_DERIVED = ("basic_services_m", "basic_services_walk_m")
+
+
+@dataclass
+class StudyArea:
+    """The buurten of the run (RD New) and the metadata of the variables they carry."""
+
+    buurten: gpd.GeoDataFrame
+    variables: dict[str, Variable]
+
+
+@dataclass
+class JoinedTables:
+    """The buurten with every table's numeric columns, and how well each table joined."""
+
+    buurten: gpd.GeoDataFrame
+    variables: dict[str, Variable]
+    joins: list[JoinReport]
+    #: Variable → ``{"nederland": …, "gemeente": …}`` as the tables publish them.
+    published: dict[str, dict[str, float]]
+
+
+@dataclass
+class LaidCells:
+    """The cells over the buurten, the address points used, and the weighting they imply."""
+
+    cells: CellSet
+    address_points: np.ndarray | None
+    weighting: Weighting
+    notes: list[str]
+
+
+@dataclass
+class CellIndicators:
+    """Variables per cell: shared out from the buurten, or measured at the cells."""
+
+    values: pd.DataFrame
+    variables: dict[str, Variable]
+    #: Columns measured at the cells (rasters, distances), not shared out from buurten.
+    measured: list[str]
+    notes: list[str]
+
+
+@dataclass
+class Scores:
+    """Scores of buurten and cells, with the references used and the notes they raise."""
+
+    buurten: gpd.GeoDataFrame
+    cell_values: pd.DataFrame
+    #: The score columns of the buurten (every preset, stability), for choosing what to keep.
+    score_columns: list[str]
+    references: dict[str, float]
+    walk_comparison: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def read_study_area(source: BuurtenInput) -> StudyArea:
+    """Read the buurt outlines and keep the gemeenten or buurt codes asked for.
+
+    Raises
+    ------
+    InputDataError
+        When the filter leaves no buurten.
+    """
+    buurten = read_buurten(
+        source.path, layer=source.layer, code_field=source.code_field, name_field=source.name_field
+    )
+    for column, wanted, name in (
+        ("gemeentecode", source.gemeenten, "gemeenten"),
+        ("buurtcode", source.codes, "codes"),
+    ):
+        if wanted:
+            buurten = buurten[buurten[column].isin(wanted)].reset_index(drop=True)
+            if buurten.empty:
+                raise InputDataError(
+                    f"geen buurten met de gekozen {name}.",
+                    path=source.path,
+                    field=name,
+                    fix="controleer de codes (GM…. voor gemeenten, BU…… voor buurten).",
+                )
+    year = source.year or buurten.attrs.get("year")
+    variables = {c: KNOWN[c].with_year(year) for c in buurten.columns if c in KNOWN}
+    return StudyArea(buurten, variables)
+
+
+def join_tables(
+    tables: list[TableInput], area: StudyArea, preset: Preset, progress: Progress
+) -> JoinedTables:
+    """Join each per-area table on the buurt code; add density and the basic-services mean.
+
+    Only numeric columns that gezondewijk knows (:data:`~gezondewijk.variables.KNOWN`) or that
+    the preset uses are joined.
+    """
+    buurten = area.buurten.copy()
+    variables = dict(area.variables)
+    joins: list[JoinReport] = []
+    published: dict[str, dict[str, float]] = {}
+    codes = buurten["buurtcode"]
+    for table_cfg in tables:
+        table = read_area_table(table_cfg.path, kind=table_cfg.kind, age=table_cfg.age)
+        matched = codes.isin(table.index)
+        joins.append(
+            JoinReport(
+                table_cfg.path.name, int(matched.sum()), len(buurten), codes[~matched].tolist()
+            )
+        )
+        joined = table.reindex(codes.to_numpy())
+        _keep_published(table, buurten, published, preset)
+        for col in joined.columns:
+            if col == "soort_regio" or not is_numeric_column(joined[col]):
+                continue
+            if col in KNOWN or col in preset.variables:
+                buurten[col] = joined[col].to_numpy()
+                variables[col] = describe(col).with_year(table.attrs.get("year"))
+        progress.note(str(joins[-1]))
+    if "population_density" not in buurten and "population" in buurten:
+        buurten["population_density"] = density_per_km2(
+            buurten["population"].to_numpy(), buurten.geometry.area.to_numpy()
+        )
+        variables["population_density"] = describe("population_density")
+    if any(c in buurten for c in BASIC_KM):
+        buurten["basic_services_km"] = mean_of_available(buurten, BASIC_KM)
+        variables["basic_services_km"] = describe("basic_services_km")
+    return JoinedTables(buurten, variables, joins, published)
+
+
+def _keep_published(
+    table: pd.DataFrame, buurten: pd.DataFrame, out: dict[str, dict[str, float]], preset: Preset
+) -> None:
+    """Keep the national (NL00/NL01) and gemeente figures a table publishes beside its buurten."""
+    gemeenten = buurten["gemeentecode"].unique()
+    national = next((c for c in ("NL01", "NL00") if c in table.index), None)
+    for col in table.columns:
+        if not is_numeric_column(table[col]):
+            continue
+        if col not in KNOWN and col not in preset.variables:
+            continue
+        entry = out.setdefault(col, {})
+        if national is not None and pd.notna(table.loc[national, col]):
+            entry["nederland"] = float(table.loc[national, col])
+        if len(gemeenten) == 1 and gemeenten[0] in table.index:
+            value = table.loc[gemeenten[0], col]
+            if pd.notna(value):
+                entry["gemeente"] = float(value)
+
+
+def lay_cells(config: RunConfig, buurten: gpd.GeoDataFrame) -> LaidCells:
+    """Lay the configured grid over the buurten, limited to addresses where they are given.
+
+    The weighting ``auto`` becomes ``population`` with address points, else ``area``.
+    """
+    address_points = None
+    if config.addresses is not None:
+        addr = read_vector(config.addresses.path, layer=config.addresses.layer, what="adreslaag")
+        centroids = addr.geometry.centroid
+        address_points = np.column_stack([centroids.x.to_numpy(), centroids.y.to_numpy()])
+    grid = make_grid(
+        config.grid.kind,
+        edge=config.grid.edge_m,
+        size=config.grid.size_m,
+        resolution=config.grid.h3_resolution,
+    )
+    cells = build_cells(buurten, grid, address_points=address_points)
+    weighting: Weighting
+    if config.weighting == "auto":
+        weighting = "population" if address_points is not None else "area"
+    else:
+        weighting = config.weighting
+    return LaidCells(cells, address_points, weighting, list(cells.notes))
+
+
+def cell_indicators(
+    config: RunConfig,
+    joined: JoinedTables,
+    laid: LaidCells,
+    progress: Progress,
+) -> CellIndicators:
+    """Share buurt variables out to the cells and measure rasters and distances at the cells.
+
+    Counts (``extensive``) are shared in proportion to area or addresses, rates
+    (``intensive``) are copied (see :func:`gezondewijk.indicators.areal_interpolate`).
+    """
+    buurten, cells = joined.buurten, laid.cells
+    known = joined.variables
+    extensive = [c for c in buurten.columns if c in known and known[c].kind == "extensive"]
+    intensive = [c for c in buurten.columns if c in known and known[c].kind == "intensive"]
+    values = areal_interpolate(
+        cells, buurten, extensive=extensive, intensive=intensive, weighting=laid.weighting
+    )
+    if "population" in values:
+        values["population_density"] = density_per_km2(
+            values["population"].to_numpy(), cells.covered_area
+        )
+    variables: dict[str, Variable] = {}
+    measured: dict[str, np.ndarray] = {}
+    for raster_cfg in config.rasters:
+        layer = read_raster(raster_cfg.path, crs=raster_cfg.crs)
+        measured[raster_cfg.variable] = raster_at_points(layer, cells.x, cells.y)
+        base = describe(raster_cfg.variable)
+        variables[raster_cfg.variable] = replace(
+            base,
+            label=raster_cfg.label or base.label,
+            unit=raster_cfg.unit or base.unit,
+            kind="intensive",
+            year=raster_cfg.year,
+        )
+        progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
+    near = measure_proximity(config, buurten, cells, laid.address_points, progress)
+    measured.update(near.values)
+    variables.update(near.variables)
+    for name, vals in measured.items():
+        values[name] = vals
+    for key, parts in (("basic_services_m", BASIC_M), ("basic_services_walk_m", BASIC_WALK)):
+        if any(c in values for c in parts):
+            values[key] = mean_of_available(values, parts)
+            variables[key] = describe(key)
+    return CellIndicators(values, variables, list(measured), near.notes)
+
+
+def buurt_indicators(
+    buurten: gpd.GeoDataFrame, laid: LaidCells, at_cells: CellIndicators
+) -> gpd.GeoDataFrame:
+    """The buurten with the cell-measured variables averaged back (weighted as the cells)."""
+    out = buurten.copy()
+    cell_only = [c for c in at_cells.values.columns if c in at_cells.measured or c in CELL_DERIVED]
+    if cell_only:
+        agg = cells_to_buurten(
+            laid.cells, at_cells.values[cell_only], len(out), weighting=laid.weighting
+        )
+        for col in cell_only:
+            out[col] = agg[col].to_numpy()
+    return out
+
+
+def score(
+    buurten: gpd.GeoDataFrame,
+    cells: CellSet,
+    cell_values: pd.DataFrame,
+    preset: Preset,
+    extra: list[Preset],
+    *,
+    stability_draws: int = 0,
+) -> Scores:
+    """Score buurten and cells with the main and extra presets; compare walking and straight.
+
+    The neighbourhood scale of the extra presets' hot-spot statistics at buurt level is the
+    square root of the median buurt area.
+    """
+    scored = score_levels(
+        buurten,
+        centres_of(buurten.geometry.to_numpy()),
+        cell_values,
+        (cells.x, cells.y),
+        cells.grid.spacing,
+        preset,
+        extra,
+        stability_draws=stability_draws,
+        buurt_size=float(np.sqrt(np.median(buurten.geometry.area))),
+    )
+    buurt_scores = scored.buurten
+    if scored.stability is not None:
+        buurt_scores = pd.concat([buurt_scores, scored.stability], axis=1)
+    scored_buurten = pd.concat([buurten, buurt_scores], axis=1)
+    all_cells = pd.concat([cell_values, scored.cells], axis=1)
+    notes = []
+    for ind in preset.indicators:
+        missing = int((buurt_scores[f"{ind.key}_status"] == STATUS_MISSING).sum())
+        if missing:
+            notes.append(f"indicator '{ind.key}': geen gegevens voor {missing} buurten.")
+    comparison = pd.concat(
+        [
+            walk_vs_straight(scored_buurten, preset, level="buurten"),
+            walk_vs_straight(all_cells, preset, level="cellen"),
+        ],
+        ignore_index=True,
+    )
+    for row in comparison[comparison["niveau"] == "buurten"].itertuples():
+        notes.append(
+            f"indicator '{row.indicator}' over het looppadennetwerk: {row.gewisseld} van "
+            f"{row.vergeleken} buurten in een andere klasse dan hemelsbreed "
+            f"(aan: {row.aan_netwerk} over het netwerk, {row.aan_hemelsbreed} hemelsbreed)."
+        )
+    return Scores(
+        gpd.GeoDataFrame(scored_buurten, geometry="geometry", crs=buurten.crs),
+        all_cells,
+        list(buurt_scores.columns),
+        scored.references,
+        comparison,
+        notes,
+    )
