@@ -166,3 +166,9 @@ def test_variables_are_data_validated_at_load() -> None:
         load_variables(entry + "\n" + entry)
     with pytest.raises(ConfigError, match="walk_twins names 'y_m'"):
         load_variables('walk_twins = ["y_m"]\n' + entry)
+
+
+def test_chart_axes_use_dutch_numbers() -> None:
+    from gezondewijk.reports.charts import _dutch_number
+
+    assert [_dutch_number(v) for v in (-0.2, 0.85, 3.0)] == ["\u22120,2", "0,85", "3"]

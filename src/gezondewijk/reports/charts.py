@@ -8,9 +8,15 @@ from io import BytesIO
 import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from gezondewijk.outputs.picture import score_colours
 from gezondewijk.reports.mapdata import MapData
+
+
+def _dutch_number(value: float, _position: int | None = None) -> str:
+    """An axis tick as Dutch readers write it: decimal comma, a real minus sign."""
+    return f"{value:g}".replace(".", ",").replace("-", "\u2212")
 
 
 def _png(fig: Figure) -> bytes:
@@ -89,6 +95,7 @@ def overview_png(table: pd.DataFrame, vulnerability_label: str) -> bytes:
             ha="left" if dx > 0 else "right",
             arrowprops={"arrowstyle": "-", "color": "#777", "linewidth": 0.5},
         )
+    ax.xaxis.set_major_formatter(FuncFormatter(_dutch_number))
     ax.set_xlabel(vulnerability_label)
     ax.set_ylabel("score (aantal indicatoren 'aan')")
     ax.set_title("Stapeling en kwetsbaarheid per buurt")
