@@ -10,13 +10,14 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from gezondewijk.number_format import dutch_number
 from gezondewijk.outputs.picture import score_colours
 from gezondewijk.reports.mapdata import MapData
 
 
 def _dutch_number(value: float, _position: int | None = None) -> str:
-    """An axis tick as Dutch readers write it: decimal comma, a real minus sign."""
-    return f"{value:g}".replace(".", ",").replace("-", "\u2212")
+    """An axis tick in the one Dutch number format, with a typographic minus sign."""
+    return dutch_number(value, None).replace("-", "\u2212")
 
 
 def _png(fig: Figure) -> bytes:

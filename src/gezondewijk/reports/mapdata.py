@@ -154,8 +154,7 @@ class MapData:
             theme: (key, self.run.indicator_label(key))
             for theme, key in self.run.theme_links().items()
         }
-        frame = pd.DataFrame(self.buurten.drop(columns="geometry"))
-        return perception_vs_data(summary, frame, codes, links)
+        return perception_vs_data(summary, self.run.buurten, codes, links)
 
     def unit(self, variable: str) -> str:
         """Unit of a variable from the run's metadata."""

@@ -144,8 +144,10 @@ def check_unique(codes: pd.Series, *, path: Path, field: str) -> None:
         )
 
 
-def read_text_table(path: Path) -> pd.DataFrame:
+def read_text_table(path: Path, nrows: int | None = None) -> pd.DataFrame:
     """Read a CSV as published (UTF-8 with or without BOM, ``;`` or ``,``) as strings.
+
+    ``nrows`` reads only the first rows (0: the header).
 
     Raises
     ------
@@ -181,7 +183,9 @@ def read_text_table(path: Path) -> pd.DataFrame:
     from io import StringIO
 
     try:
-        return pd.read_csv(StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+        return pd.read_csv(
+            StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, nrows=nrows
+        )
     except pd.errors.ParserError as exc:
         row = None
         match = re.search(r"line (\d+)", str(exc))
@@ -195,8 +199,8 @@ def read_text_table(path: Path) -> pd.DataFrame:
         ) from exc
 
 
-def read_excel_table(path: Path, sheet: str | int = 0) -> pd.DataFrame:
-    """Read one sheet of an xlsx workbook as strings and numbers.
+def read_excel_table(path: Path, sheet: str | int = 0, nrows: int | None = None) -> pd.DataFrame:
+    """Read one sheet of an xlsx workbook as strings and numbers (``nrows``: only the first).
 
     Raises
     ------
@@ -204,7 +208,7 @@ def read_excel_table(path: Path, sheet: str | int = 0) -> pd.DataFrame:
         When the file is not a readable xlsx workbook or the sheet is missing.
     """
     try:
-        return pd.read_excel(path, sheet_name=sheet, engine="openpyxl")
+        return pd.read_excel(path, sheet_name=sheet, engine="openpyxl", nrows=nrows)
     except (ValueError, KeyError, OSError) as exc:
         raise InputDataError(
             f"het werkblad kan niet gelezen worden: {exc}.",
@@ -219,11 +223,11 @@ def read_excel_table(path: Path, sheet: str | int = 0) -> pd.DataFrame:
         ) from exc
 
 
-def read_any_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or xlsx table, chosen by the file extension."""
+def read_any_table(path: Path, nrows: int | None = None) -> pd.DataFrame:
+    """Read a CSV or xlsx table, chosen by the file extension (``nrows=0``: the header only)."""
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return read_excel_table(path)
-    return read_text_table(path)
+        return read_excel_table(path, nrows=nrows)
+    return read_text_table(path, nrows=nrows)
 
 
 def find_column(frame: pd.DataFrame, candidates: list[str], *, path: Path, what: str) -> str:

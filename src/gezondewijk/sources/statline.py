@@ -141,7 +141,7 @@ def table_kind(path: str | Path) -> str:
     StatLine name maps to a variable whose source is RIVM (``Eenzaam_27`` → ``lonely_pct``).
     """
     p = check_file(path, what="tabel")
-    for col in read_any_table(p).columns:
+    for col in read_any_table(p, nrows=0).columns:
         key = canonical_name(str(col))
         if key is not None and key in KNOWN and KNOWN[key].source.startswith("RIVM"):
             return "rivm"

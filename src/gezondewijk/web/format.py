@@ -7,7 +7,6 @@ every page (``16,7`` not ``16.7``).
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Any
 
@@ -15,6 +14,7 @@ from jinja2 import Environment
 
 from gezondewijk.leefplekmeter.campaigns import MODE_LABELS, STATUS_LABELS, VARIANT_LABELS
 from gezondewijk.leefplekmeter.themes import SCALES
+from gezondewijk.number_format import dutch_number
 
 #: Labels of coded values users see, per kind.
 LABELS: dict[str, dict[str, str]] = {
@@ -25,14 +25,6 @@ LABELS: dict[str, dict[str, str]] = {
     "respondent_type": {"bewoner": "bewoners", "professional": "professionals"},
     "age_band": {b: f"{b} jaar" for b in ("0-11", "12-17", "18-34", "35-54", "55-74", "75+")},
 }
-
-
-def dutch_number(value: Any, decimals: int = 1) -> str:
-    """A number as Dutch readers write it: ``11420.0`` → ``11.420,0``; missing → ``–``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
 def dutch_date(value: date | None) -> str:
