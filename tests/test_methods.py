@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gezondewijk import InputDataError
 from gezondewijk.scoring import load_preset
 from gezondewijk.scoring.ahah import exponential_transform
 from gezondewijk.scoring.apply import apply_preset
@@ -24,7 +25,9 @@ FOUR = pd.DataFrame(
 
 
 def test_ces4_by_hand() -> None:
-    out = apply_preset(FOUR, load_preset("ces4"), {})
+    # FOUR has 2 of the preset's 4 population indicators; OEHHA's 5-of-8 rule would leave
+    # every area unscored, so the arithmetic is checked with a minimum of 2
+    out = apply_preset(FOUR, _with_params("ces4", min_pc_indicators=2), {})
     # percentiles: no2 25/50/75/100, pm25 100/50/75/25 → exposure mean 62.5/50/75/62.5;
     # green (env. effect) 25/100/75/50; PB' = (exp + env/2)/1.5 = 50/66.67/75/58.33, max 75
     assert out["ces_pb"].tolist() == pytest.approx(
@@ -40,7 +43,7 @@ def test_ces4_by_hand() -> None:
 def test_ces4_minimum_indicators_rule() -> None:
     values = FOUR.copy()
     values.loc[0, "good_health_pct"] = np.nan  # only 1 population indicator left (< 2)
-    out = apply_preset(values, load_preset("ces4"), {})
+    out = apply_preset(values, _with_params("ces4", min_pc_indicators=2), {})
     assert np.isnan(out["ces_score"].iloc[0])
     assert out["ces_score"].iloc[1:].notna().all()
     assert out["ces_pc"].max() == pytest.approx(10.0)  # scaling ignores the unscored area
@@ -153,3 +156,110 @@ def test_3_30_300_by_hand() -> None:
     assert out["groen_300_aan"].tolist() == [0, 1, 0]
     assert out["groen_300_status"].tolist() == ["vervangen", "vervangen", "vervangen"]
     assert out["groen_300_variabele"].tolist()[:2] == ["distance_green_m", "distance_green_m"]
+
+
+def _with_params(name: str, **params: object) -> Preset:
+    preset = load_preset(name)
+    return preset.model_copy(update={"params": {**preset.params, **params}})
+
+
+def test_ces_zero_rule_by_hand() -> None:
+    from gezondewijk.scoring.ces import ces_percentile
+
+    values = np.array([0.0, 0.0, 5.0, 10.0, 10.0, np.nan])
+    # OEHHA: zeros at 0; the three non-zero values ranked among themselves (share at or below)
+    assert ces_percentile(values).tolist()[:5] == pytest.approx([0, 0, 100 / 3, 100, 100])
+    # ranked among all five known values instead
+    assert ces_percentile(values, zero_rule="rank_all").tolist()[:5] == pytest.approx(
+        [40, 40, 60, 100, 100]
+    )
+    assert np.isnan(ces_percentile(values)[5])
+
+
+def test_ces4_oehha_minimum_and_unscored_pollution_burden() -> None:
+    # four areas; area 0 has only 2 of the 4 population indicators (ceil(4·5/8) = 3 needed)
+    values = FOUR.assign(
+        anxiety_depression_pct=[np.nan, 40.0, 50.0, 60.0],
+        ses_woa=[np.nan, 0.1, 0.0, -0.2],
+        no2=[50.0, 20.0, 30.0, 40.0],
+    )
+    preset = load_preset("ces4")
+    assert preset.number("min_pc_indicators", 0) == 3
+    out = apply_preset(values, preset, {})
+    assert out["ces_scored"].tolist() == [False, True, True, True]
+    assert np.isnan(out["ces_score"].iloc[0]) and np.isnan(out["ces_pc"].iloc[0])
+    # Pollution Burden is published for the unscored area, scaled by the scored maximum:
+    # no2 pct 100/25/50/75, pm25 100/50/75/25 → exposure 100/37.5/62.5/50;
+    # green 25/100/75/50 → PB' = (exp + env/2)/1.5 = 75/58.33/66.67/50; max over scored 66.67
+    pb_raw = np.array([75.0, 175 / 3, 200 / 3, 50.0])
+    assert out["ces_pb"].tolist() == pytest.approx(10 * pb_raw / (200 / 3))
+    assert out["ces_pb"].iloc[0] > 10  # above the scored maximum, published as it is
+    assert np.nanmax(out["ces_pc"]) == pytest.approx(10.0)
+
+
+def test_ces_default_minimum_is_five_of_eight() -> None:
+    pc = [
+        {
+            "key": f"p{i}",
+            "label": "p",
+            "domain": "sensitive_population",
+            "variable": f"v{i}",
+            "direction": "higher_is_worse",
+        }
+        for i in range(8)
+    ]
+    preset = Preset.model_validate(
+        {
+            "name": "t",
+            "title": "t",
+            "method": "ces",
+            "missing_data": "see the docstring",
+            "indicators": [
+                {"key": "a", "label": "a", "domain": "exposure", "variable": "no2"},
+                *pc,
+            ],
+        }
+    )
+    rng = np.random.default_rng(1)
+    values = pd.DataFrame(rng.uniform(1, 9, (3, 8)), columns=[f"v{i}" for i in range(8)])
+    values["no2"] = [1.0, 2.0, 3.0]
+    values.iloc[0, :3] = np.nan  # 5 of 8 known: scored
+    values.iloc[1, :4] = np.nan  # 4 of 8 known (4 missing): not scored
+    out = apply_preset(values, preset, {})
+    assert out["ces_scored"].tolist() == [True, False, True]
+
+
+def test_ces_inputs_given_as_percentiles_are_not_ranked_again() -> None:
+    preset = _with_params("ces4", inputs_are_percentiles=True, min_pc_indicators=1)
+    published = pd.DataFrame(
+        {"no2": [12.0, 40.0, 99.5, 0.0], "distance_green_m": [50.0, 10.0, 20.0, 30.0]}
+    ).assign(good_health_pct=[10.0, 90.0, 40.0, 70.0])
+    out = apply_preset(published, preset, {})
+    assert out["ces_pct_no2"].tolist() == [12.0, 40.0, 99.5, 0.0]
+    # taken as they are, not flipped: a published percentile is already "higher = worse"
+    assert out["ces_pct_gezondheid"].tolist() == [10.0, 90.0, 40.0, 70.0]
+    bad = published.assign(no2=[12.0, 140.0, 99.5, 0.0])
+    with pytest.raises(InputDataError, match=r"row 2.*no2.*140"):
+        apply_preset(bad, preset, {})
+
+
+def test_ahah_ties_get_the_lowest_rank() -> None:
+    preset = Preset.model_validate(
+        {
+            "name": "t",
+            "title": "t",
+            "method": "ahah",
+            "missing_data": "see the docstring",
+            "indicators": [{"key": "a", "label": "a", "domain": "A", "variable": "no2"}],
+        }
+    )
+    values = pd.DataFrame({"no2": [1.0, 2.0, 2.0, 4.0]})
+    x = lambda r: -23 * np.log(1 - (r / 4) * (1 - np.exp(-100 / 23)))  # noqa: E731
+    out = apply_preset(values, preset, {})
+    # CDRC: ranks 1, 2, 2, 4 (min); the domain score is ranked again with the same rule
+    assert out["ahah_A"].tolist() == pytest.approx([x(1), x(2), x(2), x(4)])
+    assert out["ahah_rank"].tolist() == [4, 2, 2, 1]
+    average = preset.model_copy(update={"params": {"ties": "average"}})
+    out = apply_preset(values, average, {})
+    assert out["ahah_A"].tolist() == pytest.approx([x(1), x(2.5), x(2.5), x(4)])
+    assert load_preset("ahah").params["ties"] == "min"

@@ -291,9 +291,12 @@ def main(argv: list[str] | None = None) -> int:
             first = result.groupby("gebied", sort=False).head(1)
             for row in first.itertuples():
                 print(
-                    f"{row.gebied or 'gebied'}: levensverwachting {row.e:.1f} jaar, "
+                    f"{row.gebied or 'gebied'}: levensverwachting {row.e:.1f} jaar "
+                    f"({row.e_lower:.1f}–{row.e_upper:.1f}), "
                     f"waarvan {row.hle:.1f} in goede gezondheid ({row.hle_pct:.1f} %)"
                 )
+                if row.suppressed:
+                    print(f"  LET OP / NOTE: PHE zou dit niet publiceren: {row.suppression}")
             print(f"Tabel: {args.out}")
             return 0
         if args.command == "presets":

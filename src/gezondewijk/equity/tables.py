@@ -18,8 +18,9 @@ def sullivan_from_file(path: str | Path) -> pd.DataFrame:
     The table has one row per area and age group with the columns ``leeftijd`` (start of the
     age group), ``bevolking`` (mid-year population), ``sterfte`` (deaths in the year) and
     either ``ongezond`` (share 0-1 in poor health) or ``goed_pct`` (% in good or very good
-    perceived health, as RIVM publishes it); optionally ``gebied`` (area) and ``n`` (survey
-    respondents, for the standard error).
+    perceived health, as RIVM publishes it); optionally ``gebied`` (area), ``n`` (survey
+    respondents, for the prevalence part of the standard error) and ``instelling`` (share 0-1
+    living in institutions, counted as not in good health; Jagger et al. 2014, Example 6).
 
     Raises
     ------
@@ -53,6 +54,11 @@ def sullivan_from_file(path: str | Path) -> pd.DataFrame:
             "D": to_numbers(table[deaths], path=p, field=deaths),
             "pi": unhealthy,
             "n": (to_numbers(table[lowered["n"]], path=p, field="n") if "n" in lowered else np.nan),
+            "inst": (
+                to_numbers(table[lowered["instelling"]], path=p, field=lowered["instelling"])
+                if "instelling" in lowered
+                else np.nan
+            ),
         }
     )
     out = []
@@ -60,7 +66,8 @@ def sullivan_from_file(path: str | Path) -> pd.DataFrame:
         rows = rows.sort_values("x")
         lt = life_table(rows["x"].to_numpy(), rows["P"].to_numpy(), rows["D"].to_numpy())
         n = rows["n"].to_numpy() if rows["n"].notna().all() else None
-        result = sullivan(lt, rows["pi"].to_numpy(), n)
+        inst = rows["inst"].fillna(0.0).to_numpy() if rows["inst"].notna().any() else None
+        result = sullivan(lt, rows["pi"].to_numpy(), n, institutionalised=inst)
         result.insert(0, "gebied", area)
         out.append(result)
     return pd.concat(out, ignore_index=True)

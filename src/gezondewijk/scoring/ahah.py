@@ -7,13 +7,13 @@ import pandas as pd
 from scipy import stats
 
 from gezondewijk.scoring.preset import Preset
-from gezondewijk.scoring.ranking import average_rank, oriented, weighted_row_mean
+from gezondewijk.scoring.ranking import TIE_METHODS, oriented, rank, weighted_row_mean
 
 #: Exponential transformation constant of the CDRC indices.
 EXP_CONSTANT = 23.0
 
 
-def exponential_transform(values: np.ndarray) -> np.ndarray:
+def exponential_transform(values: np.ndarray, ties: str = "min") -> np.ndarray:
     r"""Rank-based exponential transformation to 0-100, stretching the worst end.
 
     Notes
@@ -23,9 +23,10 @@ def exponential_transform(values: np.ndarray) -> np.ndarray:
     .. math:: X = -23 \ln\left(1 - \frac{R}{n}\,(1 - e^{-100/23})\right),
 
     so the best area gets a little above 0 and the worst exactly 100 (Noble et al., 2006;
-    Green et al., 2018).
+    Green et al., 2018). Tied values share the lowest of their ranks (``ties="min"``, as CDRC
+    ranks) or the mean of them (``"average"``).
     """
-    r = average_rank(values)
+    r = rank(values, ties)
     n = np.sum(~np.isnan(values))
     return -EXP_CONSTANT * np.log(1.0 - (r / n) * (1.0 - np.exp(-100.0 / EXP_CONSTANT)))
 
@@ -50,16 +51,22 @@ def score_ahah(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
        :func:`exponential_transform`);
     4. the index is the equally weighted mean of the domains.
 
+    Ties: tied values get the lowest of their ranks, as CDRC ranks (``rank(ties.method =
+    "min")`` in CDRC's published index code, GDSL-UL/AHAH ``create_index_version2.R``); preset parameter
+    ``ties = "average"`` gives them the mean rank instead. The final ``ahah_rank`` (1 = worst)
+    uses the same rule.
+
     Missing data: an indicator's rank uses the areas that have it; a domain is the mean of the
     indicators an area has; a domain without data in any area is left out of the index (and
     reported as an all-missing column); an area missing a domain that others have gets no
     index.
     """
+    ties = preset.text("ties", "min", TIE_METHODS)
     normals: dict[str, list[np.ndarray]] = {}
     weights: dict[str, list[float]] = {}
     for ind in preset.indicators:
         v = oriented(values, ind)
-        r = average_rank(v)
+        r = rank(v, ties)
         n = np.sum(~np.isnan(v))
         z = stats.norm.ppf((r - 0.5) / n) if n else np.full(len(v), np.nan)
         normals.setdefault(ind.domain, []).append(z)
@@ -69,7 +76,7 @@ def score_ahah(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
     for domain, cols in normals.items():
         mean, _ = weighted_row_mean(cols, weights[domain])
         transformed = (
-            exponential_transform(mean)
+            exponential_transform(mean, ties)
             if not np.isnan(mean).all()
             else np.full(len(values), np.nan)
         )
@@ -82,7 +89,7 @@ def score_ahah(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
     complete = ~np.isnan(stacked).any(axis=0)
     index = np.where(complete, np.where(np.isnan(stacked), 0.0, stacked).mean(axis=0), np.nan)
     out["ahah_index"] = index
-    rank_worst = average_rank(-index)
+    rank_worst = rank(-index, ties)
     out["ahah_rank"] = rank_worst
     n_known = np.sum(~np.isnan(index))
     out["ahah_decile"] = np.where(

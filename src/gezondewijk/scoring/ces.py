@@ -1,63 +1,143 @@
-"""CalEnviroScreen 4.0 arithmetic (OEHHA, 2021), on Dutch indicators."""
+"""CalEnviroScreen 4.0 arithmetic (OEHHA, 2021), on Dutch indicators, with OEHHA's own rules."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 
-from gezondewijk.scoring.preset import Preset
-from gezondewijk.scoring.ranking import oriented, percentile, weighted_row_mean
+from gezondewijk._errors import InputDataError, PresetError
+from gezondewijk.scoring.preset import IndicatorSpec, Preset
+from gezondewijk.scoring.ranking import (
+    oriented,
+    percentile,
+    weighted_row_mean,
+    worse_is_higher,
+)
+
+#: OEHHA scores a tract only with at least 5 of its 8 population-characteristics indicators.
+OEHHA_MIN_PC_SHARE = 5 / 8
+
+ZERO_RULES = ("oehha", "rank_all")
 
 
-def score_ces(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
-    r"""Score areas with the CalEnviroScreen 4.0 model.
+def ces_percentile(values: np.ndarray, *, zero_rule: str = "oehha") -> np.ndarray:
+    r"""Percentile (0-100) of each value, by OEHHA's rule for zeros or among all values.
 
     Parameters
     ----------
     values
-        One row per area, a column per variable.
+        Indicator values, higher = worse; NaN where missing.
+    zero_rule
+        ``"oehha"`` (default): a value of exactly 0 gets percentile 0 and the non-zero values
+        are ranked among the non-zero values only; ``"rank_all"``: every known value is ranked
+        among all known values.
+
+    Notes
+    -----
+    OEHHA (2021), *CalEnviroScreen 4.0*, "Method" (indicator percentiles): tracts whose value
+    is zero are given percentile zero, and the percentiles of the other tracts are computed
+    among the tracts with a non-zero value. Both rules use the share of values at or below
+    (:func:`percentile`).
+    """
+    if zero_rule not in ZERO_RULES:
+        raise PresetError(f"params.zero_rule must be one of {ZERO_RULES}, not {zero_rule!r}.")
+    if zero_rule == "rank_all":
+        return percentile(values)
+    out = np.full(len(values), np.nan)
+    zero = values == 0
+    out[zero] = 0.0
+    nonzero = ~zero & ~np.isnan(values)
+    out[nonzero] = percentile(values[nonzero])
+    return out
+
+
+def _indicator_percentiles(
+    values: pd.DataFrame, ind: IndicatorSpec, *, given: bool, zero_rule: str
+) -> np.ndarray:
+    if given:
+        if ind.variable is None or ind.variable not in values:
+            return np.full(len(values), np.nan)
+        p = values[ind.variable].to_numpy(dtype="float64")
+        bad = ~np.isnan(p) & ((p < 0) | (p > 100))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0]) + 1
+            raise InputDataError(
+                f"indicator '{ind.key}': the preset says the inputs are percentiles "
+                f"(params.inputs_are_percentiles = true) but this value is {float(p[bad][0]):g}.",
+                row=row,
+                field=ind.variable,
+                fix="give percentiles 0-100, or set inputs_are_percentiles = false.",
+            )
+        return p
+    v = oriented(values, ind)
+    # the zero rule is about "no burden at all": a raw 0 on a higher-is-worse indicator
+    rule = zero_rule if worse_is_higher(ind) else "rank_all"
+    return ces_percentile(v, zero_rule=rule)
+
+
+def score_ces(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
+    r"""Score areas with the CalEnviroScreen 4.0 model and OEHHA's rules.
+
+    Parameters
+    ----------
+    values
+        One row per area, a column per variable (or per published percentile, see
+        ``inputs_are_percentiles``).
     preset
         A ``method = "ces"`` preset whose indicators have the domains ``exposure``,
-        ``environmental_effect``, ``sensitive_population`` and ``socioeconomic``.
+        ``environmental_effect``, ``sensitive_population`` and ``socioeconomic``. Parameters
+        (``[params]``), each with OEHHA's rule as default:
+
+        - ``zero_rule`` = ``"oehha"``: zero values get percentile 0, the rest are ranked among
+          the non-zero areas (``"rank_all"`` ranks every value);
+        - ``min_pc_indicators``: the fewest population-characteristics indicators an area must
+          have to be scored; default :math:`\lceil \tfrac58 k \rceil` of the preset's *k*
+          (OEHHA: 5 of 8);
+        - ``min_pb_indicators`` = 1: the same for the pollution-burden indicators;
+        - ``inputs_are_percentiles`` = false: when true the columns already hold percentiles
+          (0-100, higher = worse, e.g. OEHHA's published table) and are not ranked again.
 
     Returns
     -------
     pandas.DataFrame
-        ``ces_pb`` (Pollution Burden, 0-10), ``ces_pc`` (Population Characteristics, 0-10),
-        ``ces_score`` (0-100), ``ces_percentile``, ``ces_n_pb`` and ``ces_n_pc`` (indicators
-        known) and one ``ces_pct_<key>`` per indicator.
+        ``ces_pb`` (Pollution Burden, 0-10, for every area with pollution data, scored or
+        not), ``ces_pc`` (Population Characteristics, 0-10, scored areas), ``ces_score``
+        (0-100, scored areas), ``ces_percentile``, ``ces_scored``, ``ces_n_pb`` and
+        ``ces_n_pc`` (indicators known) and one ``ces_pct_<key>`` per indicator.
 
     Notes
     -----
-    OEHHA (2021), *CalEnviroScreen 4.0*, chapter "Method":
+    OEHHA (2021), *CalEnviroScreen 4.0*, chapter "Method" and "Scoring and Model":
 
-    1. each indicator becomes a percentile among the areas with a value (higher = worse);
-    2. Pollution Burden :math:`PB' = (\bar p_{exp} + \tfrac12 \bar p_{env}) / 1.5`, then
-       scaled so the highest area has 10: :math:`PB = 10\,PB' / \max PB'`;
-    3. Population Characteristics :math:`PC' = (\bar p_{sens} + \bar p_{ses}) / 2`, scaled the
-       same way to a maximum of 10;
-    4. score :math:`= PB \times PC` (maximum 100), and its percentile.
+    1. each indicator becomes a percentile among the areas with a value (higher = worse), zero
+       values at percentile 0 (:func:`ces_percentile`);
+    2. Pollution Burden :math:`PB' = (\bar p_{exp} + \tfrac12 \bar p_{env}) / 1.5`;
+    3. Population Characteristics :math:`PC' = (\bar p_{sens} + \bar p_{ses}) / 2`;
+    4. an area is scored when it has at least ``min_pc_indicators`` population and
+       ``min_pb_indicators`` pollution indicators; both components are scaled so that the
+       highest *scored* area has 10: :math:`PB = 10\,PB' / \max_{scored} PB'`; the Pollution
+       Burden is published for unscored areas too (on the same scale, so it may exceed 10);
+    5. score :math:`= PB \times PC` (maximum 100), and its percentile among scored areas.
 
-    Means are over the indicators an area has (weighted by ``weight``, 1 by default).
-    Missing-data rule: an area gets no score when it has fewer than ``min_pb_indicators`` of
-    the pollution-burden indicators or fewer than ``min_pc_indicators`` of the
-    population-characteristics indicators (preset parameters; OEHHA leaves such tracts
-    unscored).
+    Means are over the indicators an area has, weighted by ``weight`` (1 by default).
     """
+    given = preset.flag("inputs_are_percentiles", False)
+    zero_rule = preset.text("zero_rule", "oehha", ZERO_RULES)
     pct: dict[str, list[np.ndarray]] = {}
     wts: dict[str, list[float]] = {}
     out: dict[str, np.ndarray] = {}
     for ind in preset.indicators:
-        p = percentile(oriented(values, ind))
+        p = _indicator_percentiles(values, ind, given=given, zero_rule=zero_rule)
         out[f"ces_pct_{ind.key}"] = p
         pct.setdefault(ind.domain, []).append(p)
         wts.setdefault(ind.domain, []).append(ind.weight)
     n = len(values)
-    nan = np.full(n, np.nan)
 
     def mean(domain: str) -> tuple[np.ndarray, np.ndarray]:
         if domain not in pct:
-            return nan, np.zeros(n, dtype=np.int64)
+            return np.full(n, np.nan), np.zeros(n, dtype=np.int64)
         return weighted_row_mean(pct[domain], wts[domain])
 
     exp, n_exp = mean("exposure")
@@ -68,25 +148,33 @@ def score_ces(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
     pc_raw = _combine(sens, ses, 1.0)
     n_pb = n_exp + n_env
     n_pc = n_sens + n_ses
-    enough = (n_pb >= int(preset.number("min_pb_indicators", 1))) & (
-        n_pc >= int(preset.number("min_pc_indicators", 1))
-    )
-    pb_raw = np.where(enough, pb_raw, np.nan)
-    pc_raw = np.where(enough, pc_raw, np.nan)
-    pb = 10.0 * pb_raw / np.nanmax(pb_raw) if np.isfinite(pb_raw).any() else nan
-    pc = 10.0 * pc_raw / np.nanmax(pc_raw) if np.isfinite(pc_raw).any() else nan
-    score = pb * pc
+    k_pc = sum(1 for i in preset.indicators if i.domain in ("sensitive_population", "socioeconomic"))
+    min_pc = int(preset.number("min_pc_indicators", math.ceil(OEHHA_MIN_PC_SHARE * k_pc)))
+    min_pb = int(preset.number("min_pb_indicators", 1))
+    scored = (n_pb >= min_pb) & (n_pc >= min_pc) & np.isfinite(pb_raw) & np.isfinite(pc_raw)
+    pb = _scale_to_ten(pb_raw, scored)
+    pc = np.where(scored, _scale_to_ten(pc_raw, scored), np.nan)
+    score = np.where(scored, pb * pc, np.nan)
     out.update(
         {
             "ces_pb": pb,
             "ces_pc": pc,
             "ces_score": score,
             "ces_percentile": percentile(score),
+            "ces_scored": scored,
             "ces_n_pb": n_pb,
             "ces_n_pc": n_pc,
         }
     )
     return pd.DataFrame(out, index=values.index)
+
+
+def _scale_to_ten(raw: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """``10 * raw / max(raw over scored areas)``; all missing when no area is scored."""
+    reference = raw[scored & np.isfinite(raw)]
+    if not reference.size or reference.max() == 0:
+        return np.full(len(raw), np.nan)
+    return 10.0 * raw / reference.max()
 
 
 def _combine(a: np.ndarray, b: np.ndarray, weight_b: float) -> np.ndarray:

@@ -102,7 +102,7 @@ class Preset(_Strict):
     missing_data: str = Field(min_length=10)
     indicators: list[IndicatorSpec] = Field(min_length=1)
     #: Method parameters, e.g. ``min_share`` for CES or ``alpha`` for the Gi* hot spots.
-    params: dict[str, float | int | str | list[str]] = Field(default_factory=dict)
+    params: dict[str, bool | float | int | str | list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Preset:
@@ -139,6 +139,37 @@ class Preset(_Strict):
                 f"preset '{self.name}': params.{name} must be a number, not {value!r}."
             )
         return float(value)
+
+    def flag(self, name: str, default: bool) -> bool:
+        """Return a true/false method parameter from ``params``, or ``default`` when absent.
+
+        Raises
+        ------
+        PresetError
+            When the parameter is not ``true`` or ``false``.
+        """
+        value = self.params.get(name, default)
+        if not isinstance(value, bool):
+            raise PresetError(
+                f"preset '{self.name}': params.{name} must be true or false, not {value!r}."
+            )
+        return value
+
+    def text(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        """Return a text method parameter from ``params`` that must be one of ``choices``.
+
+        Raises
+        ------
+        PresetError
+            When the parameter is not one of the choices.
+        """
+        value = self.params.get(name, default)
+        if value not in choices:
+            raise PresetError(
+                f"preset '{self.name}': params.{name} must be one of {', '.join(choices)}, "
+                f"not {value!r}."
+            )
+        return str(value)
 
     @property
     def variables(self) -> list[str]:

@@ -41,12 +41,26 @@ def percentile(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def average_rank(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..n of the known values (ties averaged), NaN where missing."""
+TIE_METHODS = ("min", "average")
+
+
+def rank(values: np.ndarray, ties: str = "average") -> np.ndarray:
+    """Ranks 1..n of the known values, NaN where missing.
+
+    ``ties="average"`` gives tied values the mean of their ranks, ``"min"`` the lowest
+    (SciPy's ``rankdata`` methods of the same names).
+    """
+    if ties not in TIE_METHODS:
+        raise ValueError(f"ties must be one of {TIE_METHODS}, not {ties!r}")
     out = np.full(len(values), np.nan)
     known = ~np.isnan(values)
-    out[known] = stats.rankdata(values[known], method="average")
+    out[known] = stats.rankdata(values[known], method=ties)
     return out
+
+
+def average_rank(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of the known values (ties averaged), NaN where missing."""
+    return rank(values, "average")
 
 
 def weighted_row_mean(
