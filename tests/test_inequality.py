@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gezondewijk import InputDataError
 from gezondewijk.equity import (
     concentration_index,
     inequality_summary,
@@ -94,3 +95,102 @@ def test_intervals_with_too_few_areas_are_missing_not_a_warning() -> None:
     assert table["n_gebieden"].tolist() == [2] * 5
     none = inequality_summary(np.array([10.0, 20.0, 30.0]), np.array([1.0, 2.0, 3.0]), n_boot=0)
     assert none["ondergrens"].isna().all() and none["schatting"].notna().any()
+
+
+# PHE's example (PHEindicatormethods phe_sii documentation, Area1): life expectancy by decile
+PHE_VALUE = np.array([75.9, 78.3, 83.8, 83.6, 80.5, 81.1, 81.7, 84.2, 80.6, 86.3])
+PHE_POP = np.array([7291, 7997, 6105, 7666, 5790, 6934, 5918, 5974, 7147, 7534.0])
+PHE_SE = np.array([1.64, 1.58, 1.51, 1.78, 1.7, 1.56, 1.37, 1.4, 2.43, 1.57])
+DECILE = np.arange(1.0, 11.0)
+
+
+def test_simulated_interval_matches_the_normal_theory_by_hand() -> None:
+    from gezondewijk.equity import slope_index_simulated
+
+    sim = slope_index_simulated(PHE_VALUE, DECILE, PHE_POP, se=PHE_SE, draws=200_000)
+    # the SII is linear in the values: SII = Σ c_i y_i with c = -(slope row of the WLS
+    # projection), so its sd is sqrt(Σ c_i² se_i²) and the 95 % limits ±1.96 sd
+    a = PHE_POP / PHE_POP.sum()
+    r = ridit_ranks(DECILE, PHE_POP)
+    x = np.column_stack([np.sqrt(a), r * np.sqrt(a)])
+    c = -(np.linalg.solve(x.T @ x, x.T)[1] * np.sqrt(a))
+    sd = np.sqrt(np.sum(c**2 * PHE_SE**2))
+    assert sim.sii == pytest.approx(float(c @ PHE_VALUE))
+    assert sim.sii == pytest.approx(slope_index(PHE_VALUE, DECILE, PHE_POP).sii)
+    assert sim.sii_lower == pytest.approx(sim.sii - 1.96 * sd, abs=0.05)
+    assert sim.sii_upper == pytest.approx(sim.sii + 1.96 * sd, abs=0.05)
+    # the same limits from the 95 % confidence limits instead of the standard errors
+    from_limits = slope_index_simulated(
+        PHE_VALUE,
+        DECILE,
+        PHE_POP,
+        lower=PHE_VALUE - 1.959964 * PHE_SE,
+        upper=PHE_VALUE + 1.959964 * PHE_SE,
+        draws=200_000,
+    )
+    assert from_limits.sii_lower == pytest.approx(sim.sii_lower, abs=0.05)
+    # no uncertainty, no interval
+    exact = slope_index_simulated(PHE_VALUE, DECILE, PHE_POP, se=np.zeros(10), draws=1000)
+    assert exact.sii_lower == pytest.approx(exact.sii) == pytest.approx(exact.sii_upper)
+
+
+def test_transform_fits_proportions_on_the_logit_scale() -> None:
+    from scipy.special import expit, logit
+
+    from gezondewijk.equity import slope_index_simulated
+
+    pop = np.full(5, 1000.0)
+    r = ridit_ranks(QUINTILE, pop)
+    y = expit(-0.5 - 1.5 * r)  # exactly linear on the logit scale
+    se = np.full(5, 0.05)
+    fit = slope_index_simulated(y, QUINTILE, pop, se=se, value_type="proportion", transform=True)
+    assert fit.sii == pytest.approx(expit(-0.5) - expit(-2.0))
+    assert fit.rii == pytest.approx(expit(-0.5) / expit(-2.0))
+    straight = slope_index_simulated(y, QUINTILE, pop, se=se, value_type="proportion")
+    assert straight.sii == pytest.approx(slope_index(y, QUINTILE, pop).sii)
+    assert straight.sii != pytest.approx(fit.sii, rel=1e-3)
+    # simulated on the logit scale: limits stay asymmetric and proportions stay in (0, 1)
+    assert fit.sii_lower < fit.sii < fit.sii_upper
+    assert logit(y).max() < 0
+    with pytest.raises(InputDataError, match="row 2.*proportion"):
+        slope_index_simulated(
+            np.array([0.2, 1.2, 0.5]), np.arange(3.0), np.ones(3), se=np.ones(3) * 0.1,
+            value_type="proportion",
+        )  # fmt: skip
+
+
+def test_reliability_measures_how_much_the_limits_move() -> None:
+    from gezondewijk.equity import slope_index_simulated
+
+    few = slope_index_simulated(PHE_VALUE, DECILE, PHE_POP, se=PHE_SE, draws=1000, reliability=True)
+    many = slope_index_simulated(
+        PHE_VALUE, DECILE, PHE_POP, se=PHE_SE, draws=100_000, reliability=True
+    )
+    assert few.sii_mad is not None and many.sii_mad is not None
+    assert 0 < many.sii_mad < few.sii_mad  # more draws, steadier limits
+    assert slope_index_simulated(PHE_VALUE, DECILE, PHE_POP, se=PHE_SE, draws=1000).sii_mad is None
+
+
+def test_summary_says_which_interval_it_used() -> None:
+    boot = inequality_summary(PHE_VALUE, DECILE, PHE_POP, n_boot=50)
+    assert set(boot["interval"]) == {"bootstrap"}
+    sim = inequality_summary(
+        PHE_VALUE,
+        DECILE,
+        PHE_POP,
+        n_boot=50,
+        lower=PHE_VALUE - 2 * PHE_SE,
+        upper=PHE_VALUE + 2 * PHE_SE,
+        draws=10_000,
+    )
+    by = sim.set_index("maat")
+    assert by.loc["sii", "interval"] == by.loc["rii", "interval"] == "simulatie (PHE)"
+    assert by.loc["concentratie_index", "interval"] == "bootstrap"
+    assert by.loc["sii", "schatting"] == pytest.approx(slope_index(PHE_VALUE, DECILE, PHE_POP).sii)
+    forced = inequality_summary(
+        PHE_VALUE, DECILE, PHE_POP, n_boot=50, lower=PHE_VALUE - 1, upper=PHE_VALUE + 1,
+        interval="bootstrap",
+    )  # fmt: skip
+    assert set(forced["interval"]) == {"bootstrap"}
+    with pytest.raises(InputDataError, match="margins"):
+        inequality_summary(PHE_VALUE, DECILE, PHE_POP, n_boot=5, interval="simulation")

@@ -113,3 +113,37 @@ def test_rivm_2016_2020_eindhoven() -> None:
     # good health is lower where more people struggle to make ends meet: bottom − top < 0
     assert (sii["schatting"] < 0).all()
     assert (sii["bovengrens"] < 0).all()
+
+
+def test_change_uses_each_buurts_published_margins() -> None:
+    codes = ["BU00000001", "BU00000002", "BU00000003", "BU00000004"]
+    before = pd.DataFrame(
+        {
+            "lonely_pct": [40.0, 40.0, 40.0, 40.0],
+            # RIVM margins: a narrow interval (±1) and a wide one (±6), as 95 % limits
+            "lonely_pct_ondergrens": [39.0, 34.0, 39.0, np.nan],
+            "lonely_pct_bovengrens": [41.0, 46.0, 41.0, np.nan],
+        },
+        index=codes,
+    )
+    after = pd.DataFrame(
+        {
+            "lonely_pct": [43.0, 43.0, 40.5, 43.0],
+            "lonely_pct_ondergrens": [42.0, 37.0, 39.5, np.nan],
+            "lonely_pct_bovengrens": [44.0, 49.0, 41.5, np.nan],
+        },
+        index=codes,
+    )
+    out = change_between_years(before, after, ["lonely_pct"]).set_index("code")
+    # BU1: se = 2/(2·1.96) in both years → limit = 1.96·√2·0.5102 = 1.414 < 3: beyond
+    assert out.loc["BU00000001", "drempel"] == pytest.approx(np.sqrt(2.0))
+    assert out.loc["BU00000001", "oordeel"] == "slechter"
+    # BU2: se = 12/(2·1.96) → limit 8.49 > 3: the same change is within its wide margins
+    assert out.loc["BU00000002", "drempel"] == pytest.approx(6 * np.sqrt(2.0))
+    assert out.loc["BU00000002", "oordeel"] == "binnen ruis"
+    assert out.loc["BU00000001", "ruis"] == "RIVM-marges per buurt"
+    # BU4 has no margins: the median standard error of the others stands in, and it says so
+    assert out.loc["BU00000004", "ruis"].startswith("RIVM-marges (mediaan")
+    # without margins the robust spread is the fallback, and the output says that too
+    plain = change_between_years(before[["lonely_pct"]], after[["lonely_pct"]], ["lonely_pct"])
+    assert set(plain["ruis"]) == {"robuuste spreiding van de veranderingen"}

@@ -84,8 +84,9 @@ def _monitor(args: argparse.Namespace) -> int:
         target_reduction=args.target,
         kind=args.kind,
     )
-    for var, se in result.noise.items():
-        print(f"  {var}: ruis uit de gepubliceerde 95%-marges (standaardfout {se:.2f})")
+    for var, rows in result.change.groupby("variabele", sort=False):
+        sources = ", ".join(sorted(set(rows["ruis"])))
+        print(f"  {var}: ruis gemeten met / noise from: {sources}")
     write_monitor(result, args.out)
     y0, y1 = result.before_year, result.after_year
     print(f"Verandering {y0} → {y1} in {result.n_buurten} buurten:")

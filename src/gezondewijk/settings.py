@@ -155,6 +155,13 @@ class InequalityConfig(_Strict):
     #: direction (SES-WOA: yes; "moeite met rondkomen": no).
     ses_higher_is_advantaged: bool | None = None
     bootstrap: int = Field(default=1000, ge=0, le=100_000)
+    #: SII/RII interval: "simulation" (PHE, from each buurt's published 95 % margins),
+    #: "bootstrap" (resampling buurten), or "auto": simulation where the margins are there.
+    interval: Literal["auto", "simulation", "bootstrap"] = "auto"
+    #: Simulated data sets for the PHE interval (PHE's default 100,000).
+    simulation_draws: int = Field(default=100_000, ge=1_000, le=1_000_000)
+    #: Fit percentages on the logit scale and transform back (PHE's ``transform = TRUE``).
+    transform: bool = False
 
 
 class RunConfig(_Strict):

@@ -15,9 +15,11 @@ from gezondewijk.equity.monitoring import (
     inequality_trend,
     published_noise,
 )
+from gezondewijk.equity.slope_simulation import SimulatedSlope, slope_index_simulated
 from gezondewijk.equity.sullivan import life_table, sullivan
 
 __all__ = [
+    "SimulatedSlope",
     "change_between_years",
     "concentration_index",
     "inequality_summary",
@@ -27,5 +29,6 @@ __all__ = [
     "quintile_gap",
     "ridit_ranks",
     "slope_index",
+    "slope_index_simulated",
     "sullivan",
 ]

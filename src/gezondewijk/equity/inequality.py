@@ -6,10 +6,14 @@ SII means the outcome is higher among the disadvantaged.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from gezondewijk._errors import InputDataError
+from gezondewijk.equity.ranks import ridit_ranks
+from gezondewijk.equity.slope_simulation import DEFAULT_DRAWS, ValueType, slope_index_simulated
 
 
 class Slope(NamedTuple):
@@ -29,26 +33,6 @@ def _clean(
     w = np.ones_like(v) if weights is None else np.asarray(weights, dtype="float64")
     ok = ~np.isnan(v) & ~np.isnan(s) & ~np.isnan(w) & (w > 0)
     return v[ok], s[ok], w[ok]
-
-
-def ridit_ranks(
-    ses: np.ndarray, weights: np.ndarray, *, higher_is_advantaged: bool = True
-) -> np.ndarray:
-    r"""Population-weighted fractional rank (ridit) of each area, 0 = most disadvantaged.
-
-    Notes
-    -----
-    With areas sorted from most disadvantaged and :math:`w` their population shares, the rank
-    of area *i* is the midpoint of its slice, :math:`r_i = \sum_{j<i} w_j + w_i/2`. Areas with
-    the same SES share the midpoint of their joint slice.
-    """
-    s = np.asarray(ses, dtype="float64")
-    w = np.asarray(weights, dtype="float64")
-    key = s if higher_is_advantaged else -s
-    levels, inverse = np.unique(key, return_inverse=True)
-    share = np.bincount(inverse, weights=w / w.sum(), minlength=len(levels))
-    start = np.cumsum(share) - share
-    return (start + share / 2)[inverse]
 
 
 def slope_index(
@@ -132,6 +116,9 @@ def quintile_gap(
     return float(low - high), float(low / high) if high else np.nan
 
 
+IntervalMethod = Literal["auto", "simulation", "bootstrap"]
+
+
 def inequality_summary(
     values: np.ndarray,
     ses: np.ndarray,
@@ -141,15 +128,61 @@ def inequality_summary(
     n_boot: int = 1000,
     seed: int = 0,
     level: float = 0.95,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+    interval: IntervalMethod = "auto",
+    value_type: ValueType = "normal",
+    transform: bool = False,
+    draws: int = DEFAULT_DRAWS,
 ) -> pd.DataFrame:
-    """SII, RII, concentration index, quintile gap and ratio, with bootstrap intervals.
+    """SII, RII, concentration index, quintile gap and ratio, with confidence intervals.
+
+    Parameters
+    ----------
+    lower, upper
+        Published 95 % limits of each area's value (e.g. RIVM's margins), for the simulated
+        SII/RII intervals.
+    interval
+        ``"simulation"``: the SII and RII intervals by PHE's simulation from each area's own
+        uncertainty (:func:`gezondewijk.equity.slope_simulation.slope_index_simulated`; needs
+        ``lower`` and ``upper``); ``"bootstrap"``: by resampling the areas; ``"auto"``
+        (default): simulation where every area with a value has limits, bootstrap otherwise.
+        The concentration index and quintile gap are always bootstrapped.
+    value_type, transform
+        How the simulation treats the values (see ``slope_index_simulated``); percentages are
+        given as ``value_type="proportion"`` on a 0-100 scale and divided by 100 for it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``maat, schatting, ondergrens, bovengrens, n_gebieden`` and ``interval`` (which
+        method gave the interval: ``simulatie (PHE)`` or ``bootstrap``).
 
     Notes
     -----
-    Percentile bootstrap over areas (resampled with replacement, ``n_boot`` times), the usual
-    choice for area-level data (Efron & Tibshirani, 1993).
+    Bootstrap: percentile bootstrap over areas (resampled with replacement, ``n_boot``
+    times), the usual choice for area-level data (Efron & Tibshirani, 1993). Simulation: PHE /
+    OHID's method for the SII (Low & Low, 2004; PHEindicatormethods ``phe_sii``).
     """
+    raw = np.asarray(values, dtype="float64")
+    ok = ~np.isnan(raw) & ~np.isnan(np.asarray(ses, dtype="float64"))
+    if weights is not None:
+        w_raw = np.asarray(weights, dtype="float64")
+        ok &= ~np.isnan(w_raw) & (w_raw > 0)
     v, s, w = _clean(values, ses, weights)
+    has_limits = (
+        lower is not None
+        and upper is not None
+        and bool(np.isfinite(np.asarray(lower, dtype="float64")[ok]).all())
+        and bool(np.isfinite(np.asarray(upper, dtype="float64")[ok]).all())
+    )
+    if interval == "simulation" and not has_limits:
+        raise InputDataError(
+            "the simulated SII interval needs the 95 % limits of every area's value.",
+            field="interval",
+            fix="give the published margins (ondergrens/bovengrens), or choose 'bootstrap'.",
+        )
+    simulate = has_limits and interval != "bootstrap" and len(v) >= 2
 
     def measures(idx: np.ndarray) -> list[float]:
         sl = slope_index(v[idx], s[idx], w[idx], higher_is_advantaged=higher_is_advantaged)
@@ -171,6 +204,26 @@ def inequality_summary(
     if known.any():
         lo[known] = np.nanquantile(boots[:, known], alpha, axis=0)
         hi[known] = np.nanquantile(boots[:, known], 1 - alpha, axis=0)
+    method = ["bootstrap"] * len(names)
+    if simulate:
+        assert lower is not None and upper is not None
+        scale = 100.0 if value_type == "proportion" and np.nanmax(v) > 1 else 1.0
+        sim = slope_index_simulated(
+            v / scale,
+            s,
+            w,
+            lower=np.asarray(lower, dtype="float64")[ok] / scale,
+            upper=np.asarray(upper, dtype="float64")[ok] / scale,
+            value_type=value_type,
+            transform=transform,
+            higher_is_advantaged=higher_is_advantaged,
+            draws=draws,
+            level=level,
+            seed=seed,
+        )
+        estimate[0], lo[0], hi[0] = sim.sii * scale, sim.sii_lower * scale, sim.sii_upper * scale
+        estimate[1], lo[1], hi[1] = sim.rii, sim.rii_lower, sim.rii_upper
+        method[0] = method[1] = "simulatie (PHE)"
     return pd.DataFrame(
         {
             "maat": names,
@@ -178,5 +231,6 @@ def inequality_summary(
             "ondergrens": lo,
             "bovengrens": hi,
             "n_gebieden": len(v),
+            "interval": method,
         }
     )

@@ -29,6 +29,20 @@ def published_noise(
     return out
 
 
+#: How the noise of a change was measured (the ``ruis`` column).
+NOISE_MARGINS = "RIVM-marges per buurt"
+NOISE_MARGINS_MEDIAN = "RIVM-marges (mediaan; buurt zonder marges)"
+NOISE_GIVEN = "opgegeven standaardfout"
+NOISE_SPREAD = "robuuste spreiding van de veranderingen"
+
+
+def _margin_se(table: pd.DataFrame, var: str, codes: pd.Index, z: float) -> pd.Series | None:
+    lo, hi = f"{var}_ondergrens", f"{var}_bovengrens"
+    if lo not in table or hi not in table:
+        return None
+    return ((table.loc[codes, hi] - table.loc[codes, lo]) / (2 * z)).astype("float64")
+
+
 def change_between_years(
     before: pd.DataFrame,
     after: pd.DataFrame,
@@ -43,31 +57,40 @@ def change_between_years(
     ----------
     before, after
         Area tables indexed by area code (e.g. RIVM 2016 and 2020); only areas in both count.
+        Where both carry the publisher's 95 % margins (``<var>_ondergrens`` and
+        ``<var>_bovengrens``, RIVM's "Marges" rows), each area's own margins decide.
     variables
         Variables to compare.
     noise_se
-        Standard error of a single-year estimate per variable, where known (e.g. from the
-        publisher's margins). Without it the noise is estimated from the areas themselves.
+        Standard error of a single-year estimate per variable, for variables without margins
+        (e.g. from another source).
     z
         Critical value (1.96 for 95 %).
 
     Returns
     -------
     pandas.DataFrame
-        Long format: ``code, variabele, voor, na, verschil, drempel, oordeel`` with ``oordeel``
-        one of ``beter``, ``slechter`` (beyond the noise, by the variable's direction) or
-        ``binnen ruis``.
+        Long format: ``code, variabele, voor, na, verschil, trend, drempel, oordeel, ruis``
+        with ``oordeel`` one of ``beter``, ``slechter`` (beyond the noise, by the variable's
+        direction), ``binnen ruis`` or ``onbekend``, and ``ruis`` saying how the noise was
+        measured (RIVM margins per area, their median, a given standard error, or the robust
+        spread of the changes).
 
     Notes
     -----
-    With a known standard error :math:`s`, a change is beyond the noise when
-    :math:`|\Delta| > z\sqrt2\,s`. Otherwise the typical change of all areas is taken as the
-    common trend and the robust spread of the area changes around it as the noise:
-    beyond when :math:`|\Delta_i - \mathrm{med}\,\Delta| > z \cdot 1.4826\,\mathrm{MAD}(\Delta)`.
+    With the published margins, area *i*'s standard errors are
+    :math:`s = (\mathrm{upper} - \mathrm{lower}) / (2z)` in each year and its change is beyond
+    the noise when :math:`|\Delta_i| > z\sqrt{s_{i,0}^2 + s_{i,1}^2}` (independent
+    estimates); an area without margins where others have them takes the median standard
+    error. With a given standard error :math:`s`: :math:`|\Delta| > z\sqrt2\,s`. Otherwise
+    (the fallback) the typical change of all areas is taken as the common trend and the
+    robust spread of the area changes around it as the noise: beyond when
+    :math:`|\Delta_i - \mathrm{med}\,\Delta| > z \cdot 1.4826\,\mathrm{MAD}(\Delta)`.
     Model-based small-area estimates (RIVM SMAP) are smooth, so this flags areas that moved
     unlike the rest.
     """
     codes = before.index.intersection(after.index)
+    columns = ["code", "variabele", "voor", "na", "verschil", "trend", "drempel", "oordeel"]
     rows = []
     for var in variables:
         if var not in before or var not in after:
@@ -76,12 +99,21 @@ def change_between_years(
         a = after.loc[codes, var].astype("float64")
         delta = a - b
         known = delta.dropna()
-        if noise_se and var in noise_se:
-            centre, limit = 0.0, z * np.sqrt(2.0) * noise_se[var]
+        se_b, se_a = _margin_se(before, var, codes, z), _margin_se(after, var, codes, z)
+        centre = 0.0
+        if se_b is not None and se_a is not None and (se_b.notna() | se_a.notna()).any():
+            median = float(pd.concat([se_b, se_a]).median())
+            own = se_b.notna() & se_a.notna()
+            limit = z * np.sqrt(se_b.fillna(median) ** 2 + se_a.fillna(median) ** 2)
+            source = np.where(own, NOISE_MARGINS, NOISE_MARGINS_MEDIAN)
+        elif noise_se and var in noise_se:
+            limit = pd.Series(z * np.sqrt(2.0) * noise_se[var], index=codes)
+            source = np.full(len(codes), NOISE_GIVEN)
         else:
             centre = float(known.median()) if len(known) else 0.0
             mad = float((known - centre).abs().median()) if len(known) else np.nan
-            limit = z * 1.4826 * mad
+            limit = pd.Series(z * 1.4826 * mad, index=codes)
+            source = np.full(len(codes), NOISE_SPREAD)
         worse_up = describe(var).direction == "higher_is_worse"
         dev = delta - centre
         verdict = np.where(
@@ -97,15 +129,14 @@ def change_between_years(
                     "na": a.to_numpy(),
                     "verschil": delta.to_numpy(),
                     "trend": centre,
-                    "drempel": limit,
+                    "drempel": limit.to_numpy(),
                     "oordeel": verdict,
+                    "ruis": source,
                 }
             )
         )
     if not rows:
-        return pd.DataFrame(
-            columns=["code", "variabele", "voor", "na", "verschil", "trend", "drempel", "oordeel"]
-        )
+        return pd.DataFrame(columns=[*columns, "ruis"])
     return pd.concat(rows, ignore_index=True)
 
 
@@ -139,7 +170,9 @@ def inequality_trend(
     Returns
     -------
     pandas.DataFrame
-        Per year and measure the estimate with its bootstrap interval, plus for the SII the
+        Per year and measure the estimate with its interval (PHE's simulation from the
+        published margins where the table has them, else a bootstrap; column ``interval``),
+        plus for the SII the
         change from baseline (%), the target value and whether it is met. Empty when no year
         has at least 3 areas with data.
 
@@ -153,12 +186,17 @@ def inequality_trend(
         codes = table.index.intersection(ses.index).intersection(population.index)
         if table.loc[codes, variable].notna().sum() < 3:
             continue  # too few areas with data that year
+        lo, hi = f"{variable}_ondergrens", f"{variable}_bovengrens"
+        margins = lo in table and hi in table
         summary = inequality_summary(
             table.loc[codes, variable].to_numpy(dtype="float64"),
             ses.loc[codes].to_numpy(dtype="float64"),
             population.loc[codes].to_numpy(dtype="float64"),
             higher_is_advantaged=higher_is_advantaged,
             n_boot=n_boot,
+            lower=table.loc[codes, lo].to_numpy(dtype="float64") if margins else None,
+            upper=table.loc[codes, hi].to_numpy(dtype="float64") if margins else None,
+            value_type="proportion" if describe(variable).unit == "%" else "normal",
         )
         summary.insert(0, "jaar", year)
         out.append(summary)

@@ -19,7 +19,11 @@ def buurt_inequality(buurten: pd.DataFrame, cfg: InequalityConfig) -> pd.DataFra
     buurten
         The run's buurten with the SES variable, the variables and (ideally) ``population``.
     cfg
-        Which variables, which SES ranking and how many bootstrap draws.
+        Which variables, which SES ranking, which interval method and how many draws. The
+        SII/RII interval is PHE's simulation where the buurten carry RIVM's published margins
+        (``<var>_ondergrens``/``_bovengrens``) and ``interval`` is ``auto`` or
+        ``simulation``; otherwise a bootstrap over buurten. The ``interval`` column says
+        which.
 
     Returns
     -------
@@ -49,12 +53,20 @@ def buurt_inequality(buurten: pd.DataFrame, cfg: InequalityConfig) -> pd.DataFra
     )
     parts = []
     for var in cfg.variables:
+        lo, hi = f"{var}_ondergrens", f"{var}_bovengrens"
+        margins = lo in buurten and hi in buurten
         table = inequality_summary(
             buurten[var].to_numpy(dtype="float64"),
             buurten[cfg.ses].to_numpy(dtype="float64"),
             weights,
             higher_is_advantaged=advantaged,
             n_boot=cfg.bootstrap,
+            lower=buurten[lo].to_numpy(dtype="float64") if margins else None,
+            upper=buurten[hi].to_numpy(dtype="float64") if margins else None,
+            interval=cfg.interval,
+            value_type="proportion" if describe(var).unit == "%" else "normal",
+            transform=cfg.transform,
+            draws=cfg.simulation_draws,
         )
         table.insert(0, "variabele", var)
         table.insert(1, "ses", cfg.ses)

@@ -30,7 +30,7 @@ class MonitorResult:
     n_buurten: int
     #: Variable → standard error of the noise from the published 95 % margins.
     noise: dict[str, float]
-    #: ``code, variabele, voor, na, verschil, trend, drempel, oordeel`` (see
+    #: ``code, variabele, voor, na, verschil, trend, drempel, oordeel, ruis`` (see
     #: :func:`gezondewijk.equity.change_between_years`).
     change: pd.DataFrame
     #: :func:`gezondewijk.equity.inequality_trend` per variable, or ``None``.
@@ -90,7 +90,7 @@ def monitor_change(
     y1 = table1.attrs.get("year") or 1
     t0, t1 = table0.reindex(codes), table1.reindex(codes)
     noise = published_noise(t0, t1, list(variables))
-    change = change_between_years(t0, t1, list(variables), noise_se=noise)
+    change = change_between_years(t0, t1, list(variables))
     result = MonitorResult(y0, y1, len(codes), noise, change, None, target_reduction)
     if "population" not in outlines or ses not in table1:
         return result

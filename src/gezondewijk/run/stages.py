@@ -131,7 +131,8 @@ def join_tables(
     """Join each per-area table on the buurt code; add density and the basic-services mean.
 
     Only numeric columns that gezondewijk knows (:data:`~gezondewijk.variables.KNOWN`) or that
-    the preset uses are joined.
+    the preset uses are joined, with the published 95 % margins of the known ones
+    (``<var>_ondergrens``/``<var>_bovengrens``, RIVM's "Marges" rows).
     """
     buurten = area.buurten.copy()
     variables = dict(area.variables)
@@ -154,6 +155,9 @@ def join_tables(
             if col in KNOWN or col in preset.variables:
                 buurten[col] = joined[col].to_numpy()
                 variables[col] = describe(col).with_year(table.attrs.get("year"))
+            elif col.removesuffix("_ondergrens").removesuffix("_bovengrens") in KNOWN:
+                # the publisher's 95 % margins: they give the simulated SII interval
+                buurten[col] = joined[col].to_numpy()
         progress.note(str(joins[-1]))
     if "population_density" not in buurten and "population" in buurten:
         buurten["population_density"] = density_per_km2(

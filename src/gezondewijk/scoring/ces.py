@@ -148,7 +148,9 @@ def score_ces(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
     pc_raw = _combine(sens, ses, 1.0)
     n_pb = n_exp + n_env
     n_pc = n_sens + n_ses
-    k_pc = sum(1 for i in preset.indicators if i.domain in ("sensitive_population", "socioeconomic"))
+    k_pc = sum(
+        1 for i in preset.indicators if i.domain in ("sensitive_population", "socioeconomic")
+    )
     min_pc = int(preset.number("min_pc_indicators", math.ceil(OEHHA_MIN_PC_SHARE * k_pc)))
     min_pb = int(preset.number("min_pb_indicators", 1))
     scored = (n_pb >= min_pb) & (n_pc >= min_pc) & np.isfinite(pb_raw) & np.isfinite(pc_raw)
