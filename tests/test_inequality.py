@@ -152,7 +152,7 @@ def test_transform_fits_proportions_on_the_logit_scale() -> None:
     # simulated on the logit scale: limits stay asymmetric and proportions stay in (0, 1)
     assert fit.sii_lower < fit.sii < fit.sii_upper
     assert logit(y).max() < 0
-    with pytest.raises(InputDataError, match="row 2.*proportion"):
+    with pytest.raises(InputDataError, match=r"row 2.*proportion"):
         slope_index_simulated(
             np.array([0.2, 1.2, 0.5]), np.arange(3.0), np.ones(3), se=np.ones(3) * 0.1,
             value_type="proportion",

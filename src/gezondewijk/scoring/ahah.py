@@ -52,9 +52,9 @@ def score_ahah(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
     4. the index is the equally weighted mean of the domains.
 
     Ties: tied values get the lowest of their ranks, as CDRC ranks (``rank(ties.method =
-    "min")`` in CDRC's published index code, GDSL-UL/AHAH ``create_index_version2.R``); preset parameter
-    ``ties = "average"`` gives them the mean rank instead. The final ``ahah_rank`` (1 = worst)
-    uses the same rule.
+    "min")`` in CDRC's published index code, GDSL-UL/AHAH ``create_index_version2.R``);
+    preset parameter ``ties = "average"`` gives them the mean rank instead. The final
+    ``ahah_rank`` (1 = worst) uses the same rule.
 
     Missing data: an indicator's rank uses the areas that have it; a domain is the mean of the
     indicators an area has; a domain without data in any area is left out of the index (and
