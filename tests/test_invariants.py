@@ -66,6 +66,39 @@ def test_extensive_totals_are_preserved(seed: int, n: int, size: float) -> None:
     assert out["share"].between(lo - 1e-9, hi + 1e-9).all()
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 10),
+    size=st.sampled_from([100.0, 250.0]),
+    n_addresses=st.integers(0, 40),
+    weighting=st.sampled_from(["population", "area"]),
+)
+def test_totals_are_preserved_with_an_address_layer(
+    seed: int, n: int, size: float, n_addresses: int, weighting: str
+) -> None:
+    buurten = _random_buurten(seed, n, 1500)
+    # addresses only in the lower-left part: some buurten get none at all
+    rng = np.random.default_rng(seed + 1)
+    points = rng.uniform([120_000.0, 450_000.0], [120_700.0, 450_700.0], size=(n_addresses, 2))
+    cells = build_cells(buurten, SquareGrid(size), address_points=points)
+    out = areal_interpolate(
+        cells,
+        buurten,
+        extensive=["population"],
+        weighting=weighting,  # type: ignore[arg-type]
+    )
+    assert np.isclose(out["population"].sum(), buurten["population"].sum())
+    # every buurt keeps at least one cell; those lying in no addressed cell are named
+    assert set(cells.pieces["buurt"]) == set(range(len(buurten)))
+    assert cells.addresses is not None
+    in_addressed = cells.addresses[cells.pieces["cell"].to_numpy()] > 0
+    reached = np.bincount(cells.pieces["buurt"], weights=in_addressed, minlength=len(buurten))
+    assert set(cells.buurten_without_addresses) == set(np.flatnonzero(reached == 0))
+    if len(cells.buurten_without_addresses):
+        assert any("zonder adressen" in note for note in cells.notes)
+
+
 @settings(max_examples=50, deadline=None)
 @given(data=st.data(), rows=st.integers(1, 30))
 def test_scores_stay_within_zero_and_n(data: st.DataObject, rows: int) -> None:

@@ -149,3 +149,39 @@ def test_bad_preset_names_key_and_fix(tmp_path: Path) -> None:
     broken.write_text("name = \n", encoding="utf-8")
     with pytest.raises(PresetError, match="not valid TOML"):
         load_preset(broken)
+
+
+def test_preset_on_an_unknown_variable_must_state_its_direction(tmp_path: Path) -> None:
+    text = """
+name = "eigen"
+title = "eigen"
+method = "weighted"
+missing_data = "gemiddelde van wat er is"
+[[indicators]]
+key = "hitte"
+label = "Hitte-eilanden"
+variable = "heat_island_index"
+"""
+    path = tmp_path / "eigen.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PresetError, match=r"indicator 'hitte'.*heat_island_index.*direction"):
+        load_preset(path)
+    path.write_text(text + 'direction = "higher_is_worse"\n', encoding="utf-8")
+    assert load_preset(path).indicators[0].direction == "higher_is_worse"
+    threshold = """
+name = "eigen2"
+title = "eigen2"
+missing_data = "gemiddelde van wat er is"
+[[indicators]]
+key = "hitte"
+label = "Hitte"
+[[indicators.options]]
+[[indicators.options.parts]]
+variable = "heat_island_index"
+rule = "absolute"
+value = 3
+source = "eigen meting"
+"""
+    path.write_text(threshold, encoding="utf-8")
+    with pytest.raises(PresetError, match="indicator 'hitte'"):
+        load_preset(path)

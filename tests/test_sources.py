@@ -240,3 +240,25 @@ def test_features_min_area_and_filter(tmp_path: Path) -> None:
     assert len(gp) == 1
     with pytest.raises(InputDataError, match="filterveld"):
         read_features(path, where={"amenity": ["doctors"]})
+
+
+def test_buurten_columns_that_do_not_parse_are_reported(tmp_path: Path) -> None:
+    from gezondewijk.run.stages import read_study_area
+    from gezondewijk.settings import BuurtenInput
+
+    codes = ["BU03080000", "BU03080001", "BU03080002"]
+    rows = [
+        {"buurtcode": c, "aantal_inwoners": n, "eigen_score": v}
+        for c, n, v in zip(codes, ["100", "200", "300"], ["12", "13", "veel"], strict=True)
+    ]
+    path = _geojson(tmp_path / "b.geojson", [_feature(r) for r in rows])
+    b = read_buurten(path)
+    assert "eigen_score" not in b
+    assert "rij/row 3" in b.attrs["unparsed_columns"]["eigen_score"]
+    area = read_study_area(BuurtenInput(path=path))
+    assert any("eigen_score" in note and "veel" in note for note in area.notes)
+    # a column gezondewijk knows is never dropped: a bad value in it stops the read
+    rows[1]["aantal_inwoners"] = "veel"
+    bad = _geojson(tmp_path / "bad.geojson", [_feature(r) for r in rows])
+    with pytest.raises(InputDataError, match=r"rij/row 2.*aantal_inwoners"):
+        read_buurten(bad)

@@ -38,6 +38,11 @@ class CellSet:
         buurten frame), ``area`` (m²) and ``addresses`` (count, 0 without an address layer).
     addresses
         Addresses per cell, or ``None`` without an address layer.
+    notes
+        What the user should know about how the cells were laid (in Dutch).
+    buurten_without_addresses
+        Positions of buurten that have no address in any cell; each keeps its largest cell so
+        that its inhabitants are not lost.
     """
 
     grid: Grid
@@ -47,6 +52,9 @@ class CellSet:
     pieces: pd.DataFrame
     addresses: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
+    buurten_without_addresses: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -169,8 +177,14 @@ def build_cells(
         cell_addr = cell_addr.astype(np.int64)
 
     used = np.unique(piece_cell)
+    orphans = np.zeros(0, dtype=np.int64)
     if cell_addr is not None:
-        used = used[cell_addr[used] > 0]
+        used, orphans = _cells_where_people_live(piece_cell, piece_buurt, piece_area, cell_addr)
+        if len(orphans):
+            notes.append(
+                f"{len(orphans)} buurt(en) zonder adressen in de cellen houden hun inwoners op "
+                "hun grootste cel (totalen blijven gelijk)."
+            )
     remap = np.full(len(keys), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     sel = remap[piece_cell] >= 0
@@ -190,7 +204,31 @@ def build_cells(
         pieces=pieces,
         addresses=None if cell_addr is None else cell_addr[used],
         notes=notes,
+        buurten_without_addresses=orphans,
     )
+
+
+def _cells_where_people_live(
+    piece_cell: np.ndarray, piece_buurt: np.ndarray, piece_area: np.ndarray, cell_addr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cells with an address, plus the largest cell of each buurt that has none.
+
+    Keeping only addressed cells would drop a buurt whose addresses are missing (or that has
+    none) together with its inhabitants; its largest piece's cell is kept instead, so that
+    every count is preserved.
+    """
+    addressed = cell_addr[piece_cell] > 0
+    present = np.unique(piece_buurt)
+    covered = np.unique(piece_buurt[addressed])
+    orphans = np.setdiff1d(present, covered)
+    used = np.unique(piece_cell[addressed])
+    if len(orphans):
+        mine = np.isin(piece_buurt, orphans)
+        order = np.lexsort((-piece_area[mine], piece_buurt[mine]))
+        buurt_sorted = piece_buurt[mine][order]
+        first = np.r_[True, buurt_sorted[1:] != buurt_sorted[:-1]]
+        used = np.union1d(used, piece_cell[mine][order][first])
+    return used, orphans
 
 
 def _boundary_areas(

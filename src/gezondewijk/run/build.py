@@ -79,7 +79,7 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
 
     with progress.step("samenvatten"):
         sources = input_sources(config)
-        notes = [*laid.notes, *at_cells.notes, *scores.notes]
+        notes = [*area.notes, *laid.notes, *at_cells.notes, *scores.notes]
         if config.synthetic:
             notes.insert(0, "synthetische voorbeelddata: geen echte metingen.")
         scored = scores.buurten

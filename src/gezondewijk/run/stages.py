@@ -49,6 +49,8 @@ class StudyArea:
 
     buurten: gpd.GeoDataFrame
     variables: dict[str, Variable]
+    #: What the user should know about the outlines (columns that could not be read).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +109,7 @@ def read_study_area(source: BuurtenInput) -> StudyArea:
     buurten = read_buurten(
         source.path, layer=source.layer, code_field=source.code_field, name_field=source.name_field
     )
+    unparsed: dict[str, str] = buurten.attrs.get("unparsed_columns", {})
     for column, wanted, name in (
         ("gemeentecode", source.gemeenten, "gemeenten"),
         ("buurtcode", source.codes, "codes"),
@@ -122,7 +125,11 @@ def read_study_area(source: BuurtenInput) -> StudyArea:
                 )
     year = source.year or buurten.attrs.get("year")
     variables = {c: KNOWN[c].with_year(year) for c in buurten.columns if c in KNOWN}
-    return StudyArea(buurten, variables)
+    notes = [
+        f"kolom '{name}' van de buurtkaart niet gelezen / column not read: {why}"
+        for name, why in unparsed.items()
+    ]
+    return StudyArea(buurten, variables, notes)
 
 
 def join_tables(
@@ -207,12 +214,17 @@ def lay_cells(config: RunConfig, buurten: gpd.GeoDataFrame) -> LaidCells:
         resolution=config.grid.h3_resolution,
     )
     cells = build_cells(buurten, grid, address_points=address_points)
+    notes = list(cells.notes)
+    if len(cells.buurten_without_addresses):
+        codes = buurten["buurtcode"].to_numpy()[cells.buurten_without_addresses]
+        shown = ", ".join(map(str, codes[:10])) + (" …" if len(codes) > 10 else "")
+        notes.append(f"Buurten zonder adres in de adreslaag: {shown}.")
     weighting: Weighting
     if config.weighting == "auto":
         weighting = "population" if address_points is not None else "area"
     else:
         weighting = config.weighting
-    return LaidCells(cells, address_points, weighting, list(cells.notes))
+    return LaidCells(cells, address_points, weighting, notes)
 
 
 def cell_indicators(

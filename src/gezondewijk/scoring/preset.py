@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gezondewijk._errors import PresetError
-from gezondewijk.variables import Direction
+from gezondewijk.variables import KNOWN, Direction
 
 Rule = Literal["absolute", "reference", "quantile"]
 Method = Literal["threshold-sum", "ces", "ahah", "ejscreen", "stapel", "weighted"]
@@ -115,6 +115,21 @@ class Preset(_Strict):
                 raise ValueError(f"indicator '{ind.key}': method 'threshold-sum' needs 'options'")
             if self.method != "threshold-sum" and ind.variable is None:
                 raise ValueError(f"indicator '{ind.key}': method '{self.method}' needs 'variable'")
+        for ind in self.indicators:
+            unknown_vars = [
+                part.variable
+                for opt in ind.options
+                for part in opt.parts
+                if part.variable not in KNOWN and part.direction is None
+            ]
+            if ind.variable is not None and ind.variable not in KNOWN and ind.direction is None:
+                unknown_vars.append(ind.variable)
+            if unknown_vars:
+                raise ValueError(
+                    f"indicator '{ind.key}': gezondewijk does not know the variable "
+                    f"'{unknown_vars[0]}', so it cannot tell whether higher is worse; add "
+                    'direction = "higher_is_worse" or "higher_is_better" to it'
+                )
         domains = set(DOMAINS.get(self.method, ()))
         if domains:
             unknown = {i.domain for i in self.indicators} - domains

@@ -117,12 +117,15 @@ def read_buurten(
         One row per buurt with ``buurtcode``, ``buurtnaam``, ``gemeentecode``, the numeric
         attributes (CBS sentinels -99995/-99997 and "." as missing, known columns renamed to
         :mod:`gezondewijk.variables` keys) and a valid polygon geometry in RD New.
+        ``attrs["unparsed_columns"]`` maps each mostly-numeric column that could not be read
+        to the reason (file, row, value), so that it is reported rather than dropped.
 
     Raises
     ------
     InputDataError
-        For a missing file, an unknown CRS, a missing or bad code column, duplicate codes and
-        empty geometries; every bad row is named.
+        For a missing file, an unknown CRS, a missing or bad code column, duplicate codes,
+        empty geometries and a value that is not a number in a known variable; every bad row
+        is named.
     """
     p = Path(path)
     frame = read_vector(p, layer=layer, what="buurtkaart")
@@ -173,25 +176,34 @@ def read_buurten(
         "gemeentecode": ("GM" + codes.str.slice(2, 6)).to_numpy(),
     }
     used = {code_col, name_col, "geometry"}
+    unparsed: dict[str, str] = {}
     for col in frame.columns:
         if col in used:
             continue
         name = str(col)
-        key = canonical_name(name) or name
+        known = canonical_name(name)
+        key = known or name
         if key in out or name.lower() in _TEXT_FIELDS:
             continue
         series = frame[col]
-        if is_numeric_column(series, when_empty=False):
-            try:
-                out[key] = to_numbers(series, path=p, field=name).to_numpy()
-            except InputDataError:
-                continue
+        # a known variable is always parsed, so a bad value in it is reported (as the StatLine
+        # reader does); another mostly-numeric column that does not parse is kept out and
+        # listed in attrs["unparsed_columns"], so the run can say so
+        if known is None and not is_numeric_column(series, when_empty=False):
+            continue
+        try:
+            out[key] = to_numbers(series, path=p, field=name).to_numpy()
+        except InputDataError as exc:
+            if known is not None:
+                raise
+            unparsed[name] = str(exc)
     result = gpd.GeoDataFrame(
         pd.DataFrame(out), geometry=gpd.GeoSeries(geoms, crs=RD_NEW).to_numpy(), crs=RD_NEW
     )
     result.attrs["source_path"] = str(p)
     result.attrs["invalid_repaired"] = int(invalid.sum())
     result.attrs["year"] = _year_column(frame)
+    result.attrs["unparsed_columns"] = unparsed
     return result
 
 
