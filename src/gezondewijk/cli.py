@@ -74,6 +74,8 @@ def _run(config: RunConfig, out: Path | None, quiet: bool) -> int:
 
 
 def _monitor(args: argparse.Namespace) -> int:
+    from gezondewijk.equity.monitoring import NOISE_MARGINS, NOISE_MARGINS_MEDIAN
+
     result = monitor_change(
         args.before,
         args.after,
@@ -85,15 +87,25 @@ def _monitor(args: argparse.Namespace) -> int:
         kind=args.kind,
     )
     for var, rows in result.change.groupby("variabele", sort=False):
-        sources = ", ".join(sorted(set(rows["ruis"])))
-        print(f"  {var}: ruis gemeten met / noise from: {sources}")
+        counts = rows.loc[rows["verschil"].notna(), "ruis"].value_counts()
+        own = int(counts.get(NOISE_MARGINS, 0))
+        median = int(counts.get(NOISE_MARGINS_MEDIAN, 0))
+        if own or median:
+            print(
+                f"  {var}: ruis uit de gepubliceerde 95%-marges ({own} buurten eigen marges"
+                + (f", {median} de mediaan" if median else "")
+                + ")"
+            )
+        elif len(counts):
+            print(f"  {var}: ruis uit {counts.index[0]}")
     write_monitor(result, args.out)
     y0, y1 = result.before_year, result.after_year
     print(f"Verandering {y0} → {y1} in {result.n_buurten} buurten:")
     for var, rows in result.change.groupby("variabele"):
         counts = rows["oordeel"].value_counts().to_dict()
         text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        print(f"  {var}: trend {rows['trend'].iloc[0]:+.1f}, {text}")
+        median = rows["verschil"].median()
+        print(f"  {var}: mediane verandering {median:+.1f}, {text}")
     for var, why in result.skipped.items():
         print(f"  {var}: {why}")
     if result.trend is not None:

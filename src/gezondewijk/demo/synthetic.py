@@ -241,6 +241,23 @@ def _streets(
     return frame[inside].reset_index(drop=True)
 
 
+def _margin_rows(
+    rows: list[dict[str, object]], columns: list[str], half_width: dict[str, float]
+) -> list[dict[str, object]]:
+    """RIVM's lower (MOG0095) and upper (MBG0095) 95 % bound rows for every estimate row."""
+    out = []
+    for marge, sign in (("MOG0095", -1.0), ("MBG0095", 1.0)):
+        for row in rows:
+            bound = dict(row, Marges=marge)
+            w = half_width[str(row["Codering_3"])]
+            for col in columns:
+                value = row[col]
+                if isinstance(value, str) and value.strip():
+                    bound[col] = f"{min(100.0, max(0.0, float(value) + sign * w)):8.1f}"
+            out.append(bound)
+    return out
+
+
 def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
     """Write the town as publishers ship their data, plus a run configuration.
 
@@ -271,7 +288,18 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
         for col in town.health.columns[1:]:
             row[col] = "" if pd.isna(r[col]) else f"{r[col]:8.1f}"
         rows.append(row)
-    pd.DataFrame(rows).to_csv(folder / "rivm_gezondheid.csv", index=False)
+    indicator_cols = [str(c) for c in town.health.columns[1:]]
+    # RIVM publishes 95 % margins as extra rows (MOG0095 lower, MBG0095 upper); small
+    # buurten get wide ones
+    half_width = {
+        r["WijkenEnBuurten"]: 1.5 + 4.5 * w
+        for (_, r), w in zip(
+            town.health.iterrows(), np.random.default_rng(95).random(len(town.health)), strict=True
+        )
+    }
+    pd.DataFrame(rows + _margin_rows(rows, indicator_cols, half_width)).to_csv(
+        folder / "rivm_gezondheid.csv", index=False
+    )
     # the same table four years earlier: health a little better, loneliness a little lower,
     # with noise; a few buurten moved against the trend (for the monitoring demo)
     rng = np.random.default_rng(2016)
@@ -287,7 +315,9 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
                 value -= 5 * np.sign(drift or 1)
             old[col] = f"{value:8.1f}"
         earlier.append(old)
-    pd.DataFrame(earlier).to_csv(folder / "rivm_gezondheid_2016.csv", index=False)
+    pd.DataFrame(earlier + _margin_rows(earlier, indicator_cols, half_width)).to_csv(
+        folder / "rivm_gezondheid_2016.csv", index=False
+    )
     lines = [
         '"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
         '"SES-WOA/Totaalscore/Gemiddelde score (Getal)"'

@@ -83,7 +83,9 @@ class Overview:
         rows = []
         for r in self.inequality.to_dict(orient="records"):
             name, _ = MEASURES.get(str(r["maat"]), (str(r["maat"]), ""))
-            rows.append({**r, "maat_naam": name})
+            # run folders from before the PHE simulation have only bootstrap intervals
+            method = r.get("interval")
+            rows.append({**r, "maat_naam": name, "interval": method if method else "bootstrap"})
         return rows
 
     def measure_notes(self) -> list[tuple[str, str]]:
