@@ -194,3 +194,27 @@ def test_summary_says_which_interval_it_used() -> None:
     assert set(forced["interval"]) == {"bootstrap"}
     with pytest.raises(InputDataError, match="margins"):
         inequality_summary(PHE_VALUE, DECILE, PHE_POP, n_boot=5, interval="simulation")
+
+
+def test_bound_of_zero_percent_falls_back_to_the_normal_scale() -> None:
+    pct = np.array([2.0, 3.0, 5.0, 6.0, 9.0])
+
+    def summary(half_width: float) -> pd.DataFrame:
+        return inequality_summary(
+            pct,
+            QUINTILE,
+            EQUAL,
+            lower=pct - half_width,
+            upper=pct + half_width,
+            n_boot=20,
+            draws=5000,
+            value_type="proportion",
+        )
+
+    logit = summary(1.5)
+    assert logit.set_index("maat").loc["sii", "interval"] == "simulatie (PHE)"
+    zero = summary(2.0)  # the first quintile's lower bound is 0 %
+    assert zero.set_index("maat").loc["sii", "interval"] == "simulatie (PHE, normaal)"
+    assert zero.set_index("maat").loc["sii", "schatting"] == pytest.approx(
+        slope_index(pct, QUINTILE, EQUAL).sii
+    )

@@ -156,7 +156,9 @@ def inequality_summary(
     -------
     pandas.DataFrame
         ``maat, schatting, ondergrens, bovengrens, n_gebieden`` and ``interval`` (which
-        method gave the interval: ``simulatie (PHE)`` or ``bootstrap``).
+        method gave the interval: ``simulatie (PHE)``, ``simulatie (PHE, normaal)`` where a
+        proportion's published bound is 0 or 100 % so it was simulated on its own scale, or
+        ``bootstrap``).
 
     Notes
     -----
@@ -208,12 +210,20 @@ def inequality_summary(
     if simulate:
         assert lower is not None and upper is not None
         scale = 100.0 if value_type == "proportion" and np.nanmax(v) > 1 else 1.0
+        fell_back = False
+        lo_all = np.asarray(lower, dtype="float64")[ok] / scale
+        hi_all = np.asarray(upper, dtype="float64")[ok] / scale
+        if value_type == "proportion" and not (
+            (lo_all > 0).all() and (hi_all < 1).all() and ((v / scale > 0) & (v / scale < 1)).all()
+        ):
+            # a published bound of 0 % or 100 % has no logit: simulate on the value's own scale
+            value_type, fell_back = "normal", True
         sim = slope_index_simulated(
             v / scale,
             s,
             w,
-            lower=np.asarray(lower, dtype="float64")[ok] / scale,
-            upper=np.asarray(upper, dtype="float64")[ok] / scale,
+            lower=lo_all,
+            upper=hi_all,
             value_type=value_type,
             transform=transform,
             higher_is_advantaged=higher_is_advantaged,
@@ -223,7 +233,7 @@ def inequality_summary(
         )
         estimate[0], lo[0], hi[0] = sim.sii * scale, sim.sii_lower * scale, sim.sii_upper * scale
         estimate[1], lo[1], hi[1] = sim.rii, sim.rii_lower, sim.rii_upper
-        method[0] = method[1] = "simulatie (PHE)"
+        method[0] = method[1] = "simulatie (PHE, normaal)" if fell_back else "simulatie (PHE)"
     return pd.DataFrame(
         {
             "maat": names,
