@@ -63,7 +63,11 @@ def test_pages_and_cells_window(map_dir: Path, tmp_path: Path) -> None:
     app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
     client = TestClient(app)
     assert client.get("/kaart").status_code == 200
-    assert client.get("/overzicht").status_code == 200
+    overview_page = client.get("/overzicht")
+    assert overview_page.status_code == 200
+    # the demo ships RIVM-style margins: the SII interval is PHE's simulation, and says so
+    assert "<td>simulatie (PHE)</td>" in overview_page.text
+    assert "<td>bootstrap</td>" in overview_page.text  # the concentration index
     whole = client.get("/kaart/cellen.geojson?bbox=-180,-90,180,90")
     cells = load_map_data(map_dir).cells
     assert cells is not None
