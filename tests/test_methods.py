@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +14,20 @@ from gezondewijk.scoring.ahah import exponential_transform
 from gezondewijk.scoring.apply import apply_preset
 from gezondewijk.scoring.preset import Preset
 from gezondewijk.scoring.stapel import gi_star
+
+
+def _toy_preset(method: str, indicators: list[Any]) -> Preset:
+    """A throw-away preset of one method over the given indicators."""
+    return Preset.model_validate(
+        {
+            "name": "t",
+            "title": "t",
+            "method": method,
+            "missing_data": "see the docstring",
+            "indicators": indicators,
+        }
+    )
+
 
 FOUR = pd.DataFrame(
     {
@@ -50,17 +66,12 @@ def test_ces4_minimum_indicators_rule() -> None:
 
 
 def test_ahah_by_hand() -> None:
-    preset = Preset.model_validate(
-        {
-            "name": "t",
-            "title": "t",
-            "method": "ahah",
-            "missing_data": "see the docstring",
-            "indicators": [
-                {"key": "a", "label": "a", "domain": "A", "variable": "no2"},
-                {"key": "b", "label": "b", "domain": "B", "variable": "pm25"},
-            ],
-        }
+    preset = _toy_preset(
+        "ahah",
+        [
+            {"key": "a", "label": "a", "domain": "A", "variable": "no2"},
+            {"key": "b", "label": "b", "domain": "B", "variable": "pm25"},
+        ],
     )
     values = pd.DataFrame({"no2": [1.0, 2.0, 3.0, 4.0], "pm25": [4.0, 3.0, 2.0, 1.0]})
     out = apply_preset(values, preset, {})
@@ -84,17 +95,12 @@ def test_ejscreen_by_hand() -> None:
 
 
 def test_weighted_by_hand() -> None:
-    preset = Preset.model_validate(
-        {
-            "name": "t",
-            "title": "t",
-            "method": "weighted",
-            "missing_data": "see the docstring",
-            "indicators": [
-                {"key": "a", "label": "a", "variable": "no2", "weight": 3.0},
-                {"key": "b", "label": "b", "variable": "good_health_pct", "weight": 1.0},
-            ],
-        }
+    preset = _toy_preset(
+        "weighted",
+        [
+            {"key": "a", "label": "a", "variable": "no2", "weight": 3.0},
+            {"key": "b", "label": "b", "variable": "good_health_pct", "weight": 1.0},
+        ],
     )
     out = apply_preset(FOUR, preset, {})
     # no2 scaled 0, 1/3, 2/3, 1; good health (higher better) scaled 0, 0.5, 0.25, 1
@@ -208,17 +214,12 @@ def test_ces_default_minimum_is_five_of_eight() -> None:
         }
         for i in range(8)
     ]
-    preset = Preset.model_validate(
-        {
-            "name": "t",
-            "title": "t",
-            "method": "ces",
-            "missing_data": "see the docstring",
-            "indicators": [
-                {"key": "a", "label": "a", "domain": "exposure", "variable": "no2"},
-                *pc,
-            ],
-        }
+    preset = _toy_preset(
+        "ces",
+        [
+            {"key": "a", "label": "a", "domain": "exposure", "variable": "no2"},
+            *pc,
+        ],
     )
     rng = np.random.default_rng(1)
     values = pd.DataFrame(rng.uniform(1, 9, (3, 8)), columns=[f"v{i}" for i in range(8)])
@@ -244,15 +245,7 @@ def test_ces_inputs_given_as_percentiles_are_not_ranked_again() -> None:
 
 
 def test_ahah_ties_get_the_lowest_rank() -> None:
-    preset = Preset.model_validate(
-        {
-            "name": "t",
-            "title": "t",
-            "method": "ahah",
-            "missing_data": "see the docstring",
-            "indicators": [{"key": "a", "label": "a", "domain": "A", "variable": "no2"}],
-        }
-    )
+    preset = _toy_preset("ahah", [{"key": "a", "label": "a", "domain": "A", "variable": "no2"}])
     values = pd.DataFrame({"no2": [1.0, 2.0, 2.0, 4.0]})
     x = lambda r: -23 * np.log(1 - (r / 4) * (1 - np.exp(-100 / 23)))  # noqa: E731
     out = apply_preset(values, preset, {})

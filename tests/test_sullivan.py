@@ -204,11 +204,10 @@ T = [
 ]
 
 
-@pytest.fixture(scope="module")
-def example3() -> pd.DataFrame:
+def _guide_life_table() -> pd.DataFrame:
     # q0 comes from Eurostat's infant formula in the guide; L0 = 0.2 l0 + 0.8 l1 (App. 1 §7);
     # the guide takes ax = 0.5 in every group ("we will simply assume ax = 0.5")
-    table = life_table(
+    return life_table(
         np.array(AGE),
         np.array(POP),
         np.array(DEATHS),
@@ -216,7 +215,11 @@ def example3() -> pd.DataFrame:
         first_l_weight=0.2,
         ax=0.5,
     )
-    return sullivan(table, np.array(PREV), np.array(SURVEY_N))
+
+
+@pytest.fixture(scope="module")
+def example3() -> pd.DataFrame:
+    return sullivan(_guide_life_table(), np.array(PREV), np.array(SURVEY_N))
 
 
 def test_life_table_columns(example3: pd.DataFrame) -> None:
@@ -354,14 +357,7 @@ def test_standard_error_includes_the_mortality_part(example3: pd.DataFrame) -> N
 
 
 def test_institutions_counted_as_unhealthy() -> None:
-    table = life_table(
-        np.array(AGE),
-        np.array(POP),
-        np.array(DEATHS),
-        first_q=0.00360626,
-        first_l_weight=0.2,
-        ax=0.5,
-    )
+    table = _guide_life_table()
     out = sullivan(
         table, np.array(PREV), np.array(SURVEY_N), institutionalised=np.array(INSTITUTIONS)
     )

@@ -122,7 +122,32 @@ def load_variables(text: str, where: str = "variables.toml") -> dict[str, Variab
     return known
 
 
-__all__ = ["ALIASES", "KNOWN", "Variable", "canonical_name", "describe", "walk_key"]
+__all__ = [
+    "ALIASES",
+    "KNOWN",
+    "Variable",
+    "canonical_name",
+    "describe",
+    "margin_base",
+    "margin_columns",
+    "walk_key",
+]
+
+#: Suffixes of the columns that hold a publisher's 95 % bounds of a variable (RIVM "Marges").
+LOWER_SUFFIX, UPPER_SUFFIX = "_ondergrens", "_bovengrens"
+
+
+def margin_columns(key: str) -> tuple[str, str]:
+    """Column names of the published lower and upper 95 % bounds of a variable."""
+    return key + LOWER_SUFFIX, key + UPPER_SUFFIX
+
+
+def margin_base(column: str) -> str | None:
+    """The variable a bound column belongs to (``lonely_pct_ondergrens`` → ``lonely_pct``)."""
+    for suffix in (LOWER_SUFFIX, UPPER_SUFFIX):
+        if column.endswith(suffix):
+            return column.removesuffix(suffix)
+    return None
 
 
 def walk_key(straight_key: str) -> str:

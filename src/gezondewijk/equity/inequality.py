@@ -25,14 +25,20 @@ class Slope(NamedTuple):
     top: float
 
 
+def _usable(values: np.ndarray, ses: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """Areas with a value, an SES score and a positive weight."""
+    v = np.asarray(values, dtype="float64")
+    w = np.ones_like(v) if weights is None else np.asarray(weights, dtype="float64")
+    return ~np.isnan(v) & ~np.isnan(np.asarray(ses, dtype="float64")) & ~np.isnan(w) & (w > 0)
+
+
 def _clean(
     values: np.ndarray, ses: np.ndarray, weights: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ok = _usable(values, ses, weights)
     v = np.asarray(values, dtype="float64")
-    s = np.asarray(ses, dtype="float64")
     w = np.ones_like(v) if weights is None else np.asarray(weights, dtype="float64")
-    ok = ~np.isnan(v) & ~np.isnan(s) & ~np.isnan(w) & (w > 0)
-    return v[ok], s[ok], w[ok]
+    return v[ok], np.asarray(ses, dtype="float64")[ok], w[ok]
 
 
 def slope_index(
@@ -166,11 +172,7 @@ def inequality_summary(
     times), the usual choice for area-level data (Efron & Tibshirani, 1993). Simulation: PHE /
     OHID's method for the SII (Low & Low, 2004; PHEindicatormethods ``phe_sii``).
     """
-    raw = np.asarray(values, dtype="float64")
-    ok = ~np.isnan(raw) & ~np.isnan(np.asarray(ses, dtype="float64"))
-    if weights is not None:
-        w_raw = np.asarray(weights, dtype="float64")
-        ok &= ~np.isnan(w_raw) & (w_raw > 0)
+    ok = _usable(values, ses, weights)
     v, s, w = _clean(values, ses, weights)
     has_limits = (
         lower is not None

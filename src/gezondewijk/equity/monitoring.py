@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from gezondewijk.equity.inequality import inequality_summary
-from gezondewijk.variables import describe
+from gezondewijk.equity.slope_simulation import published_limits, value_type_of
+from gezondewijk.variables import describe, margin_columns
 
 
 def published_noise(
@@ -20,7 +21,7 @@ def published_noise(
     """
     out = {}
     for var in variables:
-        lo, hi = f"{var}_ondergrens", f"{var}_bovengrens"
+        lo, hi = margin_columns(var)
         if not all(lo in t and hi in t for t in (before, after)):
             continue
         se = pd.concat([(t[hi] - t[lo]) / (2 * z) for t in (before, after)]).dropna()
@@ -37,10 +38,10 @@ NOISE_SPREAD = "robuuste spreiding van de veranderingen"
 
 
 def _margin_se(table: pd.DataFrame, var: str, codes: pd.Index, z: float) -> pd.Series | None:
-    lo, hi = f"{var}_ondergrens", f"{var}_bovengrens"
-    if lo not in table or hi not in table:
+    lower, upper = published_limits(table, var, codes)
+    if lower is None or upper is None:
         return None
-    return ((table.loc[codes, hi] - table.loc[codes, lo]) / (2 * z)).astype("float64")
+    return pd.Series((upper - lower) / (2 * z), index=codes)
 
 
 def change_between_years(
@@ -186,17 +187,16 @@ def inequality_trend(
         codes = table.index.intersection(ses.index).intersection(population.index)
         if table.loc[codes, variable].notna().sum() < 3:
             continue  # too few areas with data that year
-        lo, hi = f"{variable}_ondergrens", f"{variable}_bovengrens"
-        margins = lo in table and hi in table
+        lower, upper = published_limits(table, variable, codes)
         summary = inequality_summary(
             table.loc[codes, variable].to_numpy(dtype="float64"),
             ses.loc[codes].to_numpy(dtype="float64"),
             population.loc[codes].to_numpy(dtype="float64"),
             higher_is_advantaged=higher_is_advantaged,
             n_boot=n_boot,
-            lower=table.loc[codes, lo].to_numpy(dtype="float64") if margins else None,
-            upper=table.loc[codes, hi].to_numpy(dtype="float64") if margins else None,
-            value_type="proportion" if describe(variable).unit == "%" else "normal",
+            lower=lower,
+            upper=upper,
+            value_type=value_type_of(variable),
         )
         summary.insert(0, "jaar", year)
         out.append(summary)

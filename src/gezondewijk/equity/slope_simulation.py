@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from gezondewijk._errors import InputDataError
 from gezondewijk.equity.ranks import ridit_ranks
+from gezondewijk.variables import describe, margin_columns
 
 ValueType = Literal["normal", "rate", "proportion"]
 
@@ -31,6 +33,22 @@ class SimulatedSlope:
     #: Mean absolute difference of the limits over 9 repeated simulations (``reliability``).
     sii_mad: float | None = None
     rii_mad: float | None = None
+
+
+def value_type_of(variable: str) -> ValueType:
+    """``"proportion"`` for a percentage variable (simulated on the logit scale), else normal."""
+    return "proportion" if describe(variable).unit == "%" else "normal"
+
+
+def published_limits(
+    table: pd.DataFrame, variable: str, rows: pd.Index | None = None
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The publisher's 95 % bounds of a variable (for ``rows``); ``(None, None)`` if absent."""
+    lo, hi = margin_columns(variable)
+    if lo not in table or hi not in table:
+        return None, None
+    frame = table if rows is None else table.loc[rows]
+    return frame[lo].to_numpy(dtype="float64"), frame[hi].to_numpy(dtype="float64")
 
 
 def _forward(values: np.ndarray, value_type: ValueType) -> np.ndarray:

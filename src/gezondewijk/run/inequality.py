@@ -7,6 +7,7 @@ import pandas as pd
 
 from gezondewijk._errors import InputDataError
 from gezondewijk.equity import inequality_summary
+from gezondewijk.equity.slope_simulation import published_limits, value_type_of
 from gezondewijk.settings import InequalityConfig
 from gezondewijk.variables import describe
 
@@ -53,18 +54,17 @@ def buurt_inequality(buurten: pd.DataFrame, cfg: InequalityConfig) -> pd.DataFra
     )
     parts = []
     for var in cfg.variables:
-        lo, hi = f"{var}_ondergrens", f"{var}_bovengrens"
-        margins = lo in buurten and hi in buurten
+        lower, upper = published_limits(buurten, var)
         table = inequality_summary(
             buurten[var].to_numpy(dtype="float64"),
             buurten[cfg.ses].to_numpy(dtype="float64"),
             weights,
             higher_is_advantaged=advantaged,
             n_boot=cfg.bootstrap,
-            lower=buurten[lo].to_numpy(dtype="float64") if margins else None,
-            upper=buurten[hi].to_numpy(dtype="float64") if margins else None,
+            lower=lower,
+            upper=upper,
             interval=cfg.interval,
-            value_type="proportion" if describe(var).unit == "%" else "normal",
+            value_type=value_type_of(var),
             transform=cfg.transform,
             draws=cfg.simulation_draws,
         )

@@ -34,7 +34,7 @@ from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
 from gezondewijk.settings import BuurtenInput, RunConfig, TableInput
 from gezondewijk.sources import is_numeric_column, read_area_table, read_buurten, read_raster
 from gezondewijk.sources.buurten import read_vector
-from gezondewijk.variables import KNOWN, Variable, describe, walk_key
+from gezondewijk.variables import KNOWN, Variable, describe, margin_base, walk_key
 
 BASIC_M = ["distance_gp_m", "distance_supermarket_m", "distance_school_m"]
 BASIC_KM = ["distance_gp_km", "distance_supermarket_km", "distance_school_km"]
@@ -162,7 +162,7 @@ def join_tables(
             if col in KNOWN or col in preset.variables:
                 buurten[col] = joined[col].to_numpy()
                 variables[col] = describe(col).with_year(table.attrs.get("year"))
-            elif col.removesuffix("_ondergrens").removesuffix("_bovengrens") in KNOWN:
+            elif margin_base(col) in KNOWN:
                 # the publisher's 95 % margins: they give the simulated SII interval
                 buurten[col] = joined[col].to_numpy()
         progress.note(str(joins[-1]))

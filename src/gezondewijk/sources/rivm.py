@@ -16,7 +16,7 @@ from gezondewijk.sources._tables import (
     read_any_table,
     to_numbers,
 )
-from gezondewijk.variables import canonical_name
+from gezondewijk.variables import LOWER_SUFFIX, UPPER_SUFFIX, canonical_name
 
 AGE_CODES = {"18+": "20300", "65+": "80200"}
 _META = {
@@ -85,7 +85,7 @@ def read_rivm_health(path: str | Path, *, age: str = "18+") -> pd.DataFrame:
     margins = {}
     if "Marges" in table:
         marge = table["Marges"].astype(str).str.strip()
-        for prefix, suffix in (("MOG", "_ondergrens"), ("MBG", "_bovengrens")):
+        for prefix, suffix in (("MOG", LOWER_SUFFIX), ("MBG", UPPER_SUFFIX)):
             rows = table[keep & marge.str.startswith(prefix)].reset_index(drop=True)
             if len(rows):
                 margins[suffix] = rows
