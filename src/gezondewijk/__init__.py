@@ -12,6 +12,7 @@ from gezondewijk._errors import (
     GridError,
     InputDataError,
     InputDataErrors,
+    OutputError,
     PresetError,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "GridError",
     "InputDataError",
     "InputDataErrors",
+    "OutputError",
     "PresetError",
     "__version__",
 ]

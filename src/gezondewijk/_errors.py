@@ -99,6 +99,10 @@ class AssetMissingError(GezondewijkError, FileNotFoundError):
     """A front-end asset (Leaflet, Swagger UI…) was not built; the message names the command."""
 
 
+class OutputError(GezondewijkError, OSError):
+    """An output file could not be written."""
+
+
 class GridError(GezondewijkError, ValueError):
     """A grid cannot be built with the given parameters."""
 

@@ -15,11 +15,11 @@ from importlib import resources
 from pathlib import Path
 
 from gezondewijk._errors import ConfigError, GezondewijkError, PresetError
-from gezondewijk.outputs import write_all
+from gezondewijk.outputs import parse_formats, write_all
 from gezondewijk.run import MapResult, build_map, monitor_change, write_monitor
 from gezondewijk.run.monitor import DEFAULT_SES, DEFAULT_VARIABLES
 from gezondewijk.scoring import available_presets
-from gezondewijk.settings import RunConfig, load_config
+from gezondewijk.settings import OUTPUT_FORMATS, RunConfig, load_config
 
 #: What ``gezondewijk --help`` says (plain text: the module docstring is for developers).
 DESCRIPTION = (
@@ -66,7 +66,16 @@ def _print_summary(result: MapResult, written: dict[str, list[Path]]) -> None:
 def _run(config: RunConfig, out: Path | None, quiet: bool) -> int:
     result = build_map(config, stream=None if quiet else sys.stderr)
     folder = out or config.output_dir
-    written = write_all(result, folder, html=config.html_map, max_map_cells=config.max_map_cells)
+    if not quiet:
+        print(f"uitvoer schrijven naar {folder} ...", file=sys.stderr)
+    written = write_all(
+        result,
+        folder,
+        html=config.html_map,
+        max_map_cells=config.max_map_cells,
+        formats=config.formats,
+        stream=None if quiet else sys.stderr,
+    )
     _print_summary(result, written)
     if "html" in written:
         print(f"\nOpen de kaart / open the map: {written['html'][0].resolve().as_uri()}")
@@ -189,6 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", type=Path, help="output folder (overrides output_dir)")
     run.add_argument("--preset", help="preset name or .toml path (overrides the config)")
     run.add_argument("--quiet", action="store_true", help="no progress output")
+    run.add_argument(
+        "--formats",
+        "--formaten",
+        help=f"which outputs, comma-separated: {', '.join(OUTPUT_FORMATS)} (default: all); "
+        "the metadata CSVs are always written",
+    )
     demo = sub.add_parser("demo", help="generate the synthetic town and build its map")
     demo.add_argument("--out", type=Path, default=Path("uitvoer/demo"))
     demo.add_argument("--quiet", action="store_true")
@@ -267,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
             config = load_config(args.config)
             if args.preset:
                 config = config.model_copy(update={"preset": args.preset})
+            if args.formats:
+                config = config.model_copy(update={"formats": list(parse_formats(args.formats))})
             return _run(config, args.out, args.quiet)
         if args.command == "demo":
             from gezondewijk.demo import make_synthetic_town, write_synthetic_inputs

@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from gezondewijk._errors import ConfigError
 from gezondewijk.area_codes import is_gemeente_code
 
+#: Output formats of a run, in writing order.
+OutputFormat = Literal["gpkg", "parquet", "csv", "png", "html"]
+OUTPUT_FORMATS: tuple[OutputFormat, ...] = ("gpkg", "parquet", "csv", "png", "html")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -187,6 +191,8 @@ class RunConfig(_Strict):
     inequality: InequalityConfig | None = None
     html_map: bool = True
     max_map_cells: int = Field(default=60_000, ge=0)
+    #: Which outputs to write (``gezondewijk run --formats``); the metadata CSVs always are.
+    formats: list[OutputFormat] = Field(default_factory=lambda: list(OUTPUT_FORMATS))
     credits: str = "Bron: CBS, RIVM; © OpenStreetMap-bijdragers (ODbL)"
 
     def resolved(self, base: Path) -> RunConfig:

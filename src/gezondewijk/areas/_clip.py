@@ -8,12 +8,15 @@ NumPy is an order of magnitude faster and exact to floating-point precision (che
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import shapely
 
 #: Buurt polygons with more vertices than this are first cut into tiles, so that no pair
 #: carries a long ring through the clipping.
-MAX_VERTICES = 96
+MAX_VERTICES = 48
 
 
 def polygon_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,7 +138,7 @@ def clip_areas(
 
 
 def pair_areas(
-    geoms: np.ndarray, pair_geom: np.ndarray, clip: np.ndarray, chunk: int = 250_000
+    geoms: np.ndarray, pair_geom: np.ndarray, clip: np.ndarray, chunk: int = 100_000
 ) -> np.ndarray:
     """Area of ``geoms[pair_geom[i]] ∩ clip[i]`` for every pair ``i``.
 
@@ -147,7 +150,8 @@ def pair_areas(
     order = np.argsort(ring_geom, kind="stable")
     geom_ring_start = np.searchsorted(ring_geom[order], np.arange(len(geoms) + 1))
     out = np.empty(len(pair_geom))
-    for lo in range(0, len(pair_geom), chunk):
+
+    def run(lo: int) -> None:
         sel = pair_geom[lo : lo + chunk]
         n_rings = geom_ring_start[sel + 1] - geom_ring_start[sel]
         ring_pair = np.repeat(np.arange(len(sel)), n_rings)
@@ -160,6 +164,14 @@ def pair_areas(
         sub_xy = xy[vstart + voff]
         sub_start = np.concatenate([[0], np.cumsum(rsizes)])
         out[lo : lo + chunk] = clip_areas(sub_xy, sub_start, ring_pair, clip[lo : lo + chunk])
+
+    # NumPy releases the GIL inside each array operation, so chunks overlap on several cores
+    starts = range(0, len(pair_geom), chunk)
+    if len(starts) == 1:
+        run(0)
+    else:
+        with ThreadPoolExecutor(min(len(starts), os.cpu_count() or 1)) as pool:
+            list(pool.map(run, starts))
     return out
 
 
@@ -167,24 +179,39 @@ def tile_polygons(geoms: np.ndarray, tile: float) -> tuple[np.ndarray, np.ndarra
     """Cut polygons with more than :data:`MAX_VERTICES` vertices into square tiles.
 
     Returns the pieces and, for each, the index of the polygon it came from. Small polygons
-    are returned whole.
+    are returned whole. The tiles are aligned on multiples of ``tile`` and cut with
+    :func:`shapely.clip_by_rect`.
     """
     nverts = shapely.get_num_coordinates(geoms)
-    pieces: list[object] = []
-    parent: list[int] = []
-    for i, (g, nv) in enumerate(zip(geoms, nverts, strict=True)):
-        if nv <= MAX_VERTICES:
-            pieces.append(g)
-            parent.append(i)
-            continue
-        minx, miny, maxx, maxy = g.bounds
-        for tx in np.arange(np.floor(minx / tile) * tile, maxx, tile):
-            for ty in np.arange(np.floor(miny / tile) * tile, maxy, tile):
-                piece = shapely.clip_by_rect(g, tx, ty, tx + tile, ty + tile)
-                if not piece.is_empty and shapely.area(piece) > 0:
-                    pieces.append(piece)
-                    parent.append(i)
-    return np.array(pieces, dtype=object), np.array(parent, dtype=np.int64)
+    big = np.flatnonzero(nverts > MAX_VERTICES)
+    small = np.flatnonzero(nverts <= MAX_VERTICES)
+    if len(big) == 0:
+        return geoms, np.arange(len(geoms), dtype=np.int64)
+    b = shapely.bounds(geoms[big])
+    x0 = np.floor(b[:, 0] / tile)
+    y0 = np.floor(b[:, 1] / tile)
+    nx = np.maximum(np.ceil(b[:, 2] / tile) - x0, 1).astype(np.int64)
+    ny = np.maximum(np.ceil(b[:, 3] / tile) - y0, 1).astype(np.int64)
+    n = nx * ny
+    owner = np.repeat(np.arange(len(big)), n)
+    k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    tx = (x0[owner] + k // ny[owner]) * tile
+    ty = (y0[owner] + k % ny[owner]) * tile
+    subject = geoms[big][owner]
+    meets = shapely.intersects(subject, shapely.box(tx, ty, tx + tile, ty + tile))
+    # clip_by_rect takes one rectangle per call, but is several times cheaper than a
+    # general intersection, so a loop over the tiles that meet their polygon wins
+    cut = np.array(
+        [
+            shapely.clip_by_rect(g, x, y, x + tile, y + tile)
+            for g, x, y in zip(subject[meets], tx[meets], ty[meets], strict=True)
+        ],
+        dtype=object,
+    )
+    ok = shapely.area(cut) > 0
+    pieces = np.concatenate([geoms[small], cut[ok]])
+    parent = np.concatenate([small, big[owner[meets][ok]]]).astype(np.int64)
+    return pieces, parent
 
 
 def convex_outlines(polys: np.ndarray) -> np.ndarray:

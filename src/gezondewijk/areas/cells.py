@@ -17,8 +17,12 @@ import shapely
 from gezondewijk._errors import GridError
 from gezondewijk._parallel import query_pairs
 from gezondewijk.areas._clip import convex_outlines, pair_areas, tile_polygons
+from gezondewijk.areas._lattice import classify_centres
 from gezondewijk.areas.grids import Grid, H3Grid
 from gezondewijk.crs import RD_NEW
+
+#: Smallest tile edge (m) buurten with many vertices are cut into (see ``tile_polygons``).
+TILE_M = 500.0
 
 
 @dataclass
@@ -70,10 +74,13 @@ class CellSet:
 
     def main_buurt(self) -> np.ndarray:
         """Position of the buurt with the largest share of each cell (by addresses, then area)."""
-        p = self.pieces.sort_values(["cell", "addresses", "area"], ascending=[True, False, False])
-        first = p.drop_duplicates("cell", keep="first")
+        cell = self.pieces["cell"].to_numpy()
+        order = np.lexsort(
+            (-self.pieces["area"].to_numpy(), -self.pieces["addresses"].to_numpy(), cell)
+        )
+        first = order[np.r_[True, cell[order][1:] != cell[order][:-1]]] if len(order) else order
         out = np.full(len(self), -1, dtype=np.int64)
-        out[first["cell"].to_numpy()] = first["buurt"].to_numpy()
+        out[cell[first]] = self.pieces["buurt"].to_numpy()[first]
         return out
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
@@ -120,48 +127,57 @@ def build_cells(
     Notes
     -----
     A cell whose centre lies further than the cell radius from every buurt boundary lies
-    wholly inside the buurt that contains its centre; only the other ("boundary") cells are
-    intersected exactly with the buurten whose boundary passes near, by vectorised convex
-    clipping (:mod:`gezondewijk.areas._clip`). The overlap areas are exact, at a fraction of
-    the cost of a polygon overlay.
+    wholly inside the buurt that contains its centre. Those cells are found for the whole
+    lattice at once on a raster (:func:`gezondewijk.areas._lattice.classify_centres`); only
+    the other ("boundary") cells are intersected exactly with the buurten they meet, by
+    vectorised convex clipping (:mod:`gezondewijk.areas._clip`). The overlap areas are exact,
+    at a fraction of the cost of a polygon overlay.
     """
     if buurten.crs is None or buurten.crs.to_epsg() != 28992:
         raise GridError("buurten must be in RD New (EPSG:28992); use read_buurten().")
     geoms = buurten.geometry.to_numpy()
     if len(geoms) == 0:
         raise GridError("there are no buurten to lay a grid over.")
-    tree = shapely.STRtree(geoms)
     bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
     keys = grid.keys_in_bounds(bounds)  # type: ignore[arg-type]
     cx, cy = grid.centres(keys)
-    points = shapely.points(cx, cy)
+    centre_buurt, flagged = classify_centres(geoms, cx, cy, grid.radius)
 
+    # only the centres the raster could not settle are asked exactly (GEOS)
+    sure = np.flatnonzero(centre_buurt >= 0)
+    check = np.flatnonzero(flagged)
+    points = shapely.points(cx[check], cy[check])
+    tree = shapely.STRtree(geoms)
     p_idx, b_idx = query_pairs(tree, points, predicate="intersects")
-    centre_buurt = np.full(len(keys), -1, dtype=np.int64)
-    centre_buurt[p_idx] = b_idx
+    check_buurt = np.full(len(check), -1, dtype=np.int64)
+    check_buurt[p_idx] = b_idx
     btree = shapely.STRtree(shapely.boundary(geoms))
-    near_cell, near_buurt = query_pairs(btree, points, predicate="dwithin", distance=grid.radius)
-    is_boundary = np.zeros(len(keys), dtype=bool)
-    is_boundary[near_cell] = True
-    interior = (~is_boundary) & (centre_buurt >= 0)
+    near_idx, near_buurt = query_pairs(btree, points, predicate="dwithin", distance=grid.radius)
+    del points
+    is_boundary = np.zeros(len(check), dtype=bool)
+    is_boundary[near_idx] = True
+    interior = (~is_boundary) & (check_buurt >= 0)
+    inner = np.concatenate([sure, check[interior]])
+    inner_buurt = np.concatenate([centre_buurt[sure], check_buurt[interior]])
+    order = np.argsort(inner, kind="stable")
+    inner, inner_buurt = inner[order], inner_buurt[order]
 
-    extra = np.flatnonzero(is_boundary & (centre_buurt >= 0))
+    extra = np.flatnonzero(is_boundary & (check_buurt >= 0))
     pairs = np.unique(
-        np.concatenate([near_cell, extra]) * len(geoms)
-        + np.concatenate([near_buurt, centre_buurt[extra]])
+        check[np.concatenate([near_idx, extra])] * len(geoms)
+        + np.concatenate([near_buurt, check_buurt[extra]])
     )
     pc, pb = pairs // len(geoms), pairs % len(geoms)
     areas = _boundary_areas(grid, keys, pc, pb, geoms)
     keep = areas > 1e-6
 
-    inner = np.flatnonzero(interior)
     inner_area = (
         shapely.area(grid.polygons(keys[inner]))
         if isinstance(grid, H3Grid)
         else np.full(len(inner), grid.cell_area)
     )
     piece_cell = np.concatenate([inner, pc[keep]])
-    piece_buurt = np.concatenate([centre_buurt[inner], pb[keep]])
+    piece_buurt = np.concatenate([inner_buurt, pb[keep]])
     piece_area = np.concatenate([inner_area, areas[keep]])
 
     notes: list[str] = []
@@ -176,7 +192,9 @@ def build_cells(
         cell_addr = np.bincount(piece_cell, weights=piece_addr, minlength=len(keys))
         cell_addr = cell_addr.astype(np.int64)
 
-    used = np.unique(piece_cell)
+    has_piece = np.zeros(len(keys), dtype=bool)
+    has_piece[piece_cell] = True
+    used = np.flatnonzero(has_piece)
     orphans = np.zeros(0, dtype=np.int64)
     if cell_addr is not None:
         used, orphans = _cells_where_people_live(piece_cell, piece_buurt, piece_area, cell_addr)
@@ -243,7 +261,7 @@ def _boundary_areas(
         outlines = convex_outlines(polys)
     except ValueError:  # irregular cells (H3 near a pentagon): let GEOS do it
         return np.asarray(shapely.area(shapely.intersection(polys[cell_pos], geoms[pb])))
-    pieces, parent = tile_polygons(geoms, tile=max(1000.0, 10 * grid.radius))
+    pieces, parent = tile_polygons(geoms, tile=max(TILE_M, 5 * grid.radius))
     if len(pieces) == len(geoms):
         return pair_areas(geoms, pb, outlines[cell_pos])
     # large buurten were cut into tiles: clip against every tile of the pair's buurt

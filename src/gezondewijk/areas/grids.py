@@ -15,6 +15,8 @@ import math
 from abc import ABC, abstractmethod
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from pyproj import Transformer
 
@@ -74,12 +76,24 @@ class Grid(ABC):
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Key of the cell that contains each point."""
 
+    def rings(self, keys: np.ndarray) -> np.ndarray | None:
+        """Closed outlines ``(n, k + 1, 2)`` of cells with ``k`` vertices each, or ``None``.
+
+        ``None`` where cells are irregular (H3). Lets writers encode polygons without Shapely
+        objects.
+        """
+        return None
+
+    def label_array(self, keys: np.ndarray) -> pa.Array:
+        """:meth:`labels` as an Arrow string array (built in Arrow, no Python strings)."""
+        a, b = unpack(keys)
+        return pc.binary_join_element_wise(
+            self.prefix, pa.array(a).cast(pa.string()), pa.array(b).cast(pa.string()), "_"
+        )
+
     def labels(self, keys: np.ndarray) -> np.ndarray:
         """Readable, stable string ids such as ``H100_12_-3``."""
-        a, b = unpack(keys)
-        return np.char.add(
-            np.char.add(np.char.add(f"{self.prefix}_", a.astype(str)), "_"), b.astype(str)
-        )
+        return np.asarray(self.label_array(keys).to_numpy(zero_copy_only=False), dtype=object)
 
 
 class HexGrid(Grid):
@@ -142,14 +156,16 @@ class HexGrid(Grid):
         q, r = unpack(keys)
         return 1.5 * self.edge * q, SQRT3 * self.edge * (r + q / 2.0)
 
-    def polygons(self, keys: np.ndarray) -> np.ndarray:  # noqa: D102
+    def rings(self, keys: np.ndarray) -> np.ndarray:  # noqa: D102
         x, y = self.centres(keys)
         angles = np.deg2rad(np.arange(0, 360, 60))
         xs = x[:, None] + self.edge * np.cos(angles)[None, :]
         ys = y[:, None] + self.edge * np.sin(angles)[None, :]
         ring = np.stack([xs, ys], axis=-1)
-        ring = np.concatenate([ring, ring[:, :1, :]], axis=1)
-        return shapely.polygons(ring)
+        return np.concatenate([ring, ring[:, :1, :]], axis=1)
+
+    def polygons(self, keys: np.ndarray) -> np.ndarray:  # noqa: D102
+        return shapely.polygons(self.rings(keys))
 
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:  # noqa: D102
         x = np.asarray(x, "float64")
@@ -204,6 +220,15 @@ class SquareGrid(Grid):
     def centres(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # noqa: D102
         i, j = unpack(keys)
         return (i + 0.5) * self.size, (j + 0.5) * self.size
+
+    def rings(self, keys: np.ndarray) -> np.ndarray:  # noqa: D102
+        i, j = unpack(keys)
+        x0, y0 = i * self.size, j * self.size
+        x1, y1 = x0 + self.size, y0 + self.size
+        # the vertex order of shapely.box: counter-clockwise from the lower right
+        xs = np.stack([x1, x1, x0, x0, x1], axis=1).astype("float64")
+        ys = np.stack([y0, y1, y1, y0, y0], axis=1).astype("float64")
+        return np.stack([xs, ys], axis=-1)
 
     def polygons(self, keys: np.ndarray) -> np.ndarray:  # noqa: D102
         i, j = unpack(keys)
@@ -285,6 +310,9 @@ class H3Grid(Grid):
 
     def labels(self, keys: np.ndarray) -> np.ndarray:  # noqa: D102
         return np.array([self._h3.int_to_str(int(k)) for k in keys], dtype=str)
+
+    def label_array(self, keys: np.ndarray) -> pa.Array:  # noqa: D102
+        return pa.array([self._h3.int_to_str(int(k)) for k in keys], pa.string())
 
 
 def make_grid(

@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri  # the standard normal quantile (norm.ppf)
 
 from gezondewijk._errors import InputDataError
 from gezondewijk.equity.ranks import ridit_ranks
@@ -179,7 +179,7 @@ def slope_index_simulated(
         lo, hi = np.asarray(lower, dtype="float64"), np.asarray(upper, dtype="float64")
         _check(lo, value_type, "lower")
         _check(hi, value_type, "upper")
-        sd = (_forward(hi, value_type) - _forward(lo, value_type)) / (2 * stats.norm.ppf(0.975))
+        sd = (_forward(hi, value_type) - _forward(lo, value_type)) / (2 * ndtri(0.975))
     else:
         sd = np.asarray(se, dtype="float64")
     if np.any(~(sd >= 0)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri  # the standard normal quantile (norm.ppf)
 
 from gezondewijk._errors import InputDataError
 
@@ -116,9 +116,9 @@ def life_table(
         weight[:-1] = surv[:-1] ** 2 * ((1 - a[:-1]) * n[:-1] + e[1:]) ** 2 * var_q[:-1]
         weight[-1] = surv[-1] ** 2 / (d[-1] * m[-1] ** 2) if d[-1] > 0 else np.inf
         se = np.sqrt(weight[::-1].cumsum()[::-1] / surv**2)
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(ndtri(0.5 + level / 2))
     reasons = _table_reasons(p, d)
-    wide = stats.norm.ppf(0.975) * se > MAX_CI_WIDTH_YEARS / 2
+    wide = ndtri(0.975) * se > MAX_CI_WIDTH_YEARS / 2
     suppression = [
         "; ".join(SUPPRESSION_REASONS[r] for r in [*reasons, *(["wide_interval"] if w else [])])
         for w in wide
@@ -269,7 +269,7 @@ def sullivan(
         prevalence = out["L"].to_numpy() ** 2 * var_pi
         out["hle_var_prevalence"] = prevalence[::-1].cumsum()[::-1] / l2
         out["hle_se"] = np.sqrt(out["hle_var_prevalence"] + out["hle_var_mortality"])
-        z = float(stats.norm.ppf(0.5 + level / 2))
+        z = float(ndtri(0.5 + level / 2))
         out["hle_lower"] = out["hle"] - z * out["hle_se"]
         out["hle_upper"] = out["hle"] + z * out["hle_se"]
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from gezondewijk._errors import AssetMissingError
@@ -41,37 +42,40 @@ def vendor_asset(name: str) -> str:
 def _features(
     frame: gpd.GeoDataFrame, columns: list[str], id_col: str, name_col: str | None
 ) -> dict[str, object]:
-    wgs = frame.to_crs(WGS84)
-    geo = json.loads(wgs.geometry.to_json(to_wgs84=False))
-    data = pd.DataFrame(frame[columns])
-    feats = []
-    for i, feat in enumerate(geo["features"]):
-        props: dict[str, object] = {"id": str(frame[id_col].iloc[i])}
-        if name_col:
-            props["naam"] = str(frame[name_col].iloc[i])
-        for col in columns:
-            val = data[col].iloc[i]
-            if val is None or val is pd.NA or (isinstance(val, float) and np.isnan(val)):
-                props[col] = None
-            elif isinstance(val, (float, np.floating)):
-                props[col] = round(float(val), 3)
-            elif isinstance(val, (int, np.integer)):
-                props[col] = int(val)
-            else:
-                props[col] = str(val)
-        feats.append({"type": "Feature", "geometry": _round(feat["geometry"]), "properties": props})
+    """GeoJSON of ``frame`` in WGS84: coordinates to 6 decimals, numbers to 3, NaN as null.
+
+    Column by column (vectorised), not row by row: a national run has 13,000 buurten and a
+    city 60,000 cells.
+    """
+    wgs = frame.geometry.to_crs(WGS84).to_numpy()
+    rounded = shapely.transform(wgs, lambda xy: np.round(xy, 6))
+    geometries = json.loads("[" + ",".join(shapely.to_geojson(rounded)) + "]")
+    # plain object arrays, not a DataFrame: pandas would turn None into NaN in text columns
+    props: dict[str, np.ndarray] = {"id": frame[id_col].astype(str).to_numpy(dtype=object)}
+    if name_col:
+        props["naam"] = frame[name_col].astype(str).to_numpy(dtype=object)
+    for col in columns:
+        values = frame[col]
+        missing = values.isna().to_numpy()
+        if pd.api.types.is_float_dtype(values):
+            # Python's round() is correctly rounded; NumPy's scaled rounding can differ in
+            # the last digit
+            out = np.array(
+                [round(v, 3) for v in values.to_numpy(dtype="float64").tolist()], dtype=object
+            )
+        elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+            out = np.nan_to_num(values.astype("float64").to_numpy()).astype(np.int64).astype(object)
+        else:
+            out = values.astype(str).to_numpy(dtype=object)
+        out[missing] = None
+        props[col] = out
+    keys = list(props)
+    records = [dict(zip(keys, row, strict=True)) for row in zip(*props.values(), strict=True)]
+    feats = [
+        {"type": "Feature", "geometry": geometry, "properties": record}
+        for geometry, record in zip(geometries, records, strict=True)
+    ]
     return {"type": "FeatureCollection", "features": feats}
-
-
-def _round(geometry: dict[str, object]) -> dict[str, object]:
-    def r(obj: object) -> object:
-        if isinstance(obj, list):
-            if obj and isinstance(obj[0], float):
-                return [round(v, 6) for v in obj]
-            return [r(v) for v in obj]
-        return obj
-
-    return {"type": geometry["type"], "coordinates": r(geometry["coordinates"])}
 
 
 def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri  # the standard normal quantile (norm.ppf)
 
 from gezondewijk.scoring.preset import Preset
 from gezondewijk.scoring.ranking import TIE_METHODS, oriented, rank, weighted_row_mean
@@ -68,7 +68,7 @@ def score_ahah(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
         v = oriented(values, ind)
         r = rank(v, ties)
         n = np.sum(~np.isnan(v))
-        z = stats.norm.ppf((r - 0.5) / n) if n else np.full(len(v), np.nan)
+        z = ndtri((r - 0.5) / n) if n else np.full(len(v), np.nan)
         normals.setdefault(ind.domain, []).append(z)
         weights.setdefault(ind.domain, []).append(ind.weight)
     out: dict[str, np.ndarray] = {}
