@@ -312,7 +312,7 @@ class H3Grid(Grid):
         return np.array([self._h3.int_to_str(int(k)) for k in keys], dtype=str)
 
     def label_array(self, keys: np.ndarray) -> pa.Array:  # noqa: D102
-        return pa.array([self._h3.int_to_str(int(k)) for k in keys], pa.string())
+        return pa.array(self.labels(keys), pa.string())
 
 
 def make_grid(

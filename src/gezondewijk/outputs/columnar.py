@@ -55,12 +55,14 @@ def cells_table(result: MapResult, *, provenance: str | None = None) -> pa.Table
             pa.array(np.zeros(len(cells), dtype=np.int32)), pa.array([provenance])
         )
     rings = cells.grid.rings(cells.keys)
-    if rings is None:  # irregular cells (H3): through Shapely
+    if rings is None or len(rings) == 0:  # irregular cells (H3): through Shapely
         polygons = cells.grid.polygons(cells.keys)
-        geo = _geo_metadata(polygons)
+        geo = _geo_metadata_of(polygons)
         columns[GEOMETRY] = pa.array(shapely.to_wkb(polygons), pa.binary())
     else:
-        geo = _geo_metadata(shapely.polygons(rings[:1]), bbox=_rings_bbox(rings))
+        xy = rings.reshape(-1, 2)
+        bbox = [*(float(v) for v in xy.min(axis=0)), *(float(v) for v in xy.max(axis=0))]
+        geo = _geo_metadata(["Polygon"], bbox)
         columns[GEOMETRY] = polygon_wkb(rings)
     # pandas' own metadata of the value columns keeps nullable integers (Int64) on reading
     pandas_meta = (values.schema.metadata or {}).get(b"pandas", b"{}")
@@ -106,16 +108,6 @@ def polygon_wkb(rings: np.ndarray) -> pa.Array:
     )
 
 
-def _rings_bbox(rings: np.ndarray) -> list[float]:
-    xy = rings.reshape(-1, 2)
-    return [
-        float(xy[:, 0].min()),
-        float(xy[:, 1].min()),
-        float(xy[:, 0].max()),
-        float(xy[:, 1].max()),
-    ]
-
-
 def frame_table(frame: pd.DataFrame) -> pa.Table:
     """A (Geo)DataFrame as an Arrow table, its geometry as WKB."""
     plain = pd.DataFrame(frame.drop(columns=GEOMETRY) if GEOMETRY in frame else frame)
@@ -124,7 +116,7 @@ def frame_table(frame: pd.DataFrame) -> pa.Table:
     if GEOMETRY in frame:
         geoms = np.asarray(frame[GEOMETRY].to_numpy())
         table = table.append_column(GEOMETRY, pa.array(shapely.to_wkb(geoms), pa.binary()))
-        metadata[b"geo"] = _geo_metadata(geoms)
+        metadata[b"geo"] = _geo_metadata_of(geoms)
     return table.replace_schema_metadata(metadata)
 
 
@@ -140,7 +132,14 @@ _TYPE_NAMES = {
 }
 
 
-def _geo_metadata(geoms: np.ndarray, bbox: list[float] | None = None) -> bytes:
+def _geo_metadata_of(geoms: np.ndarray) -> bytes:
+    """:func:`_geo_metadata` with the types and bounding box of Shapely geometries."""
+    present = geoms[~shapely.is_missing(geoms)]
+    types = sorted({_TYPE_NAMES[int(t)] for t in np.unique(shapely.get_type_id(present))})
+    return _geo_metadata(types, [float(v) for v in shapely.total_bounds(present)])
+
+
+def _geo_metadata(types: list[str], bbox: list[float]) -> bytes:
     """The GeoParquet 1.1.0 ``geo`` metadata of one WKB geometry column in RD New.
 
     Notes
@@ -148,8 +147,6 @@ def _geo_metadata(geoms: np.ndarray, bbox: list[float] | None = None) -> bytes:
     Follows https://geoparquet.org/releases/v1.1.0/: ``primary_column`` and, for the column,
     its ``encoding``, ``geometry_types``, ``crs`` (PROJJSON) and ``bbox``.
     """
-    present = geoms[~shapely.is_missing(geoms)]
-    types = sorted({_TYPE_NAMES[int(t)] for t in np.unique(shapely.get_type_id(present))})
     geo = {
         "version": "1.1.0",
         "primary_column": GEOMETRY,
@@ -158,7 +155,7 @@ def _geo_metadata(geoms: np.ndarray, bbox: list[float] | None = None) -> bytes:
                 "encoding": "WKB",
                 "geometry_types": types,
                 "crs": CRS.from_user_input(RD_NEW).to_json_dict(),
-                "bbox": bbox or [float(v) for v in shapely.total_bounds(present)],
+                "bbox": bbox,
             }
         },
     }
