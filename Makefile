@@ -32,9 +32,11 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/swagger-ui-dist/swagger-ui-bundle.js frontend/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 	cp frontend/node_modules/redoc/bundles/redoc.standalone.js $(VENDOR)/
 
-# Headless Chromium (Debian package) for the browser tests of the HTML map.
+# Headless Chromium (Debian package) for the browser tests of the HTML map; wrk (Debian) as
+# the load client of the Leefplekmeter load test.
 system-deps:
 	@test -x /usr/bin/chromium || { $(APT) update -qq && $(APT) install -y -qq chromium; }
+	@test -x /usr/bin/wrk || { $(APT) update -qq && $(APT) install -y -qq wrk; }
 
 # PostgreSQL from Debian, started and given a test role; the tests run against it and SQLite.
 postgres:
@@ -47,7 +49,7 @@ postgres:
 # campaign (generated answers) next to that map's data. Stop the web app with Ctrl-C.
 demo: setup
 	$(BIN)/gezondewijk demo --out uitvoer/demo
-	rm -f uitvoer/demo/leefplekmeter.db uitvoer/demo/leefplekmeter.db-wal uitvoer/demo/leefplekmeter.db-shm
+	rm -f uitvoer/demo/leefplekmeter.db uitvoer/demo/leefplekmeter.db-wal uitvoer/demo/leefplekmeter.db-shm uitvoer/demo/leefplekmeter.db.write-lock
 	GEZONDEWIJK_DATABASE_URL=sqlite:///uitvoer/demo/leefplekmeter.db GEZONDEWIJK_MAP_DIR=uitvoer/demo \
 	  $(BIN)/gezondewijk serve --demo --port $${PORT:-8000}
 
@@ -63,7 +65,7 @@ format: setup
 test: setup system-deps postgres lint
 	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/pytest
 
-bench: setup postgres
+bench: setup system-deps postgres
 	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/python benchmarks/run.py
 
 clean:

@@ -6,9 +6,11 @@ from benchmarks.load import run_load_test
 
 
 def test_no_acknowledged_answer_is_lost_under_load_and_sigkill() -> None:
-    result = run_load_test(clients=60, forms=3, kill_after=0.8)
-    assert result["acknowledged"] == 180
-    assert result["rows"] == result["acknowledged"]
-    assert result["lost"] == 0
+    # two worker processes: group commits from both, shared rate-limit counts in the database
+    result = run_load_test(clients=60, seconds=3, workers=2, kill_after=2.0)
+    assert result["acknowledged"] > 100 and result["failed"] == 0
+    # every acknowledged id is stored; rows may exceed it by the forms in flight at the end
+    assert result["lost"] == 0 and result["rows"] >= result["acknowledged"]
+    assert result["killed_wave_acknowledged"] > 0
     assert result["killed_wave_lost"] == 0
-    assert int(str(result["killed_wave_failed"])) > 0  # the kill really hit the wave in flight
+    assert result["killed_wave_failed"] > 0  # the kill really hit the wave in flight

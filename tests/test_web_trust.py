@@ -84,6 +84,7 @@ def _set(app: Any, campaign: Campaign, **values: object) -> None:
         target = session.get(Campaign, campaign.id)
         for k, v in values.items():
             setattr(target, k, v)
+    app.state.campaigns.forget(campaign.code)  # as the organiser pages do after a change
 
 
 # 1. formula injection -------------------------------------------------------------------

@@ -185,7 +185,25 @@ def _serve(args: argparse.Namespace) -> int:
             "(inloggen: demo@gezondewijk.nl / demo-wachtwoord)"
         )
     print(f"Open / open: {settings.public_url}/", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    if args.workers <= 1:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+        return 0
+    # Several processes: each builds its app from the environment, so the key that signs form
+    # tokens and sessions (random per start unless configured) and the public address are
+    # handed down; the database was migrated and the admin made above, once.
+    app.state.engine.dispose()
+    os.environ["GEZONDEWIJK_SECRET_KEY"] = settings.secret_key
+    os.environ["GEZONDEWIJK_PUBLIC_URL"] = settings.public_url
+    os.environ["GEZONDEWIJK_SHARED_LIMITS"] = "true"
+    uvicorn.run(
+        "gezondewijk.web.app:app_from_env",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+    )
     return 0
 
 
@@ -243,6 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
         "--demo", action="store_true", help="add a demo campaign with generated answers"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (one per CPU core); with more than one, rate limits and log-in "
+        "throttling are counted in the database so that all workers share them",
     )
     fetch = sub.add_parser(
         "fetch", help="download what a municipality's map needs and write its run file"

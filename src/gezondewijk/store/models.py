@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -129,3 +131,21 @@ class Answer(Base):
     )
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class WindowCount(Base):
+    """Hits of one throttle key in one time window, shared by every web worker.
+
+    Used for the submission rate limit and log-in throttling when the app runs in several
+    processes. ``key`` is a keyed hash (:mod:`gezondewijk.store.throttle`) whose key changes
+    with every window; no address or e-mail address is stored, and rows older than the
+    previous window are deleted.
+    """
+
+    __tablename__ = "window_counts"
+
+    key: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    #: Start of the window (seconds since 1970) and its length in seconds.
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    span: Mapped[int] = mapped_column(Integer)
+    hits: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -63,7 +64,7 @@ class ErrorOut(BaseModel):
 @router.get("/campaigns/{code}", response_model=CampaignOut, responses={404: {"model": ErrorOut}})
 def campaign_info(request: Request, code: str, lang: str = "nl") -> Any:
     """The campaign's form: themes and questions in its variant and scale."""
-    campaign = campaign_or_404(request, code)
+    campaign = campaign_or_404(request, code, recent=True)
     language = "en" if lang == "en" else "nl"
     scale = SCALES[campaign.scale]
     return CampaignOut(
@@ -76,16 +77,20 @@ def campaign_info(request: Request, code: str, lang: str = "nl") -> Any:
         scale_high=scale.high,
         mode=campaign.mode,
         areas=[c for c, _ in campaign.area_list()],
-        themes=[
-            ThemeOut(
-                key=t.key, name=t.name[language], question=t.question(campaign.variant, language)
-            )
-            for t in themes()
-        ],
+        themes=_themes_out(campaign.variant, language),
         accepting=_state(campaign).accepts,
         form_token=request.app.state.form_tokens.issue(campaign.code),
         form_token_hours=request.app.state.form_tokens.max_age_hours,
     )
+
+
+@cache
+def _themes_out(variant: str, language: str) -> list[ThemeOut]:
+    """The themes with their questions in one variant and language (the same for every form)."""
+    return [
+        ThemeOut(key=t.key, name=t.name[language], question=t.question(variant, language))
+        for t in themes()
+    ]
 
 
 def _state(campaign: Campaign):  # type: ignore[no-untyped-def]
@@ -115,7 +120,7 @@ def submit_response(request: Request, code: str, submission: SubmissionIn) -> An
     200 with the first copy's id. Mode ``paper`` is for organisers (their paper-entry page).
     Outside the campaign's period, or when it is paused or closed, the answer is 403.
     """
-    campaign = campaign_or_404(request, code)
+    campaign = campaign_or_404(request, code, recent=True)
     state = _state(campaign)
     if not state.accepts:
         raise HTTPException(

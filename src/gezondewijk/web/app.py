@@ -10,12 +10,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
-from starlette.middleware.sessions import SessionMiddleware
+from sqlalchemy.exc import IntegrityError
 
 from gezondewijk.reports.pdf import PdfQueue
 from gezondewijk.store.db import make_engine, migrate, session_factory, transaction
 from gezondewijk.store.models import User
 from gezondewijk.store.repository import create_user
+from gezondewijk.store.throttle import WindowCounts
+from gezondewijk.web.campaign_cache import CampaignCache
 from gezondewijk.web.errors import App, install_error_handlers
 from gezondewijk.web.format import install_filters
 from gezondewijk.web.security import (
@@ -23,9 +25,24 @@ from gezondewijk.web.security import (
     LoginThrottle,
     RateLimiter,
     SecurityHeaders,
+    SharedLoginThrottle,
+    SharedRateLimiter,
     csp_for,
 )
+from gezondewijk.web.sessions import OrganiserSessions
 from gezondewijk.web.settings import WebSettings
+
+#: Window of the log-in throttle (OWASP: lock out for a while, not for ever).
+LOGIN_WINDOW_S = 900
+
+
+def app_from_env() -> FastAPI:
+    """The app with settings from ``GEZONDEWIJK_*`` variables (uvicorn's ``--factory``).
+
+    ``gezondewijk serve --workers N`` starts N processes with this factory; it puts the shared
+    secret key and ``GEZONDEWIJK_SHARED_LIMITS=true`` in their environment first.
+    """
+    return create_app(WebSettings.from_env())
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -37,10 +54,13 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
     if settings.admin_email and settings.admin_password:
-        with transaction(factory) as session:
-            email = settings.admin_email.lower()
-            if session.scalar(select(User).where(User.email == email)) is None:
-                create_user(session, email, "Beheerder", settings.admin_password, role="admin")
+        email = settings.admin_email.lower()
+        try:
+            with transaction(factory) as session:
+                if session.scalar(select(User).where(User.email == email)) is None:
+                    create_user(session, email, "Beheerder", settings.admin_password, role="admin")
+        except IntegrityError:
+            pass  # another worker process made the account at the same moment
     pdfs = PdfQueue(settings.chromium_path, max_waiting=settings.pdf_queue)
 
     @asynccontextmanager
@@ -63,17 +83,26 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = factory
+    app.state.campaigns = CampaignCache(factory, settings.campaign_cache_s)
     app.state.form_tokens = FormTokens(settings.secret_key, settings.form_token_hours)
-    app.state.limiter = RateLimiter(settings.submit_limit_per_minute)
-    app.state.login_throttle = LoginThrottle()
+    if settings.shared_limits:
+        # several worker processes: one count for all of them, in the database
+        app.state.limiter = SharedRateLimiter(
+            WindowCounts(factory, settings.secret_key, 60), settings.submit_limit_per_minute
+        )
+        app.state.login_throttle = SharedLoginThrottle(
+            WindowCounts(factory, settings.secret_key, LOGIN_WINDOW_S)
+        )
+    else:
+        app.state.limiter = RateLimiter(settings.submit_limit_per_minute)
+        app.state.login_throttle = LoginThrottle(window_s=LOGIN_WINDOW_S)
     app.state.pdfs = pdfs
     folder = resources.files("gezondewijk.web")
     app.state.templates = Jinja2Templates(directory=str(folder / "templates"))
     install_filters(app.state.templates.env)
     app.add_middleware(
-        SessionMiddleware,
+        OrganiserSessions,
         secret_key=settings.secret_key,
-        session_cookie="gw_beheer",
         same_site="strict",
         https_only=settings.public_url.startswith("https"),
     )

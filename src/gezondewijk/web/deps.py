@@ -67,10 +67,18 @@ def require_user(request: Request) -> User:
     return user
 
 
-def campaign_or_404(request: Request, code: str) -> Campaign:
-    """The campaign with this code, or a 404 that says how to fix the code."""
-    with factory(request)() as session:
-        campaign = campaign_by_code(session, code)
+def campaign_or_404(request: Request, code: str, *, recent: bool = False) -> Campaign:
+    """The campaign with this code, or a 404 that says how to fix the code.
+
+    ``recent=True`` (residents' form and API) may use a copy read up to
+    ``WebSettings.campaign_cache_s`` seconds ago (:mod:`gezondewijk.web.campaign_cache`);
+    organiser pages read the database.
+    """
+    if recent:
+        campaign = request.app.state.campaigns.get(code)
+    else:
+        with factory(request)() as session:
+            campaign = campaign_by_code(session, code)
     if campaign is None:
         raise HTTPException(
             status_code=404,

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.reports.pdf import PdfBusyError, PdfUnavailableError
-from gezondewijk.store.repository import TokenUsedElsewhereError
+from gezondewijk.store.repository import CampaignGoneError, TokenUsedElsewhereError
 from gezondewijk.web.security import apply_security_headers
 
 #: Page titles per status, Dutch first.
@@ -165,6 +165,14 @@ def install_error_handlers(app: FastAPI) -> None:
             "fix": "laad het formulier opnieuw / load the form again",
         }
         return error_response(request, 409, TITLES[409], [problem])
+
+    @app.exception_handler(CampaignGoneError)
+    async def campaign_gone(request: Request, exc: CampaignGoneError) -> Response:
+        text = (
+            "Deze campagne bestaat niet meer; er is niets opgeslagen. / "
+            "This campaign no longer exists; nothing was stored."
+        )
+        return error_response(request, 404, text)
 
     @app.exception_handler(PdfBusyError)
     async def pdf_busy(request: Request, exc: PdfBusyError) -> Response:

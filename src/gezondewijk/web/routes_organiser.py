@@ -58,12 +58,18 @@ router = APIRouter(include_in_schema=False)
 
 @contextmanager
 def _stored(request: Request, campaign: Campaign) -> Iterator[tuple[Session, Campaign]]:
-    """The campaign as stored, in one transaction (404 when it was deleted meanwhile)."""
-    with transaction(factory(request)) as session:
-        target = session.get(Campaign, campaign.id)
-        if target is None:
-            raise HTTPException(status_code=404, detail="Deze campagne bestaat niet meer.")
-        yield session, target
+    """The campaign as stored, in one transaction (404 when it was deleted meanwhile).
+
+    Afterwards residents' requests in this process read the changed campaign at once.
+    """
+    try:
+        with transaction(factory(request)) as session:
+            target = session.get(Campaign, campaign.id)
+            if target is None:
+                raise HTTPException(status_code=404, detail="Deze campagne bestaat niet meer.")
+            yield session, target
+    finally:
+        request.app.state.campaigns.forget(campaign.code)
 
 
 def _check_csrf(request: Request, token: str | None) -> None:

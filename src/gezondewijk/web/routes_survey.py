@@ -35,7 +35,7 @@ def join(code: str = Form(...)) -> Response:
 @router.get("/c/{code}", response_class=HTMLResponse)
 def survey(request: Request, code: str, lang: str | None = None) -> Response:
     """The Leefplekmeter form of a campaign (or why it cannot be filled in now)."""
-    campaign = campaign_or_404(request, code)
+    campaign = campaign_or_404(request, code, recent=True)
     language = lang if lang in ("nl", "en") else campaign.language
     closed = closed_page(request, campaign, language)
     if closed is not None:
@@ -47,7 +47,7 @@ def survey(request: Request, code: str, lang: str | None = None) -> Response:
 @router.post("/c/{code}", response_class=HTMLResponse)
 async def submit(request: Request, code: str) -> Response:
     """Store a resident's form once, then thank them (kiosk: back to a fresh form)."""
-    campaign = campaign_or_404(request, code)
+    campaign = campaign_or_404(request, code, recent=True)
     closed = closed_page(request, campaign, campaign.language)
     if closed is not None:
         return closed

@@ -14,6 +14,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gezondewijk.store.throttle import WindowCounts
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
@@ -170,6 +172,22 @@ class RateLimiter:
             return True
 
 
+class SharedRateLimiter:
+    """The submission limit counted in the database: one limit for all worker processes.
+
+    Same interface as :class:`RateLimiter`; the counting, the sliding-window estimate and the
+    privacy of the keys are described in :mod:`gezondewijk.store.throttle`.
+    """
+
+    def __init__(self, counts: WindowCounts, per_minute: int) -> None:
+        self.counts = counts
+        self.per_minute = per_minute
+
+    def allow(self, client: str) -> bool:
+        """Record a hit and say whether it is within the limit."""
+        return self.counts.hit("submit:" + client).hits <= self.per_minute
+
+
 def _key(salt: bytes, text: str) -> bytes:
     return hashlib.blake2b(text.encode(), key=salt, digest_size=16).digest()
 
@@ -230,3 +248,41 @@ class LoginThrottle:
         """Forget an account's failures after a successful log-in."""
         with self._lock:
             self._fails.pop(_key(self._salt, "a:" + account.strip().lower()), None)
+
+
+class SharedLoginThrottle:
+    """:class:`LoginThrottle`'s rules with the failures counted in the database.
+
+    For several worker processes: a failure seen by one counts for all. ``counts`` has the
+    throttle's window as its span; the wait given is the time left in the current window
+    (the sliding estimate may lift the block a little sooner).
+    """
+
+    def __init__(self, counts: WindowCounts, per_account: int = 5, per_client: int = 20) -> None:
+        self.counts = counts
+        self.per_account = per_account
+        self.per_client = per_client
+
+    def _names(self, account: str, client: str) -> list[tuple[str, int]]:
+        return [
+            ("login-a:" + account.strip().lower(), self.per_account),
+            ("login-c:" + client, self.per_client),
+        ]
+
+    def wait_s(self, account: str, client: str) -> int:
+        """Seconds to wait before another attempt is allowed (0: go ahead)."""
+        wait = 0.0
+        for name, limit in self._names(account, client):
+            estimate = self.counts.estimate(name)
+            if estimate.hits >= limit:
+                wait = max(wait, estimate.window_left_s)
+        return int(wait) + 1 if wait > 0 else 0
+
+    def failed(self, account: str, client: str) -> None:
+        """Record a failed attempt."""
+        for name, _ in self._names(account, client):
+            self.counts.hit(name)
+
+    def succeeded(self, account: str) -> None:
+        """Forget an account's failures after a successful log-in."""
+        self.counts.clear("login-a:" + account.strip().lower())

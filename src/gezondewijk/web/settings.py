@@ -49,6 +49,12 @@ class WebSettings(BaseSettings):
     max_body_bytes: int = Field(default=200_000, ge=10_000)
     #: Hours a resident's form stays valid after it was opened (the form says so).
     form_token_hours: int = Field(default=24, ge=1, le=24 * 14)
+    #: Seconds a campaign read for residents' forms is reused before the database is read again
+    #: (organiser changes apply at once in their own worker, in other workers within this time).
+    campaign_cache_s: float = Field(default=2.0, ge=0, le=60)
+    #: Count the submission limit and failed log-ins in the database, so that several worker
+    #: processes (``serve --workers``) or servers on one PostgreSQL database share them.
+    shared_limits: bool = False
     #: PDFs waiting for Chromium at most; more requests get 503 with Retry-After.
     pdf_queue: int = Field(default=4, ge=1, le=100)
 
