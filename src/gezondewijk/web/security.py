@@ -192,6 +192,11 @@ def _key(salt: bytes, text: str) -> bytes:
     return hashlib.blake2b(text.encode(), key=salt, digest_size=16).digest()
 
 
+def _login_names(account: str, client: str) -> tuple[str, str]:
+    """What a log-in throttle counts: the account (any case, spaces trimmed) and the client."""
+    return "a:" + account.strip().lower(), "c:" + client
+
+
 class LoginThrottle:
     """Failed log-ins counted per account and per client in a sliding window, in memory only.
 
@@ -220,12 +225,10 @@ class LoginThrottle:
         """Seconds to wait before another attempt is allowed (0: go ahead)."""
         now = time.monotonic()
         wait = 0.0
+        names = _login_names(account, client)
         with self._lock:
-            for key, limit in (
-                (_key(self._salt, "a:" + account.strip().lower()), self.per_account),
-                (_key(self._salt, "c:" + client), self.per_client),
-            ):
-                window = self._window(key, now)
+            for name, limit in zip(names, (self.per_account, self.per_client), strict=True):
+                window = self._window(_key(self._salt, name), now)
                 if len(window) >= limit:
                     wait = max(wait, self.window_s - (now - window[0]))
         return int(wait) + 1 if wait > 0 else 0
@@ -234,11 +237,8 @@ class LoginThrottle:
         """Record a failed attempt."""
         now = time.monotonic()
         with self._lock:
-            for key in (
-                _key(self._salt, "a:" + account.strip().lower()),
-                _key(self._salt, "c:" + client),
-            ):
-                self._window(key, now).append(now)
+            for name in _login_names(account, client):
+                self._window(_key(self._salt, name), now).append(now)
             if len(self._fails) > 50_000:
                 self._fails = {
                     k: v for k, v in self._fails.items() if v and now - v[-1] < self.window_s
@@ -246,8 +246,9 @@ class LoginThrottle:
 
     def succeeded(self, account: str) -> None:
         """Forget an account's failures after a successful log-in."""
+        account_name, _ = _login_names(account, "")
         with self._lock:
-            self._fails.pop(_key(self._salt, "a:" + account.strip().lower()), None)
+            self._fails.pop(_key(self._salt, account_name), None)
 
 
 class SharedLoginThrottle:
@@ -263,16 +264,11 @@ class SharedLoginThrottle:
         self.per_account = per_account
         self.per_client = per_client
 
-    def _names(self, account: str, client: str) -> list[tuple[str, int]]:
-        return [
-            ("login-a:" + account.strip().lower(), self.per_account),
-            ("login-c:" + client, self.per_client),
-        ]
-
     def wait_s(self, account: str, client: str) -> int:
         """Seconds to wait before another attempt is allowed (0: go ahead)."""
         wait = 0.0
-        for name, limit in self._names(account, client):
+        names = _login_names(account, client)
+        for name, limit in zip(names, (self.per_account, self.per_client), strict=True):
             estimate = self.counts.estimate(name)
             if estimate.hits >= limit:
                 wait = max(wait, estimate.window_left_s)
@@ -280,9 +276,10 @@ class SharedLoginThrottle:
 
     def failed(self, account: str, client: str) -> None:
         """Record a failed attempt."""
-        for name, _ in self._names(account, client):
+        for name in _login_names(account, client):
             self.counts.hit(name)
 
     def succeeded(self, account: str) -> None:
         """Forget an account's failures after a successful log-in."""
-        self.counts.clear("login-a:" + account.strip().lower())
+        account_name, _ = _login_names(account, "")
+        self.counts.clear(account_name)
