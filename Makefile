@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := src/gezondewijk/outputs/vendor
 ASSETS := $(VENDOR)/leaflet.js $(VENDOR)/leaflet.css $(VENDOR)/axe.min.js \
+  $(VENDOR)/maplibre-gl-csp.js $(VENDOR)/maplibre-gl-csp-worker.js $(VENDOR)/maplibre-gl.css \
   $(VENDOR)/swagger-ui-bundle.js $(VENDOR)/swagger-ui.css $(VENDOR)/redoc.standalone.js
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
@@ -21,7 +22,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Front-end assets come from npm at build time and are bundled into every HTML map and the
-# web app (Leaflet, axe-core for tests, Swagger UI and ReDoc for /docs and /redoc; no CDN).
+# web app (Leaflet for the offline HTML map, MapLibre GL JS's CSP build for the app's map
+# viewer, axe-core for tests, Swagger UI and ReDoc for /docs and /redoc; no CDN).
 assets: $(ASSETS)
 $(ASSETS): frontend/package.json frontend/package-lock.json
 	@command -v npm >/dev/null || { $(APT) update -qq && $(APT) install -y -qq nodejs npm; }
@@ -29,6 +31,7 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 	mkdir -p $(VENDOR)
 	cp frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css $(VENDOR)/
 	cp frontend/node_modules/axe-core/axe.min.js $(VENDOR)/
+	cp frontend/node_modules/maplibre-gl/dist/maplibre-gl-csp.js frontend/node_modules/maplibre-gl/dist/maplibre-gl-csp-worker.js frontend/node_modules/maplibre-gl/dist/maplibre-gl.css $(VENDOR)/
 	cp frontend/node_modules/swagger-ui-dist/swagger-ui-bundle.js frontend/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 	cp frontend/node_modules/redoc/bundles/redoc.standalone.js $(VENDOR)/
 

@@ -84,66 +84,29 @@ def one(kind: str, size: float) -> dict[str, Any]:
     }
 
 
-def viewer_figures(edge: float) -> dict[str, Any]:
-    """The map viewer on the whole country: what one city-sized view costs, against sending
-    every cell at once (the straightforward way)."""
-    import tempfile
-
+def national_folder(folder: Path, edge: float = 100.0) -> Path:
+    """Build the national map and write what the viewer reads (GeoParquet and metadata)."""
+    from gezondewijk.outputs import write_geoparquet
+    from gezondewijk.outputs.export import write_metadata_csv
     from gezondewijk.run import build_map
     from gezondewijk.settings import load_config
 
     config = load_config(NATIONAL_CONFIG)
     config.grid.edge_m = edge
     result = build_map(config, stream=None)
-    with tempfile.TemporaryDirectory(prefix="gw-viewer-") as tmp:
-        return _viewer_in(result, Path(tmp))
-
-
-def _viewer_in(result: Any, folder: Path) -> dict[str, Any]:
-    from gezondewijk.outputs import write_geoparquet
-    from gezondewijk.outputs.export import write_metadata_csv
-    from gezondewijk.reports import load_map_data
-
-    start = time.perf_counter()
     write_geoparquet(result, folder)
-    write_s = time.perf_counter() - start
     write_metadata_csv(result, folder)
-    start = time.perf_counter()
-    data = load_map_data(folder)
-    load_s = time.perf_counter() - start
-    assert data.cells is not None
-    start = time.perf_counter()
-    buurten_json = data.buurten_geojson()
-    buurten_s = time.perf_counter() - start
-    eindhoven = data.buurten[data.buurten["buurtcode"].str.startswith("BU0772")].total_bounds
-    start = time.perf_counter()
-    view_json, in_view = data.cells_geojson(tuple(eindhoven))
-    view_s = time.perf_counter() - start
-    start = time.perf_counter()
-    _, country = data.cells_geojson((-180.0, -90.0, 180.0, 90.0))
-    refuse_s = time.perf_counter() - start
-    sample = data.cells.iloc[:20_000]
-    start = time.perf_counter()
-    sample_json = sample.to_json(drop_id=True)
-    per_cell_s = (time.perf_counter() - start) / len(sample)
-    full_bytes = len(sample_json) / len(sample) * len(data.cells)
-    return {
-        "kind": "viewer",
-        "cells": len(data.cells),
-        "buurten": len(data.buurten),
-        "write_parquet_s": write_s,
-        "load_s": load_s,
-        "buurten_mb": len(buurten_json) / 1e6,
-        "buurten_s": buurten_s,
-        "view_cells": in_view,
-        "view_mb": len(view_json) / 1e6,
-        "view_s": view_s,
-        "country_refused_s": refuse_s,
-        "country_cells": country,
-        "all_cells_mb_est": full_bytes / 1e6,
-        "all_cells_s_est": per_cell_s * len(data.cells),
-        "peak_mb": _peak_mb(),
-    }
+    return folder
+
+
+def viewer_figures(edge: float) -> dict[str, Any]:
+    """The map viewer on the whole country (see :mod:`benchmarks.viewer`)."""
+    import tempfile
+
+    from benchmarks.viewer import measure
+
+    with tempfile.TemporaryDirectory(prefix="gw-viewer-") as tmp:
+        return {"kind": "viewer", **measure(national_folder(Path(tmp), edge))}
 
 
 def end_to_end_lines(rows: list[dict[str, Any]], limit: float) -> list[str]:
@@ -337,17 +300,10 @@ def main() -> int:
         if "error" in v:
             lines += ["", f"map viewer: {v['error']}"]
         else:
-            lines += [
-                "",
-                "| map viewer, NL 100 m | cells | one city view (Eindhoven) | all cells at once "
-                "(estimate) | buurten layer | load run |",
-                "|---|---|---|---|---|---|",
-                f"| | {v['cells']} | {v['view_cells']} cells, {v['view_mb']:.1f} MB, "
-                f"{v['view_s']:.2f} s | {v['all_cells_mb_est']:.0f} MB, "
-                f"{v['all_cells_s_est']:.0f} s | {v['buurten_mb']:.1f} MB, {v['buurten_s']:.1f} s "
-                f"| {v['load_s']:.1f} s (peak {v['peak_mb']:.0f} MB) |",
-            ]
-        print("\n".join(lines[-3:]), flush=True)
+            from benchmarks.viewer import viewer_lines
+
+            lines += ["", *viewer_lines(v)]
+        print("\n".join(lines[-6:]), flush=True)
     if not args.no_load:
         from benchmarks.load import run_load_test
 

@@ -8,6 +8,7 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -156,7 +157,18 @@ def test_map_viewer_in_chromium(map_dir: Path, tmp_path: Path) -> None:
             page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
             page.wait_for_selector("#selectie a")
             assert "1 geselecteerde cellen" in page.locator("#selectie").inner_text()
+            # drawn from vector tiles cut by the app, buurten and cells; no GeoJSON
+            assert any("/kaart/tegels/cellen/" in u for u in requests)
+            assert any("/kaart/tegels/buurten/" in u for u in requests)
+            assert not any(".geojson" in u for u in requests)
             assert _axe(page) == []
+            # the search moves the map to the buurt and shows its figures
+            name = str(load_map_data(map_dir).buurten["buurtnaam"].iloc[-1])
+            page.fill("#zoek", name)
+            page.dispatch_event("#zoek", "change")
+            page.wait_for_function(
+                "name => document.querySelector('#details h2')?.textContent === name", arg=name
+            )
             code = str(load_map_data(map_dir).buurten["buurtcode"].iloc[0])
             page.goto(f"{base}/buurt/{code}")
             assert page.locator("h1").inner_text().startswith("Buurt")
@@ -176,7 +188,9 @@ def test_fact_sheet_of_a_group_of_cells(map_dir: Path, tmp_path: Path) -> None:
 
     data = load_map_data(map_dir)
     assert data.cells is not None
-    worst = data.cells.sort_values("score", ascending=False).head(12)
+    worst = (
+        gpd.read_parquet(map_dir / "cellen.parquet").sort_values("score", ascending=False).head(12)
+    )
     sheet = cells_fact_sheet(data, worst["cel_id"].tolist())
     assert sheet.name.startswith("selectie van 12 cellen")
     assert sheet.score == sum(1 for r in sheet.indicators if r.on)

@@ -162,16 +162,25 @@ def _geo_metadata(types: list[str], bbox: list[float]) -> bytes:
     return json.dumps(geo).encode()
 
 
-def write_geoparquet(table: pa.Table, path: str, *, extra: dict[bytes, bytes]) -> None:
+def write_geoparquet(
+    table: pa.Table, path: str, *, extra: dict[bytes, bytes], row_group_rows: int | None = None
+) -> None:
     """Write a table from :func:`cells_table` or :func:`frame_table` as GeoParquet.
 
     ``extra`` file metadata (the run's provenance) goes into the same file, in one pass.
 
     GeoPandas' writer would make the file without room for the provenance, leaving it to be
-    read and written again; the ``geo`` key is set when the table is built.
+    read and written again; the ``geo`` key is set when the table is built. Small row
+    groups (``row_group_rows``) let a reader fetch one area of the cells
+    (:class:`gezondewijk.outputs.cellstore.CellStore`).
     """
     metadata = {**(table.schema.metadata or {}), **extra}
-    pq.write_table(table.replace_schema_metadata(metadata), path, compression="snappy")
+    pq.write_table(
+        table.replace_schema_metadata(metadata),
+        path,
+        compression="snappy",
+        row_group_size=row_group_rows,
+    )
 
 
 def neutralised(table: pa.Table) -> pa.Table:

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyogrio
 
 from gezondewijk._errors import ConfigError, OutputError
+from gezondewijk.outputs.cellstore import ROW_GROUP_ROWS
 from gezondewijk.outputs.columnar import cells_table, frame_table, neutralised
 from gezondewijk.outputs.columnar import write_geoparquet as _write_parquet_table
 from gezondewijk.outputs.gpkg_worker import write_cells_geopackage
@@ -178,7 +179,8 @@ def write_geoparquet(
     out = []
     for name, table in tables.layers():
         p = folder / f"{name}.parquet"
-        _write_parquet_table(table, str(p), extra=extra)
+        rows = ROW_GROUP_ROWS if name == "cellen" else None
+        _write_parquet_table(table, str(p), extra=extra, row_group_rows=rows)
         out.append(p)
     return out
 

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from gezondewijk._errors import InputDataError
+from gezondewijk.outputs.cellstore import CellStore
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class RunFolder:
 
     path: Path
     buurten: gpd.GeoDataFrame
-    cells: gpd.GeoDataFrame | None
+    #: The cells, read from ``cellen.parquet`` on demand (None: the run has no cells).
+    cells: CellStore | None
     #: ``drempels.csv``: one row per indicator part with its rule, threshold and source.
     thresholds: pd.DataFrame
     #: ``indicatoren.csv``: metadata of every variable (label, unit, source, year).
@@ -89,7 +91,7 @@ def read_run_folder(folder: str | Path) -> RunFolder:
 
 @lru_cache(maxsize=4)
 def _read(p: Path, _version: tuple[tuple[str, int], ...]) -> RunFolder:
-    cells = gpd.read_parquet(p / "cellen.parquet") if (p / "cellen.parquet").is_file() else None
+    cells = CellStore(p / "cellen.parquet") if (p / "cellen.parquet").is_file() else None
     about_frame = (
         pd.read_csv(p / "over.csv")
         if (p / "over.csv").is_file()

@@ -34,7 +34,7 @@ def area_map_png(data: MapData, code: str, cell_ids: list[str] | None = None) ->
     n = len(data.indicator_keys)
     cmap, norm = score_colours(n)
     if cell_ids is not None and data.cells is not None:
-        selected = data.cells[data.cells["cel_id"].isin(cell_ids)]
+        selected = data.cells_by_id(cell_ids)
         buurt = selected.dissolve()
     else:
         selected = None
@@ -48,11 +48,12 @@ def area_map_png(data: MapData, code: str, cell_ids: list[str] | None = None) ->
     if selected is not None:
         selected.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0.2, edgecolor="#999")
     elif data.cells is not None:
-        cells = data.cells[data.cells["buurtcode"] == code]
+        cells = data.cells_of_buurt(code)
         cells.plot(column="score", cmap=cmap, norm=norm, ax=ax, linewidth=0.2, edgecolor="#999")
     else:
         buurt.plot(column="score", cmap=cmap, norm=norm, ax=ax)
-    data.buurten.boundary.plot(ax=ax, color="#bbb", linewidth=0.6)
+    near = data.buurten.cx[minx - pad : maxx + pad, miny - pad : maxy + pad]
+    near.boundary.plot(ax=ax, color="#bbb", linewidth=0.6)
     buurt.boundary.plot(ax=ax, color="#000", linewidth=1.8)
     ax.set_aspect(1 / math.cos(math.radians((miny + maxy) / 2)))
     ax.set_axis_off()

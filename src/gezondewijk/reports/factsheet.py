@@ -144,7 +144,7 @@ def cells_fact_sheet(
     """
     if data.cells is None:
         raise KeyError("no cells in this run")
-    cells = data.cells[data.cells["cel_id"].isin(cell_ids)]
+    cells = data.cells.where("cel_id", cell_ids)
     if cells.empty:
         raise KeyError(",".join(cell_ids[:3]))
     weights = (

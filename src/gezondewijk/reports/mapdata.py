@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
-from gezondewijk.crs import WGS84
+from gezondewijk.crs import RD_NEW, WGS84
 from gezondewijk.leefplekmeter.perception import Perception, perception_vs_data
+from gezondewijk.outputs.cellstore import CellStore
 from gezondewijk.outputs.folder import RunFolder, read_run_folder
 from gezondewijk.palette import score_palette
+from gezondewijk.reports.tiles import BUURT_MIN_ZOOM, CELL_MIN_ZOOM, MAX_ZOOM, quantile_breaks
 
 #: Columns of other presets that the viewer offers as layers, with their labels.
 CLASS_LAYERS = {
@@ -28,15 +30,33 @@ CLASS_LAYERS = {
 
 @dataclass
 class MapData:
-    """Buurten and cells of one run in WGS84, with the run folder they were read from."""
+    """The buurten of one run in WGS84 and its cells on demand, with the run folder.
+
+    The cells are never all in memory: :attr:`cells` reads those of a box, a buurt or a
+    selection from ``cellen.parquet`` (the national run has 1.4 million).
+    """
 
     folder: Path
     buurten: gpd.GeoDataFrame
-    cells: gpd.GeoDataFrame | None
-    cell_x: np.ndarray
-    cell_y: np.ndarray
     #: The folder as read (RD New): metadata tables, the preset's links, join lines.
     run: RunFolder
+
+    @property
+    def cells(self) -> CellStore | None:
+        """The run's cells (RD New), read on demand; ``None`` when the run has none."""
+        return self.run.cells
+
+    def cells_by_id(self, cell_ids: list[str]) -> gpd.GeoDataFrame:
+        """The cells ``cell_ids`` that the run has, in WGS84 (empty when none)."""
+        if self.cells is None:
+            return gpd.GeoDataFrame(geometry=[], crs=WGS84)
+        return self.cells.where("cel_id", cell_ids).to_crs(WGS84)
+
+    def cells_of_buurt(self, code: str) -> gpd.GeoDataFrame:
+        """The cells of buurt ``code`` in WGS84 (empty when the run has no cells)."""
+        if self.cells is None:
+            return gpd.GeoDataFrame(geometry=[], crs=WGS84)
+        return self.cells.where("buurtcode", [code]).to_crs(WGS84)
 
     @property
     def thresholds(self) -> pd.DataFrame:
@@ -104,6 +124,9 @@ class MapData:
             )
         classes = [{"key": k, "label": v} for k, v in CLASS_LAYERS.items() if k in self.buurten]
         return {
+            "breaks": self.breaks,
+            "bounds": [round(float(v), 5) for v in self.buurten.total_bounds],
+            "zoom": {"buurten": BUURT_MIN_ZOOM, "cellen": CELL_MIN_ZOOM, "max": MAX_ZOOM},
             "indicators": indicators,
             "classes": classes,
             "max_score": len(self.indicator_keys),
@@ -112,6 +135,24 @@ class MapData:
             "provenance": self.about.get("herkomst", ""),
             "name": self.about.get("naam", ""),
         }
+
+    @cached_property
+    def breaks(self) -> dict[str, dict[str, list[float]]]:
+        """Legend breaks (quintiles over the whole run) per level and value layer.
+
+        ``{"buurten": {"groen_waarde": [b1, b2, b3, b4], ...}, "cellen": {...}}``; the cells'
+        columns are read one at a time from ``cellen.parquet``.
+        """
+        fields = [f"{k}_waarde" for k in self.indicator_keys]
+        fields += [k for k in CLASS_LAYERS if k != "stapel_klasse"]
+        out: dict[str, dict[str, list[float]]] = {"buurten": {}, "cellen": {}}
+        for f in fields:
+            if f in self.buurten:
+                values = pd.to_numeric(self.buurten[f], errors="coerce").to_numpy(float)
+                out["buurten"][f] = quantile_breaks(values)
+            if self.cells is not None and f in self.cells.columns:
+                out["cellen"][f] = quantile_breaks(self.cells.column(f))
+        return out
 
     @property
     def is_synthetic(self) -> bool:
@@ -138,7 +179,7 @@ class MapData:
         """The buurt codes of the cells ``cell_ids`` that the run has (empty when none)."""
         if self.cells is None:
             return []
-        chosen = self.cells[self.cells["cel_id"].isin(cell_ids)]
+        chosen = self.cells.where("cel_id", cell_ids, columns=["buurtcode"])
         return sorted({str(code) for code in chosen["buurtcode"]})
 
     def joins(self) -> list[str]:
@@ -173,7 +214,7 @@ class MapData:
     def buurten_geojson(self) -> str:
         """All buurten with their score, indicator and class columns."""
         return _geojson(
-            self.buurten, self._columns(self.buurten, ["buurtcode", "buurtnaam"]), grid=1e-4
+            self.buurten, self.tile_columns(self.buurten, ["buurtcode", "buurtnaam"]), grid=1e-4
         )
 
     def cells_geojson(
@@ -182,29 +223,26 @@ class MapData:
         """Cells whose centre lies in a WGS84 bounding box (at most ``limit``).
 
         Returns the GeoJSON and the number of cells in the box; above the limit no features
-        are sent and the viewer asks the user to zoom in, which keeps the page light for the
-        whole country (1.4 million cells).
+        are sent (the viewer itself draws vector tiles: :mod:`gezondewijk.reports.tiles`).
         """
+        empty = '{"type":"FeatureCollection","features":[]}'
         if self.cells is None:
-            return '{"type":"FeatureCollection","features":[]}', 0
-        minx, miny, maxx, maxy = bbox
-        inside = np.flatnonzero(
-            (self.cell_x >= minx)
-            & (self.cell_x <= maxx)
-            & (self.cell_y >= miny)
-            & (self.cell_y <= maxy)
-        )
-        if len(inside) > limit:
-            return '{"type":"FeatureCollection","features":[]}', len(inside)
-        part = self.cells.iloc[inside]
-        return _geojson(part, self._columns(part, ["cel_id", "buurtcode"])), len(inside)
+            return empty, 0
+        box = _to_run_box(bbox, self.cells.crs)
+        part = self.cells.in_box(box)
+        if len(part) > limit or part.empty:
+            return empty, len(part)
+        part = part.to_crs(WGS84)
+        return _geojson(part, self.tile_columns(part, ["cel_id", "buurtcode"])), len(part)
 
-    def _columns(self, frame: pd.DataFrame, ids: list[str]) -> list[str]:
+    def tile_columns(self, frame: pd.DataFrame | list[str], ids: list[str]) -> list[str]:
+        """The columns a map feature carries: ids, score, per indicator value and 'aan'."""
+        names = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame)
         cols = [*ids, "score", "n_beschikbaar"]
         for key in self.indicator_keys:
-            cols += [f"{key}_waarde", f"{key}_aan", f"{key}_status"]
-        cols += [c for c in CLASS_LAYERS if c in frame]
-        return [c for c in cols if c in frame]
+            cols += [f"{key}_waarde", f"{key}_aan"]
+        cols += [c for c in CLASS_LAYERS if c in names]
+        return [c for c in cols if c in names]
 
 
 def _geojson(frame: gpd.GeoDataFrame, columns: list[str], grid: float = 1e-5) -> str:
@@ -219,8 +257,25 @@ def _geojson(frame: gpd.GeoDataFrame, columns: list[str], grid: float = 1e-5) ->
     return str(data.to_json(drop_id=True, na="null", to_wgs84=False))
 
 
+def _to_run_box(
+    bbox: tuple[float, float, float, float], crs: object
+) -> tuple[float, float, float, float]:
+    """A WGS84 box as a box in the run's CRS (edges densified, so it covers the box)."""
+    from pyproj import Transformer
+
+    minx, miny, maxx, maxy = (float(v) for v in bbox)
+    minx, maxx = max(minx, -180.0), min(maxx, 180.0)
+    miny, maxy = max(miny, -85.0), min(maxy, 85.0)
+    if minx > maxx or miny > maxy:
+        return (0.0, 0.0, -1.0, -1.0)
+    to_run = Transformer.from_crs(WGS84, crs or RD_NEW, always_xy=True)
+    return tuple(to_run.transform_bounds(minx, miny, maxx, maxy, densify_pts=21))  # type: ignore[return-value]
+
+
 def load_map_data(folder: str | Path) -> MapData:
-    """The run in ``folder`` (see :func:`gezondewijk.outputs.folder.read_run_folder`) in WGS84.
+    """The run in ``folder`` (see :func:`gezondewijk.outputs.folder.read_run_folder`).
+
+    Reads the buurten (into WGS84) and the metadata; the cells stay on disk.
 
     Raises
     ------
@@ -228,18 +283,4 @@ def load_map_data(folder: str | Path) -> MapData:
         When the folder is not a ``gezondewijk run`` output.
     """
     run = read_run_folder(folder)
-    buurten = run.buurten.to_crs(WGS84)
-    cells = None
-    cx = cy = np.empty(0)
-    if run.cells is not None:
-        cells = run.cells.to_crs(WGS84)
-        centroids = cells.geometry.representative_point()
-        cx, cy = centroids.x.to_numpy(), centroids.y.to_numpy()
-    return MapData(
-        folder=Path(folder),
-        buurten=buurten,
-        cells=cells,
-        cell_x=cx,
-        cell_y=cy,
-        run=run,
-    )
+    return MapData(folder=Path(folder), buurten=run.buurten.to_crs(WGS84), run=run)

@@ -18,6 +18,7 @@ from gezondewijk.store.models import User
 from gezondewijk.store.repository import create_user
 from gezondewijk.store.throttle import WindowCounts
 from gezondewijk.web.campaign_cache import CampaignCache
+from gezondewijk.web.compression import CompressPublicData
 from gezondewijk.web.errors import App, install_error_handlers
 from gezondewijk.web.format import install_filters
 from gezondewijk.web.security import (
@@ -108,6 +109,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
     app.state.csp = csp_for(settings.basemap_url)
     app.add_middleware(SecurityHeaders, csp=app.state.csp)
+    app.add_middleware(CompressPublicData)
     app.mount("/static", StaticFiles(directory=str(folder / "static")), name="static")
     vendor = resources.files("gezondewijk.outputs") / "vendor"
     app.mount("/vendor", StaticFiles(directory=str(vendor), check_dir=False), name="vendor")

@@ -13,6 +13,7 @@ from gezondewijk.leefplekmeter.campaigns import campaign_state, today_nl
 from gezondewijk.leefplekmeter.intake import accept, submission_from_form
 from gezondewijk.leefplekmeter.themes import SCALES, themes
 from gezondewijk.reports import MapData, load_map_data
+from gezondewijk.reports.tiles import TileSource
 from gezondewijk.store.models import Campaign, User
 from gezondewijk.store.repository import campaign_by_code, store_submission
 from gezondewijk.web.security import csrf_token
@@ -197,9 +198,18 @@ def loaded_map(request: Request) -> MapData | None:
         folder = state.settings.map_dir
         if not folder:
             return None
-        state.map_data = load_map_data(folder)
+        loaded = load_map_data(folder)
+        state.map_tiles = TileSource(loaded)  # before map_data: other threads test that
+        state.map_data = loaded
     data: MapData = state.map_data
     return data
+
+
+def map_tiles(request: Request) -> TileSource:
+    """The vector tiles of the loaded run (404 page when none is loaded)."""
+    map_data(request)
+    tiles: TileSource = request.app.state.map_tiles
+    return tiles
 
 
 def map_data(request: Request) -> MapData:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -10,11 +11,35 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from gezondewijk.leefplekmeter.themes import themes
 from gezondewijk.reports import cells_fact_sheet, fact_sheet, overview
-from gezondewijk.reports.charts import area_map_png, overview_png
+from gezondewijk.reports.tiles import MAX_ZOOM, valid_tile
 from gezondewijk.store.repository import buurt_frames
-from gezondewijk.web.deps import current_user, factory, map_data, pdf_response, render
+from gezondewijk.web.deps import (
+    current_user,
+    factory,
+    map_data,
+    map_tiles,
+    pdf_response,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
+
+
+def area_map_png(*args: Any) -> bytes:
+    """:func:`gezondewijk.reports.charts.area_map_png`, imported when first drawn.
+
+    Matplotlib and the picture writer take ~1 s to import; the app starts without them.
+    """
+    from gezondewijk.reports.charts import area_map_png as draw
+
+    return draw(*args)
+
+
+def overview_png(*args: Any) -> bytes:
+    """:func:`gezondewijk.reports.charts.overview_png`, imported when first drawn."""
+    from gezondewijk.reports.charts import overview_png as draw
+
+    return draw(*args)
 
 
 @router.get("/kaart", response_class=HTMLResponse)
@@ -29,9 +54,24 @@ def viewer(request: Request) -> Response:
         files=files,
         user=current_user(request),
         data=data,
-        names=list(names.itertuples(index=False)),
+        has_cells=data.cells is not None,
+        # a national run has 13,600 buurten (600 kB of page): those names come with the
+        # first use of the search field instead (/kaart/namen.json, compressed)
+        names=list(names.itertuples(index=False)) if len(names) <= INLINE_NAMES else [],
+        names_later=len(names) > INLINE_NAMES,
         basemap=request.app.state.settings.basemap_url,
     )
+
+
+#: Up to this many buurten, the search's suggestions are part of the map page.
+INLINE_NAMES = 2000
+
+
+@router.get("/kaart/namen.json")
+def buurt_names(request: Request) -> Any:
+    """``[[name, code], ...]`` of every buurt, sorted by name (the search's suggestions)."""
+    table = map_data(request).buurten[["buurtnaam", "buurtcode"]].sort_values("buurtnaam")
+    return table.astype(str).to_numpy().tolist()
 
 
 @router.get("/kaart/lagen.json")
@@ -40,6 +80,56 @@ def layers(request: Request) -> Any:
     info = map_data(request).layers()
     info["basemap"] = request.app.state.settings.basemap_url
     return info
+
+
+@router.get("/kaart/tegels/{layer}/{z}/{x}/{y}.pbf")
+def tile(request: Request, layer: str, z: int, x: int, y: int) -> Response:
+    """A vector tile (Mapbox Vector Tile, gzipped) of the buurten or the cells.
+
+    204 where the layer has nothing; cacheable for a while (public map data, no person's
+    answers), with the run's version as ETag.
+    """
+    if layer not in ("buurten", "cellen") or not valid_tile(z, x, y):
+        raise HTTPException(
+            status_code=404,
+            detail=f"Geen tegel {layer[:10]}/{z}/{x}/{y}: lagen buurten en cellen, zoom 0 tot "
+            f"{MAX_ZOOM}.",
+        )
+    tiles = map_tiles(request)
+    headers = {
+        "Cache-Control": "public, max-age=3600",
+        "ETag": tiles.etag,
+        "Vary": "Accept-Encoding",
+    }
+    if request.headers.get("if-none-match") == tiles.etag:
+        return Response(status_code=304, headers=headers)
+    body = tiles.tile(layer, z, x, y)
+    if not body:
+        return Response(status_code=204, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+    else:
+        body = gzip.decompress(body)
+    return Response(body, media_type=MVT_TYPE, headers=headers)
+
+
+#: The media type of a Mapbox Vector Tile.
+MVT_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+@router.get("/kaart/zoek.json")
+def find(request: Request, q: str = Query("", max_length=100)) -> Any:
+    """The buurt named or coded ``q``: its code, name and bounds (WGS84), for the map."""
+    data = map_data(request)
+    code = data.find_buurt(q)
+    if code is None:
+        raise HTTPException(status_code=404, detail=f"Geen buurt gevonden voor '{q[:100]}'.")
+    row = data.buurten[data.buurten["buurtcode"] == code]
+    return {
+        "buurtcode": code,
+        "buurtnaam": str(row["buurtnaam"].iloc[0]),
+        "bounds": [round(float(v), 6) for v in row.total_bounds],
+    }
 
 
 @router.get("/kaart/buurten.geojson")

@@ -29,8 +29,10 @@ def csp_for(basemap_url: str = "") -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(basemap_url)
-    return CSP.replace(
-        "img-src 'self' data:", f"img-src 'self' data: {parts.scheme}://{parts.netloc}"
+    host = f"{parts.scheme}://{parts.netloc}"
+    # MapLibre fetches the base map's tiles (connect-src) and draws them as images
+    return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {host}").replace(
+        "default-src 'self';", f"default-src 'self'; connect-src 'self' {host};"
     )
 
 
@@ -42,12 +44,13 @@ def apply_security_headers(response: Response, path: str, csp: str) -> None:
 def set_security_headers(headers: MutableHeaders, path: str, csp: str) -> None:
     """Set the strict headers of a response for ``path``.
 
-    Every page but the static assets is ``Cache-Control: no-store``: a shared kiosk's Back
+    Every page but the static assets and the map's vector tiles (public figures of areas,
+    with their own ``Cache-Control``) is ``Cache-Control: no-store``: a shared kiosk's Back
     button must not bring back the previous person's answers, nor an organiser's results
     after logging out. The API documentation pages (Swagger UI, ReDoc, served from the
     package) also allow inline styles, which both inject; scripts stay ``'self'``.
     """
-    if not path.startswith(("/static/", "/vendor/")):
+    if not path.startswith(("/static/", "/vendor/", "/kaart/tegels/")):
         headers["Cache-Control"] = "no-store"
     if path in ("/docs", "/redoc"):
         csp = csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")

@@ -1,15 +1,73 @@
-// gezondewijk map viewer: buurten and cells, a layer per indicator and per preset.
-// Loaded from the app itself (no CDN); Leaflet comes from npm at build time.
+// gezondewijk map viewer: buurten and cells as vector tiles, a layer per indicator and per preset.
+// MapLibre GL JS (CSP build, from npm at build time; no CDN) draws the tiles that the app cuts
+// on request (/kaart/tegels/...); colours are expressions, so changing a layer loads nothing.
 (function () {
   "use strict";
-  // score colours come from the server (viridis, one distinct step per score: gezondewijk.palette)
-  let SCORE = [];
   const VALUE = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704"];
+  const KLASSE = { "geen": "#f0f0f0", "druk op bescherming": "#fdae61", "druk op bevordering": "#abd9e9", "beide": "#d7191c" };
+  const NONE = "#cccccc";
   const el = document.getElementById("kaart");
-  const map = L.map(el, { preferCanvas: true });
-  map.attributionControl.setPrefix(false);
-  let info = null, layerKey = "score", level = "buurten", geo = null, buurten = null, breaks = [], picked = null;
+  const hint = document.getElementById("hint");
+  let info = null, map = null, layerKey = "score", level = "buurten", picked = null;
   const selected = new Set();
+
+  function esc(s) { return String(s === null || s === undefined ? "" : s).replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]); }
+  function fmt(v) { return v === null || v === undefined ? "–" : (Math.round(v * 100) / 100).toLocaleString("nl-NL"); }
+  function field() {
+    if (layerKey === "score") return "score";
+    if (info.classes.some(c => c.key === layerKey)) return layerKey;
+    return layerKey + "_waarde";
+  }
+  function breaks() { return (info.breaks[level] || {})[field()] || []; }
+  // step expression over the legend's breaks; equal breaks skip a colour, as in the legend
+  function colourExpression() {
+    const f = ["get", field()];
+    if (layerKey === "score") {
+      const steps = ["step", f, info.score_colours[0]];
+      for (let s = 1; s < info.score_colours.length; s++) steps.push(s, info.score_colours[s]);
+      return ["case", ["==", ["typeof", f], "number"], steps, NONE];
+    }
+    if (layerKey === "stapel_klasse") {
+      const m = ["match", ["to-string", f]];
+      for (const k in KLASSE) m.push(k, KLASSE[k]);
+      m.push(NONE);
+      return m;
+    }
+    const b = breaks();
+    const steps = ["step", f, VALUE[0]];
+    const unique = [...new Set(b)];
+    for (const u of unique) steps.push(u, VALUE[b.filter(v => v <= u).length]);
+    return ["case", ["==", ["typeof", f], "number"], steps, NONE];
+  }
+  function lineExpression(dflt) {
+    return ["case", ["boolean", ["feature-state", "sel"], false], "#e8a100",
+      ["==", ["get", layerKey + "_aan"], 1], "#8b0000", dflt];
+  }
+  // thin outlines when zoomed out (thousands of buurten), full width from zoom 12
+  function widthExpression(dflt) {
+    const at = k => ["case", ["boolean", ["feature-state", "sel"], false], 3.5,
+      ["==", ["get", layerKey + "_aan"], 1], 1.5 * k, dflt * k];
+    return ["interpolate", ["linear"], ["zoom"], 6, at(0.2), 12, at(1)];
+  }
+  function restyle() {
+    const colour = colourExpression();
+    map.setPaintProperty("buurten-vlak", "fill-color", colour);
+    map.setPaintProperty("cellen-vlak", "fill-color", colour);
+    map.setPaintProperty("buurten-rand", "line-color", level === "buurten" ? lineExpression("#333333") : "#333333");
+    map.setPaintProperty("buurten-rand", "line-width", level === "buurten" ? widthExpression(0.8) : ["interpolate", ["linear"], ["zoom"], 6, 0.15, 12, 0.8]);
+    map.setPaintProperty("cellen-rand", "line-color", lineExpression("#888888"));
+    map.setPaintProperty("cellen-rand", "line-width", widthExpression(0.3));
+    const cells = level === "cellen" ? "visible" : "none";
+    map.setLayoutProperty("cellen-vlak", "visibility", cells);
+    map.setLayoutProperty("cellen-rand", "visibility", cells);
+    map.setLayerZoomRange("buurten-vlak", 0, level === "cellen" ? info.zoom.cellen : 24);
+    legend();
+    hints();
+  }
+  function hints() {
+    hint.textContent = level === "cellen" && map.getZoom() < info.zoom.cellen
+      ? "Zoom verder in om de cellen te zien; tot dan ziet u de buurten." : "";
+  }
   function selection() {
     const box = document.getElementById("selectie");
     box.textContent = "";
@@ -18,34 +76,6 @@
     a.href = "/cellen/factsheet?ids=" + encodeURIComponent(Array.from(selected).join(","));
     a.textContent = "Factsheet van " + selected.size + " geselecteerde cellen";
     box.appendChild(a);
-  }
-
-  function esc(s) { return String(s === null || s === undefined ? "" : s).replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]); }
-  function fmt(v) { return v === null || v === undefined ? "–" : (Math.round(v * 100) / 100).toLocaleString("nl-NL"); }
-  function scoreColour(s) { if (s === null || s === undefined) return "#cccccc"; return SCORE[Math.max(0, Math.min(SCORE.length - 1, Math.round(s)))]; }
-  function field() {
-    if (layerKey === "score") return "score";
-    if (info.classes.some(c => c.key === layerKey)) return layerKey;
-    return layerKey + "_waarde";
-  }
-  function computeBreaks(features) {
-    breaks = [];
-    if (layerKey === "score" || layerKey === "stapel_klasse") return;
-    const vals = features.map(f => f.properties[field()]).filter(v => typeof v === "number").sort((a, b) => a - b);
-    for (let i = 1; i < VALUE.length; i++) breaks.push(vals[Math.floor(i * vals.length / VALUE.length)]);
-  }
-  const KLASSE = { "geen": "#f0f0f0", "druk op bescherming": "#fdae61", "druk op bevordering": "#abd9e9", "beide": "#d7191c" };
-  function colour(p) {
-    if (layerKey === "score") return scoreColour(p.score);
-    const v = p[field()];
-    if (layerKey === "stapel_klasse") return KLASSE[v] || "#cccccc";
-    if (typeof v !== "number") return "#cccccc";
-    let i = 0; while (i < breaks.length && v >= breaks[i]) i++;
-    return VALUE[i];
-  }
-  function style(f) {
-    const on = f.properties[layerKey + "_aan"] === 1;
-    return { fillColor: colour(f.properties), fillOpacity: 0.85, color: on ? "#8b0000" : (level === "buurten" ? "#333" : "#888"), weight: on ? 1.5 : (level === "buurten" ? 1 : 0.3) };
   }
   function details(p) {
     const name = p.buurtnaam || (p.cel_id ? "Cel van 100 × 100 m" : "");
@@ -69,15 +99,17 @@
       : ind0 ? ind0.label + (ind0.rules[0].unit ? " (" + ind0.rules[0].unit + ")" : "") : (cls0 ? cls0.label : layerKey);
     box.appendChild(title);
     const add = (c, text) => { const row = document.createElement("div"); row.className = "legend-row"; const sw = document.createElement("span"); sw.className = "swatch"; sw.style.background = c; row.appendChild(sw); row.appendChild(document.createTextNode(text)); box.appendChild(row); };
-    if (layerKey === "score") { for (let s = 0; s <= info.max_score; s++) add(scoreColour(s), String(s)); }
+    if (layerKey === "score") { for (let s = 0; s <= info.max_score; s++) add(info.score_colours[s], String(s)); }
     else if (layerKey === "stapel_klasse") { for (const k in KLASSE) add(KLASSE[k], k); }
     else {
-      const edges = [null, ...breaks, null];
+      const edges = [null, ...breaks(), null];
       for (let i = 0; i < VALUE.length; i++) add(VALUE[i], (edges[i] === null ? "≤" : fmt(edges[i]) + " –") + " " + (edges[i + 1] === null ? "" : fmt(edges[i + 1])));
-      const ind = info.indicators.find(x => x.key === layerKey);
-      if (ind) {
+      const p0 = document.createElement("p"); p0.className = "src";
+      p0.textContent = "Vijf even grote groepen van alle " + (level === "cellen" ? "cellen" : "buurten") + " in deze kaart.";
+      box.appendChild(p0);
+      if (ind0) {
         const ul = document.createElement("ul"); ul.className = "src";
-        for (const r of ind.rules) {
+        for (const r of ind0.rules) {
           const li = document.createElement("li");
           const t = r.rule === "quantile" ? "slechtste " + Math.round(r.share * 100) + "%" : (r.threshold === null ? "referentie" : "drempel " + fmt(r.threshold) + " " + r.unit);
           li.textContent = (r.substitute ? "vervanger " : "") + (r.label || r.variable) + ": " + t + " — " + r.source;
@@ -88,59 +120,117 @@
       }
     }
   }
-  function draw(data) {
-    if (geo) map.removeLayer(geo);
-    computeBreaks(data.features);
-    picked = null;
-    geo = L.geoJSON(data, { style, onEachFeature: (f, lyr) => { lyr.on("click", () => {
-      details(f.properties);
-      if (!f.properties.cel_id) {
-        // highlight the clicked buurt; the previous one gets its normal style back
-        if (picked) geo.resetStyle(picked);
-        picked = lyr;
-        lyr.setStyle({ color: "#e8a100", weight: 4 });
-        lyr.bringToFront();
-      }
-      if (window.matchMedia("(max-width: 40rem)").matches) document.getElementById("details").scrollIntoView({ block: "nearest" });
-      if (f.properties.cel_id) {
-        const id = f.properties.cel_id;
-        if (selected.has(id)) selected.delete(id); else selected.add(id);
-        lyr.setStyle({ color: selected.has(id) ? "#e8a100" : "#888", weight: selected.has(id) ? 3 : 0.3 });
-        selection();
-      }
-    }); } }).addTo(map);
-    legend();
+  function mark(target, on) { map.setFeatureState(target, { sel: on }); }
+  function clicked(e) {
+    const cells = level === "cellen" && map.getZoom() >= info.zoom.cellen;
+    const hit = map.queryRenderedFeatures(e.point, { layers: [cells ? "cellen-vlak" : "buurten-vlak"] })[0];
+    if (!hit) return;
+    const p = hit.properties;
+    details(p);
+    if (window.matchMedia("(max-width: 40rem)").matches) document.getElementById("details").scrollIntoView({ block: "nearest" });
+    if (cells) {
+      const id = p.cel_id;
+      const on = !selected.has(id);
+      if (on) selected.add(id); else selected.delete(id);
+      mark({ source: "cellen", sourceLayer: "cellen", id: id }, on);
+      selection();
+    } else {
+      if (picked) mark(picked, false);
+      picked = { source: "buurten", sourceLayer: "buurten", id: p.buurtcode };
+      mark(picked, true);
+    }
   }
-  async function loadCells() {
-    const b = map.getBounds();
-    const url = "/kaart/cellen.geojson?bbox=" + [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(v => v.toFixed(5)).join(",");
-    const r = await fetch(url);
-    const n = Number(r.headers.get("X-Cellen-In-Beeld") || 0);
-    const data = await r.json();
-    if (!data.features.length && n > 0) { document.getElementById("details").textContent = n + " cellen in beeld: zoom verder in om ze te zien."; draw(buurten); return; }
-    draw(data);
+  function webgl() {
+    const c = document.createElement("canvas");
+    return !!(c.getContext("webgl2") || c.getContext("webgl"));
   }
-  function refresh() { if (level === "cellen" && info.cells) loadCells(); else draw(buurten); }
+  function style() {
+    const origin = window.location.origin;
+    const src = (name, min) => ({
+      type: "vector", tiles: [origin + "/kaart/tegels/" + name + "/{z}/{x}/{y}.pbf"],
+      minzoom: min, maxzoom: info.zoom.max, promoteId: { [name]: name === "cellen" ? "cel_id" : "buurtcode" },
+      attribution: esc(info.provenance),
+    });
+    const layers = [{ id: "achtergrond", type: "background", paint: { "background-color": "#f4f4f4" } }];
+    const sources = { buurten: src("buurten", info.zoom.buurten), cellen: src("cellen", info.zoom.cellen) };
+    if (info.basemap) {
+      sources.basis = { type: "raster", tiles: [info.basemap], tileSize: 256, attribution: "Achtergrond: " + esc(new URL(info.basemap).host) };
+      layers.push({ id: "basis", type: "raster", source: "basis" });
+    }
+    layers.push(
+      { id: "buurten-vlak", type: "fill", source: "buurten", "source-layer": "buurten", paint: { "fill-color": NONE, "fill-opacity": 0.85 } },
+      { id: "cellen-vlak", type: "fill", source: "cellen", "source-layer": "cellen", layout: { visibility: "none" }, paint: { "fill-color": NONE, "fill-opacity": 0.85 } },
+      { id: "cellen-rand", type: "line", source: "cellen", "source-layer": "cellen", layout: { visibility: "none" }, paint: { "line-color": "#888888", "line-width": 0.3 } },
+      { id: "buurten-rand", type: "line", source: "buurten", "source-layer": "buurten", paint: { "line-color": "#333333", "line-width": 0.8 } },
+    );
+    return { version: 8, sources: sources, layers: layers };
+  }
+  async function find(term) {
+    const r = await fetch("/kaart/zoek.json?q=" + encodeURIComponent(term));
+    if (!r.ok) return;
+    const hit = await r.json();
+    const b = hit.bounds;
+    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 30, duration: 0 });
+    map.once("idle", () => {
+      const f = map.querySourceFeatures("buurten", { sourceLayer: "buurten", filter: ["==", ["get", "buurtcode"], hit.buurtcode] })[0];
+      if (f) details(f.properties);
+      if (picked) mark(picked, false);
+      picked = { source: "buurten", sourceLayer: "buurten", id: hit.buurtcode };
+      mark(picked, true);
+    });
+  }
+  // a national run's names come when the search field is first used, not with the page
+  async function names() {
+    const list = document.getElementById("buurtnamen");
+    if (list.dataset.later !== "ja") return;
+    list.dataset.later = "bezig";
+    const rows = await (await fetch("/kaart/namen.json")).json();
+    const frag = document.createDocumentFragment();
+    for (const [name, code] of rows) { const o = document.createElement("option"); o.value = name; o.textContent = code; frag.appendChild(o); }
+    list.appendChild(frag);
+    list.dataset.later = "nee";
+  }
   async function start() {
+    document.getElementById("zoek").addEventListener("focus", names, { once: true });
     info = await (await fetch("/kaart/lagen.json")).json();
-    SCORE = info.score_colours;
     const select = document.getElementById("laag");
     for (const ind of info.indicators) select.add(new Option(ind.label, ind.key));
     for (const c of info.classes) select.add(new Option(c.label, c.key));
-    if (info.basemap) L.tileLayer(info.basemap, { attribution: "Achtergrond: " + new URL(info.basemap).host }).addTo(map);
-    map.attributionControl.addAttribution(esc(info.provenance));
-    buurten = await (await fetch("/kaart/buurten.geojson")).json();
-    draw(buurten);
-    map.fitBounds(geo.getBounds());
-    select.addEventListener("change", e => { layerKey = e.target.value; refresh(); });
-    document.querySelectorAll("input[name=niveau]").forEach(r => r.addEventListener("change", e => { level = e.target.value; refresh(); }));
-    map.on("moveend", () => { if (level === "cellen") refresh(); });
-    document.getElementById("zoek").addEventListener("change", e => {
-      const term = e.target.value.toLowerCase();
-      const hit = buurten.features.find(f => (f.properties.buurtnaam || "").toLowerCase() === term || (f.properties.buurtcode || "").toLowerCase() === term);
-      if (hit) { const l = L.geoJSON(hit); map.fitBounds(l.getBounds()); details(hit.properties); }
+    if (!window.maplibregl || !webgl()) {
+      document.getElementById("details").textContent = "Deze browser kan de kaart niet tekenen (WebGL staat uit). Zoek een buurt hierboven of bekijk het overzicht.";
+      el.dataset.ready = "geen-webgl";
+      return;
+    }
+    maplibregl.setWorkerUrl("/vendor/maplibre-gl-csp-worker.js");
+    const b = info.bounds;
+    map = new maplibregl.Map({
+      container: el, style: style(), bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 20 },
+      hash: true, maxZoom: 18, attributionControl: { compact: true }, dragRotate: false, pitchWithRotate: false,
+      locale: {
+        "NavigationControl.ZoomIn": "Inzoomen", "NavigationControl.ZoomOut": "Uitzoomen",
+        "NavigationControl.ResetBearing": "Noorden boven", "AttributionControl.ToggleAttribution": "Bronnen tonen",
+        "Map.Title": "Kaart",
+      },
     });
-    el.dataset.ready = "ja";
+    map.touchZoomRotate.disableRotation();
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+    map.getCanvas().setAttribute("aria-label", "Kaart met buurten en cellen; sleep of gebruik de pijltjestoetsen om te schuiven, + en - om te zoomen");
+    map.on("load", () => {
+      restyle();
+      select.addEventListener("change", e => { layerKey = e.target.value; restyle(); });
+      document.querySelectorAll("input[name=niveau]").forEach(r => r.addEventListener("change", e => { level = e.target.value; restyle(); }));
+      document.getElementById("zoek").addEventListener("change", e => find(e.target.value));
+      map.on("click", clicked);
+      map.on("zoomend", hints);
+      map.on("mousemove", e => {
+        const cells = level === "cellen" && map.getZoom() >= info.zoom.cellen;
+        const hit = map.queryRenderedFeatures(e.point, { layers: [cells ? "cellen-vlak" : "buurten-vlak"] }).length;
+        map.getCanvas().style.cursor = hit ? "pointer" : "";
+      });
+      map.once("idle", () => { el.dataset.ready = "ja"; });
+      // a count of finished redraws (all tiles in view drawn), for tests and the benchmark
+      map.on("idle", () => { el.dataset.getekend = String(Number(el.dataset.getekend || 0) + 1); });
+    });
   }
   start();
 })();
