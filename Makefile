@@ -69,6 +69,7 @@ test: setup system-deps postgres lint
 	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 bench: setup system-deps postgres
+	$(BIN)/pip install -q -e ".[dev,bench]"
 	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/python benchmarks/run.py
 
 clean:

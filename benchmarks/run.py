@@ -68,12 +68,13 @@ def one(kind: str, size: float) -> dict[str, Any]:
         from benchmarks.network import network_figures
 
         return network_figures(kind, sample=int(size))
-    from benchmarks.steps import run_baseline, run_library
+    from benchmarks.steps import run_baseline, run_library, run_tobler
     from benchmarks.workload import make_workload
 
     w = make_workload(int(size))
     start = time.perf_counter()
-    figures = run_library(w) if kind == "library" else run_baseline(w)
+    step = {"library": run_library, "baseline": run_baseline, "tobler": run_tobler}[kind]
+    figures = step(w)
     took = time.perf_counter() - start
     return {
         "kind": kind,
@@ -82,6 +83,79 @@ def one(kind: str, size: float) -> dict[str, Any]:
         "peak_mb": _peak_mb(),
         **figures,
     }
+
+
+STEPS = ("cells", "interpolate", "raster", "distances", "score")
+
+
+def _same(a: dict[str, Any], b: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    """Equal results: the same cells, and each figure equal to 1e-6 (relative)."""
+    return a["cells"] == b["cells"] and all(
+        abs(float(a[k]) - float(b[k])) <= 1e-6 * max(abs(float(a[k])), 1.0) for k in keys
+    )
+
+
+def step_lines(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
+    """gezondewijk, a competent analyst's GeoPandas and tobler on the same synthetic work.
+
+    Equal results are checked: the same cells, total population, mean loneliness (an
+    intensive variable) and mean distance to green.
+    """
+    lines = [
+        "| cells (target) | cells | gezondewijk s | peak MB | GeoPandas s | peak MB | "
+        "speed-up | tobler area_interpolate s | ours, cells + interpolation s | speed-up "
+        "| same result |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    profile = [
+        "",
+        "| where the time goes, s (cells / interpolation / raster / distances / aggregate + "
+        "score) | gezondewijk | GeoPandas |",
+        "|---|---|---|",
+    ]
+    print(lines[0], flush=True)
+    for size in (int(s) for s in args.sizes.split(",")):
+        print(f"  {size} cellen: gezondewijk ...", file=sys.stderr, flush=True)
+        lib = _child("library", size, args.limit)
+        base: dict[str, Any] = {"error": "not run (above --baseline-max)"}
+        tob: dict[str, Any] = {"error": "not run"}
+        if size <= args.baseline_max:
+            print(f"  {size} cellen: GeoPandas, tobler ...", file=sys.stderr, flush=True)
+            base = _child("baseline", size, args.limit)
+            tob = _child("tobler", size, args.limit)
+        rows += [lib, base, tob]
+        if "error" in lib:
+            lines.append(f"| {size} | – | {lib['error']} | | | | | | | | |")
+            continue
+        cells = f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | {lib['peak_mb']:.0f} "
+        if "error" in base:
+            lines.append(cells + f"| {base['error']} | | – | | | | |")
+            continue
+        ours = float(lib["t_cells"]) + float(lib["t_interpolate"])
+        same = _same(lib, base, ("population", "mean_lonely", "mean_green"))
+        tobler = "| – | | "
+        if "error" not in tob:
+            same = same and _same(lib, tob, ("mean_lonely",))
+            same = same and abs(lib["population"] - tob["population"]) < 1e-6 * lib["population"]
+            tobler = (
+                f"| {tob['t_interpolate']:.2f} | {ours:.2f} | "
+                f"{float(tob['t_interpolate']) / ours:.1f}× "
+            )
+        lines.append(
+            cells + f"| {base['seconds']:.2f} | {base['peak_mb']:.0f} | "
+            f"{float(base['seconds']) / float(lib['seconds']):.1f}× "
+            + tobler
+            + f"| {'yes' if same else 'NO'} |"
+        )
+        print(lines[-1], flush=True)
+        profile.append(
+            f"| {lib['cells']:.0f} cells | "
+            + " / ".join(f"{float(lib['t_' + k]):.2f}" for k in STEPS)
+            + " | "
+            + " / ".join(f"{float(base['t_' + k]):.2f}" for k in STEPS)
+            + " |"
+        )
+    return lines + profile
 
 
 def national_folder(folder: Path, edge: float = 100.0) -> Path:
@@ -211,7 +285,10 @@ def main() -> int:
     parser.add_argument("--no-national", action="store_true")
     parser.add_argument("--no-load", action="store_true", help="skip the web load test")
     parser.add_argument(
-        "--only", choices=["all", "network"], default="all", help="run one part only"
+        "--only",
+        choices=["all", "network", "steps", "viewer"],
+        default="all",
+        help="run one part only",
     )
     args = parser.parse_args()
     if args.one:
@@ -220,48 +297,17 @@ def main() -> int:
 
     rows: list[dict[str, Any]] = []
     lines: list[str] = []
-    network_lines(rows, lines, args.limit)
+    if args.only in ("all", "network"):
+        network_lines(rows, lines, args.limit)
     if args.only == "network":
         return _write(rows, lines)
-    lines += [
-        "| cells (target) | cells | gezondewijk s | peak MB | GeoPandas s | peak MB | "
-        "speed-up | same result |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    print(lines[0], flush=True)
-    for size in (int(s) for s in args.sizes.split(",")):
-        print(f"  {size} cellen: gezondewijk ...", file=sys.stderr, flush=True)
-        lib = _child("library", size, args.limit)
-        base: dict[str, Any] = {"error": "not run (above --baseline-max)"}
-        if size <= args.baseline_max:
-            print(f"  {size} cellen: GeoPandas ...", file=sys.stderr, flush=True)
-            base = _child("baseline", size, args.limit)
-        rows += [lib, base]
-        if "error" in lib:
-            line = f"| {size} | – | {lib['error']} | | | | | |"
-        elif "error" in base:
-            line = (
-                f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | "
-                f"{lib['peak_mb']:.0f} | {base['error']} | | – | |"
-            )
-        else:
-            same = (
-                abs(float(lib["population"]) - float(base["population"]))
-                < 1e-3 * float(lib["population"])
-                and lib["cells"] == base["cells"]
-                and abs(float(lib["mean_green"]) - float(base["mean_green"]))
-                < 1e-6 * float(lib["mean_green"])
-            )
-            line = (
-                f"| {size} | {lib['cells']:.0f} | {lib['seconds']:.2f} | "
-                f"{lib['peak_mb']:.0f} | {base['seconds']:.2f} | {base['peak_mb']:.0f} | "
-                f"{float(base['seconds']) / float(lib['seconds']):.1f}× | "
-                f"{'yes' if same else 'NO'} |"
-            )
-        lines.append(line)
-        print(line, flush=True)
-
-    if not args.no_national:
+    if args.only in ("all", "steps"):
+        lines += step_lines(rows, args)
+    if args.only == "steps":
+        return _write(rows, lines)
+    if args.only == "viewer":
+        args.no_load = True
+    if not args.no_national and args.only == "all":
         if not NATIONAL_CONFIG.is_file() or not (ROOT.parent / "shared" / "data").is_dir():
             print("national runs skipped: ../shared/data not found", flush=True)
         else:

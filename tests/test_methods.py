@@ -120,6 +120,29 @@ def test_gi_star_by_hand() -> None:
     assert z[8] == pytest.approx(-z[0])
 
 
+def test_gi_star_equals_pysal() -> None:
+    import warnings
+
+    from esda.getisord import G_Local
+    from libpysal.weights import DistanceBand
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 20_000, 600)
+    y = rng.uniform(0, 20_000, 600)
+    values = rng.gamma(2.0, 3.0, 600)
+    values[::17] = np.nan  # left out, as gi_star documents
+    known = ~np.isnan(values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = DistanceBand.from_array(
+            np.column_stack([x[known], y[known]]), threshold=1500.0, binary=True
+        )
+        expected = G_Local(values[known], w, transform="B", star=True, permutations=0).Zs
+    z = gi_star(values, x, y, 1500.0)
+    assert np.isnan(z[~known]).all()
+    assert z[known] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
 def test_stapel_classes() -> None:
     x = np.tile(np.arange(5) * 1000.0, 5)
     y = np.repeat(np.arange(5) * 1000.0, 5)
