@@ -211,3 +211,4 @@ def test_tile_endpoint_compression_and_caching(map_dir: Path, tmp_path: Path) ->
     found = client.get(f"/kaart/zoek.json?q={code}").json()
     assert found["buurtcode"] == code and len(found["bounds"]) == 4
     assert client.get("/kaart/zoek.json?q=bestaat-niet").status_code == 404
+    assert client.get("/favicon.ico").status_code == 204  # no 404 in every console

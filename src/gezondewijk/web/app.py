@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -114,6 +115,12 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     vendor = resources.files("gezondewijk.outputs") / "vendor"
     app.mount("/vendor", StaticFiles(directory=str(vendor), check_dir=False), name="vendor")
     app.state.map_data = None
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """No icon: an empty answer instead of a 404 in every browser's console."""
+        return Response(status_code=204)
+
     install_error_handlers(app)
     app.include_router(routes_survey.router)
     app.include_router(routes_organiser.router)
