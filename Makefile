@@ -68,7 +68,9 @@ format: setup
 test: setup system-deps postgres lint
 	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/pytest
 
+# make bench also compares with QGIS processing (Debian qgis, ~220 packages: not for make test)
 bench: setup system-deps postgres
+	@command -v qgis_process >/dev/null || { $(APT) update -qq && $(APT) install -y -qq --no-install-recommends qgis; }
 	$(BIN)/pip install -q -e ".[dev,bench]"
 	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/python benchmarks/run.py
 

@@ -285,6 +285,11 @@ def main() -> int:
     parser.add_argument("--no-national", action="store_true")
     parser.add_argument("--no-load", action="store_true", help="skip the web load test")
     parser.add_argument(
+        "--qgis-national",
+        action="store_true",
+        help="also run the QGIS comparison on the whole country (~17 min in QGIS)",
+    )
+    parser.add_argument(
         "--only",
         choices=["all", "network", "steps", "viewer"],
         default="all",
@@ -303,6 +308,22 @@ def main() -> int:
         return _write(rows, lines)
     if args.only in ("all", "steps"):
         lines += step_lines(rows, args)
+        if (ROOT.parent / "shared" / "data").is_dir():
+            from benchmarks.qgis import EINDHOVEN, compare, qgis_lines
+
+            print("  QGIS processing vs gezondewijk, Eindhoven ...", file=sys.stderr, flush=True)
+            city = compare()
+            rows.append(city)
+            lines += ["", *qgis_lines(city)]
+            if args.qgis_national:
+                print("  QGIS processing, heel Nederland (~17 min) ...", file=sys.stderr)
+                config = NATIONAL_CONFIG.read_text(encoding="utf-8")
+                path = config.split("[buurten]")[1].split('path = "')[1].split('"')[0]
+                national = compare(
+                    EINDHOVEN.parents[1] / Path(path).relative_to("../../shared/data"), repeats=1
+                )
+                rows.append(national)
+                lines += ["", "Nederland:", *qgis_lines(national)]
     if args.only == "steps":
         return _write(rows, lines)
     if args.only == "viewer":

@@ -118,6 +118,7 @@ def test_cell_store_reads_a_box_an_id_list_and_a_buurt(map_dir: Path, tmp_path: 
     box = store.in_box((xmin, ymin, xmax, ymax), ["cel_id", "score"])
     expected = whole[whole["x"].between(xmin, xmax) & whole["y"].between(ymin, ymax)]
     assert sorted(box["cel_id"]) == sorted(expected["cel_id"]) and len(box) > 0
+    assert store.count_in_box((xmin, ymin, xmax, ymax)) == len(expected)
     assert list(box.columns) == ["cel_id", "score", "geometry"]
     assert box.crs == whole.crs
     ids = [*whole["cel_id"].sample(7, random_state=1).tolist(), "H100_0_0"]

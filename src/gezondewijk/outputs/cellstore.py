@@ -73,26 +73,37 @@ class CellStore:
             return self.columns
         return [c for c in dict.fromkeys([*columns, "geometry"]) if c in self.columns]
 
-    def in_box(
-        self, box: tuple[float, float, float, float], columns: list[str] | None = None
-    ) -> gpd.GeoDataFrame:
-        """Cells whose centre lies in ``(xmin, ymin, xmax, ymax)`` (the run's CRS)."""
+    def _groups_in(self, box: tuple[float, float, float, float]) -> list[int]:
         xmin, ymin, xmax, ymax = box
         b = self._bounds
         unknown = np.isnan(b).any(axis=1)
         touch = unknown | (
             (b[:, 1] >= xmin) & (b[:, 0] <= xmax) & (b[:, 3] >= ymin) & (b[:, 2] <= ymax)
         )
-        groups = np.flatnonzero(touch).tolist()
-        wanted = self._wanted(columns)
-        read = list(dict.fromkeys([*wanted, "x", "y"]))
-        table = self._file().read_row_groups(groups, columns=read)
+        return np.flatnonzero(touch).tolist()
+
+    @staticmethod
+    def _inside(table: pa.Table, box: tuple[float, float, float, float]) -> pa.Array:
+        xmin, ymin, xmax, ymax = box
         x, y = table.column("x"), table.column("y")
-        inside = pc.and_(
+        return pc.and_(
             pc.and_(pc.greater_equal(x, xmin), pc.less_equal(x, xmax)),
             pc.and_(pc.greater_equal(y, ymin), pc.less_equal(y, ymax)),
         )
-        return self._frame(table.filter(inside).select(wanted))
+
+    def count_in_box(self, box: tuple[float, float, float, float]) -> int:
+        """How many cell centres lie in ``box``, reading the centres only."""
+        table = self._file().read_row_groups(self._groups_in(box), columns=["x", "y"])
+        return int(pc.sum(self._inside(table, box)).as_py() or 0)
+
+    def in_box(
+        self, box: tuple[float, float, float, float], columns: list[str] | None = None
+    ) -> gpd.GeoDataFrame:
+        """Cells whose centre lies in ``(xmin, ymin, xmax, ymax)`` (the run's CRS)."""
+        wanted = self._wanted(columns)
+        read = list(dict.fromkeys([*wanted, "x", "y"]))
+        table = self._file().read_row_groups(self._groups_in(box), columns=read)
+        return self._frame(table.filter(self._inside(table, box)).select(wanted))
 
     def where(
         self, column: str, values: list[str], columns: list[str] | None = None

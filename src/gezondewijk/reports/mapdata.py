@@ -229,9 +229,10 @@ class MapData:
         if self.cells is None:
             return empty, 0
         box = _to_run_box(bbox, self.cells.crs)
+        count = self.cells.count_in_box(box)  # the centres only: a whole-country box is cheap
+        if count > limit or count == 0:
+            return empty, count
         part = self.cells.in_box(box)
-        if len(part) > limit or part.empty:
-            return empty, len(part)
         part = part.to_crs(WGS84)
         return _geojson(part, self.tile_columns(part, ["cel_id", "buurtcode"])), len(part)
 
