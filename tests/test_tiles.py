@@ -213,3 +213,32 @@ def test_tile_endpoint_compression_and_caching(map_dir: Path, tmp_path: Path) ->
     assert found["buurtcode"] == code and len(found["bounds"]) == 4
     assert client.get("/kaart/zoek.json?q=bestaat-niet").status_code == 404
     assert client.get("/favicon.ico").status_code == 204  # no 404 in every console
+
+
+@pytest.mark.realdata
+def test_eindhoven_tiles_hold_every_buurt_and_cell(tmp_path: Path) -> None:
+    from tests.test_realdata import _run
+
+    result = _run(
+        "eindhoven.toml",
+        ("cbs-buurt-2019-national", "eindhoven_buurten_2019_outline_with_kwb2025_rivm2020.geojson"),
+        ("rivm-gezondheid-wijk-buurt", "rivm_gezondheid_2020_18plus.csv"),
+        ("rivm-gcn-no2", "conc_no2_2021.asc"),
+    )
+    write_all(result, tmp_path, formats=["parquet"], html=False)
+    data = load_map_data(tmp_path)
+    source = TileSource(data)
+    # real outlines (multipolygons, holes): every buurt is in the one zoom-9 tile of the city
+    lon, lat = data.buurten.union_all().centroid.coords[0]
+    x, y = _tile_of(lon, lat, 9)
+    raw = gzip.decompress(source.tile("buurten", 9, x, y))
+    codes = {f["properties"]["buurtcode"] for f in _decode(raw)["buurten"]["features"]}
+    assert codes == set(data.buurten["buurtcode"]) and len(codes) == 116
+    cells = gpd.read_parquet(tmp_path / "cellen.parquet").to_crs(4326)
+    centre = cells.geometry.representative_point()
+    tx, ty = _tiles_of(centre.x.to_numpy(), centre.y.to_numpy(), 13)
+    seen: set[str] = set()
+    for cx, cy in set(zip(tx.tolist(), ty.tolist(), strict=True)):
+        tile = _decode(gzip.decompress(source.tile("cellen", 13, cx, cy)))["cellen"]
+        seen |= {f["properties"]["cel_id"] for f in tile["features"]}
+    assert seen == set(cells["cel_id"])
