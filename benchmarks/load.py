@@ -7,8 +7,8 @@
    few per cent of a core, so the server gets the machine). Every acknowledged response id is
    looked up in the database afterwards;
 2. *crash*: a second wave of residents (an httpx client, which keeps every acknowledged form
-   token) is cut off by SIGKILL of the whole server (all workers) after ``kill_after``
-   seconds; the server is started again on the crashed database, and every acknowledged
+   token) is cut off by SIGKILL of the whole server (all workers) after ``kill_after`` s, once
+   ``kill_at_acknowledged`` forms are acknowledged; the server is started again on the crashed database, and every acknowledged
    form must still be there.
 
 Without wrk (a user's own machine) the load wave falls back to the httpx client and says so.
@@ -103,9 +103,14 @@ def _form(themes: list[str], token: str) -> dict[str, object]:
 
 
 async def _wave(
-    url: str, clients: int, forms: int, themes: list[str], stop_after: float | None = None
+    url: str,
+    clients: int,
+    forms: int,
+    themes: list[str],
+    stop_after: float | None = None,
+    wave: Wave | None = None,
 ) -> Wave:
-    wave = Wave()
+    wave = wave or Wave()
     start = time.perf_counter()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
@@ -225,6 +230,7 @@ def run_load_test(
     db_url: str | None = None,
     workers: int = 4,
     kill_after: float = 2.0,
+    kill_at_acknowledged: int = 300,
 ) -> dict[str, Any]:
     """Run the load wave and the crash wave; return the figures (see the module docstring)."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -272,15 +278,22 @@ def run_load_test(
     stored = _stored_ids(db_url)
 
     server = _start(db_url, port, workers)
+    crash = Wave()
 
     def killer() -> None:
-        time.sleep(kill_after)
+        # mid-load: once every worker is busy and ``kill_at_acknowledged`` forms are
+        # acknowledged (at least ``kill_after`` s in, at most 30 s)
+        start = time.monotonic()
+        while time.monotonic() - start < 30 and (
+            time.monotonic() - start < kill_after or len(crash.acknowledged) < kill_at_acknowledged
+        ):
+            time.sleep(0.01)
         _kill(server)
 
     import threading
 
     threading.Thread(target=killer, daemon=True).start()
-    second = asyncio.run(_wave(url, clients, 100, themes, stop_after=kill_after))
+    second = asyncio.run(_wave(url, clients, 100, themes, stop_after=30.0, wave=crash))
     server.wait(timeout=30)
     server = _start(db_url, port, workers)  # restart: must come up on the crashed database
     _kill(server, signal.SIGTERM)

@@ -11,6 +11,6 @@ def test_no_acknowledged_answer_is_lost_under_load_and_sigkill() -> None:
     assert result["acknowledged"] > 100 and result["failed"] == 0
     # every acknowledged id is stored; rows may exceed it by the forms in flight at the end
     assert result["lost"] == 0 and result["rows"] >= result["acknowledged"]
-    assert result["killed_wave_acknowledged"] > 0
+    assert result["killed_wave_acknowledged"] >= 300  # killed mid-load, not at start-up
     assert result["killed_wave_lost"] == 0
     assert result["killed_wave_failed"] > 0  # the kill really hit the wave in flight
