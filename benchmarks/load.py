@@ -8,8 +8,8 @@
    looked up in the database afterwards;
 2. *crash*: a second wave of residents (an httpx client, which keeps every acknowledged form
    token) is cut off by SIGKILL of the whole server (all workers) after ``kill_after`` s, once
-   ``kill_at_acknowledged`` forms are acknowledged; the server is started again on the crashed database, and every acknowledged
-   form must still be there.
+   ``kill_at_acknowledged`` forms are acknowledged; the server is started again on the
+   crashed database, and every acknowledged form must still be there.
 
 Without wrk (a user's own machine) the load wave falls back to the httpx client and says so.
 
