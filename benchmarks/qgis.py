@@ -80,54 +80,34 @@ def run_qgis(binary: str, buurten: Path, raster: Path, hubs: Path, work: Path) -
     """The job in five ``qgis_process`` calls; returns seconds and the result's figures."""
     start = time.perf_counter()
     spacing = EDGE * 3**0.5  # flat-topped hexagons: rows √3·edge apart, columns 1.5·edge
-    _qgis(
-        binary,
-        "native:creategrid",
-        TYPE="4",
-        EXTENT=str(buurten),
-        HSPACING=str(1.5 * EDGE),
-        VSPACING=str(spacing),
-        HOVERLAY="0",
-        VOVERLAY="0",
-        CRS="EPSG:28992",
-        OUTPUT=str(work / "grid.gpkg"),
-    )
-    _qgis(
-        binary,
-        "native:joinattributesbylocation",
-        INPUT=str(work / "grid.gpkg"),
-        JOIN=str(buurten),
-        PREDICATE="0",
-        METHOD="2",
-        DISCARD_NONMATCHING="true",
-        OUTPUT=str(work / "joined.gpkg"),
-    )
-    _qgis(
-        binary,
-        "native:centroids",
-        INPUT=str(work / "joined.gpkg"),
-        ALL_PARTS="false",
-        OUTPUT=str(work / "centres.gpkg"),
-    )
-    _qgis(
-        binary,
-        "native:rastersampling",
-        INPUT=str(work / "centres.gpkg"),
-        RASTERCOPY=str(raster),
-        COLUMN_PREFIX="no2_",
-        OUTPUT=str(work / "sampled.gpkg"),
-    )
-    _qgis(
-        binary,
-        "qgis:distancetonearesthubpoints",
-        INPUT=str(work / "sampled.gpkg"),
-        HUBS=str(hubs),
-        FIELD="hub",
-        UNIT="0",
-        OUTPUT=str(work / "out.gpkg"),
-    )
+    steps: list[tuple[str, dict[str, str]]] = [
+        (
+            "native:creategrid",
+            {
+                "TYPE": "4",
+                "EXTENT": str(buurten),
+                "HSPACING": str(1.5 * EDGE),
+                "VSPACING": str(spacing),
+                "HOVERLAY": "0",
+                "VOVERLAY": "0",
+                "CRS": "EPSG:28992",
+            },
+        ),
+        (
+            "native:joinattributesbylocation",
+            {"JOIN": str(buurten), "PREDICATE": "0", "METHOD": "2", "DISCARD_NONMATCHING": "true"},
+        ),
+        ("native:centroids", {"ALL_PARTS": "false"}),
+        ("native:rastersampling", {"RASTERCOPY": str(raster), "COLUMN_PREFIX": "no2_"}),
+        ("qgis:distancetonearesthubpoints", {"HUBS": str(hubs), "FIELD": "hub", "UNIT": "0"}),
+    ]
+    previous: dict[str, str] = {}
+    for i, (algorithm, params) in enumerate(steps):  # each step reads the one before
+        output = str(work / f"step{i}.gpkg")
+        _qgis(binary, algorithm, **previous, **params, OUTPUT=output)
+        previous = {"INPUT": output}
     seconds = time.perf_counter() - start
-    out = pyogrio.read_dataframe(work / "out.gpkg", read_geometry=False)
+    out = pyogrio.read_dataframe(previous["INPUT"], read_geometry=False)
     no2 = out[next(c for c in out.columns if c.startswith("no2_"))].astype(float)
     no2 = no2.where(no2 > -999)
     return {

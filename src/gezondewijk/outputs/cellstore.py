@@ -42,6 +42,10 @@ class CellStore:
         geo = json.loads((schema.metadata or {}).get(b"geo", b"{}"))
         self.crs = geo.get("columns", {}).get("geometry", {}).get("crs")
         self._bounds = self._row_group_bounds()
+        #: The first row of each row group, and the row count at the end.
+        self._starts = np.cumsum(
+            [0, *(self._meta.row_group(g).num_rows for g in range(self._meta.num_row_groups))]
+        )
 
     def __len__(self) -> int:
         return int(self._meta.num_rows)
@@ -112,21 +116,17 @@ class CellStore:
 
         Reads that one column whole, then only the row groups with a match.
         """
+        wanted = self._wanted(columns)
         if column not in self.columns:
-            return self._frame(
-                self._file().schema_arrow.empty_table().select(self._wanted(columns))
-            )
+            return self._frame(self._file().schema_arrow.empty_table().select(wanted))
         keys = self._file().read(columns=[column]).column(column)
         if pa.types.is_dictionary(keys.type):
             keys = keys.cast(keys.type.value_type)
         hit = pc.is_in(keys, value_set=pa.array([str(v) for v in values], type=keys.type))
         rows = np.flatnonzero(hit.to_numpy(zero_copy_only=False))
-        wanted = self._wanted(columns)
         if len(rows) == 0:
             return self._frame(self._file().schema_arrow.empty_table().select(wanted))
-        starts = np.cumsum(
-            [0] + [self._meta.row_group(g).num_rows for g in range(self._meta.num_row_groups)]
-        )
+        starts = self._starts
         groups = np.unique(np.searchsorted(starts, rows, side="right") - 1)
         table = self._file().read_row_groups(groups.tolist(), columns=wanted)
         local = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in groups])

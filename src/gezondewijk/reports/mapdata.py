@@ -15,7 +15,13 @@ from gezondewijk.leefplekmeter.perception import Perception, perception_vs_data
 from gezondewijk.outputs.cellstore import CellStore
 from gezondewijk.outputs.folder import RunFolder, read_run_folder
 from gezondewijk.palette import score_palette
-from gezondewijk.reports.tiles import BUURT_MIN_ZOOM, CELL_MIN_ZOOM, MAX_ZOOM, quantile_breaks
+from gezondewijk.reports.tiles import (
+    BUURT_MIN_ZOOM,
+    CELL_MIN_ZOOM,
+    MAX_ZOOM,
+    map_properties,
+    quantile_breaks,
+)
 
 #: Columns of other presets that the viewer offers as layers, with their labels.
 CLASS_LAYERS = {
@@ -248,13 +254,11 @@ class MapData:
 
 def _geojson(frame: gpd.GeoDataFrame, columns: list[str], grid: float = 1e-5) -> str:
     """GeoJSON with coordinates on a ~1 m grid (1e-5°) to keep responses small."""
-    data = frame[[*columns, "geometry"]].copy()
-    data["geometry"] = shapely.set_precision(data.geometry.to_numpy(), grid)
-    for col in columns:
-        if isinstance(data[col].dtype, pd.CategoricalDtype) or data[col].dtype == object:
-            data[col] = data[col].astype("string")
-        elif pd.api.types.is_float_dtype(data[col]):
-            data[col] = data[col].round(2)  # two decimals are plenty on a map
+    data = gpd.GeoDataFrame(
+        map_properties(frame, columns),
+        geometry=shapely.set_precision(frame.geometry.to_numpy(), grid),
+        crs=frame.crs,
+    )
     return str(data.to_json(drop_id=True, na="null", to_wgs84=False))
 
 

@@ -42,7 +42,7 @@ def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.ones(len(v), dtype=np.int64)
     for k in (7, 14, 21, 28):
         lengths += v >= (1 << k)
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    offsets = _end_to_end(lengths)
     out = np.zeros(int(lengths.sum()), dtype=np.uint8)
     for k in range(5):
         has = lengths > k
@@ -60,7 +60,7 @@ def _gather(source: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
     """
     starts = starts.reshape(-1).astype(np.int64)
     lengths = lengths.reshape(-1).astype(np.int64)
-    out_start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    out_start = _end_to_end(lengths)
     index = np.repeat(starts - out_start, lengths) + np.arange(int(lengths.sum()))
     return source[index]
 
@@ -142,7 +142,7 @@ def _geometry_streams(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     points_per_ring = np.bincount(point_ring, minlength=n_ring)
     ints_per_ring = 2 * points_per_ring + 3
     stream = np.zeros(int(ints_per_ring.sum()), dtype=np.uint64)
-    start = np.concatenate([[0], np.cumsum(ints_per_ring)[:-1]]).astype(np.int64)
+    start = _end_to_end(ints_per_ring)
     stream[start] = _MOVE_TO
     stream[start + 3] = _LINE_TO | ((points_per_ring - 1).astype(np.uint64) << np.uint64(3))
     stream[start + ints_per_ring - 1] = _CLOSE_PATH

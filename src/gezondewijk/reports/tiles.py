@@ -109,7 +109,7 @@ class TileSource:
     def _buurten(self) -> tuple[np.ndarray, pd.DataFrame, shapely.STRtree]:
         buurten = self.data.run.buurten
         geoms = self._mercator(buurten.geometry.to_numpy())
-        props = _props(buurten, self.data.tile_columns(buurten, ["buurtcode", "buurtnaam"]))
+        props = map_properties(buurten, self.data.tile_columns(buurten, ["buurtcode", "buurtnaam"]))
         return geoms, props, shapely.STRtree(geoms)
 
     def _mercator(self, geoms: np.ndarray) -> np.ndarray:
@@ -164,7 +164,7 @@ class TileSource:
         if part.empty:
             return b""
         geoms = self._mercator(part.geometry.to_numpy())
-        return self._encode("cellen", geoms, _props(part, columns), bounds)
+        return self._encode("cellen", geoms, map_properties(part, columns), bounds)
 
     def _encode(
         self,
@@ -201,8 +201,11 @@ def _grow(
     return (bounds[0] - by, bounds[1] - by, bounds[2] + by, bounds[3] + by)
 
 
-def _props(frame: pd.DataFrame | gpd.GeoDataFrame, columns: list[str]) -> pd.DataFrame:
-    """The columns a tile carries; values rounded to 2 decimals (plenty on a map)."""
+def map_properties(frame: pd.DataFrame | gpd.GeoDataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns a map feature carries, for tiles and GeoJSON alike.
+
+    Text as text, numbers rounded to 2 decimals (plenty on a map), a fresh 0…n-1 index.
+    """
     out = pd.DataFrame(frame[columns]).reset_index(drop=True)
     for col in columns:
         if isinstance(out[col].dtype, pd.CategoricalDtype) or out[col].dtype == object:

@@ -65,7 +65,7 @@
     hints();
   }
   function hints() {
-    hint.textContent = level === "cellen" && map.getZoom() < info.zoom.cellen
+    hint.textContent = level === "cellen" && !cellsShown()
       ? "Zoom verder in om de cellen te zien; tot dan ziet u de buurten." : "";
   }
   function selection() {
@@ -121,9 +121,12 @@
     }
   }
   function mark(target, on) { map.setFeatureState(target, { sel: on }); }
+  // cells answer clicks only where they are drawn; elsewhere the buurten do
+  function cellsShown() { return level === "cellen" && map.getZoom() >= info.zoom.cellen; }
+  function hitAt(point) { return map.queryRenderedFeatures(point, { layers: [cellsShown() ? "cellen-vlak" : "buurten-vlak"] })[0]; }
   function clicked(e) {
-    const cells = level === "cellen" && map.getZoom() >= info.zoom.cellen;
-    const hit = map.queryRenderedFeatures(e.point, { layers: [cells ? "cellen-vlak" : "buurten-vlak"] })[0];
+    const cells = cellsShown();
+    const hit = hitAt(e.point);
     if (!hit) return;
     const p = hit.properties;
     details(p);
@@ -222,11 +225,7 @@
       document.getElementById("zoek").addEventListener("change", e => find(e.target.value));
       map.on("click", clicked);
       map.on("zoomend", hints);
-      map.on("mousemove", e => {
-        const cells = level === "cellen" && map.getZoom() >= info.zoom.cellen;
-        const hit = map.queryRenderedFeatures(e.point, { layers: [cells ? "cellen-vlak" : "buurten-vlak"] }).length;
-        map.getCanvas().style.cursor = hit ? "pointer" : "";
-      });
+      map.on("mousemove", e => { map.getCanvas().style.cursor = hitAt(e.point) ? "pointer" : ""; });
       map.once("idle", () => { el.dataset.ready = "ja"; });
       // a count of finished redraws (all tiles in view drawn), for tests and the benchmark
       map.on("idle", () => { el.dataset.getekend = String(Number(el.dataset.getekend || 0) + 1); });
