@@ -291,11 +291,16 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["all", "network", "steps", "viewer"],
+        choices=["all", "network", "steps", "viewer", "cluster"],
         default="all",
         help="run one part only",
     )
     args = parser.parse_args()
+    if args.one and args.one[0] == "cluster":
+        from benchmarks.cluster import measure
+
+        print(json.dumps(measure(NATIONAL_CONFIG, float(args.one[1]))))
+        return 0
     if args.one:
         print(json.dumps(one(args.one[0], float(args.one[1]))))
         return 0
@@ -328,6 +333,20 @@ def main() -> int:
         return _write(rows, lines)
     if args.only == "viewer":
         args.no_load = True
+    if args.only in ("all", "cluster") and (ROOT.parent / "shared" / "data").is_dir():
+        from benchmarks.cluster import cluster_lines
+
+        print(
+            "  Nederland op een Dask LocalCluster van 1 en 2 workers ...",
+            file=sys.stderr,
+            flush=True,
+        )
+        c = _child("cluster", 100.0, args.limit)
+        rows.append(c)
+        lines += ["", *(cluster_lines(c) if "error" not in c else [f"cluster: {c['error']}"])]
+        print("\n".join(lines[-6:]), flush=True)
+    if args.only == "cluster":
+        return _write(rows, lines)
     if not args.no_national and args.only == "all":
         if not NATIONAL_CONFIG.is_file() or not (ROOT.parent / "shared" / "data").is_dir():
             print("national runs skipped: ../shared/data not found", flush=True)

@@ -63,8 +63,21 @@ def _print_summary(result: MapResult, written: dict[str, list[Path]]) -> None:
             print(f"  {kind:<10} {p}")
 
 
-def _run(config: RunConfig, out: Path | None, quiet: bool) -> int:
-    result = build_map(config, stream=None if quiet else sys.stderr)
+def _run(
+    config: RunConfig,
+    out: Path | None,
+    quiet: bool,
+    scheduler: str | None = None,
+    workers: int | None = None,
+) -> int:
+    stream = None if quiet else sys.stderr
+    if scheduler is None and workers is None:
+        result = build_map(config, stream=stream)
+    else:
+        from gezondewijk.run.cluster import Cluster
+
+        with Cluster.connect(scheduler, workers=workers or 2) as cluster:
+            result = build_map(config, stream=stream, cluster=cluster)
     folder = out or config.output_dir
     if not quiet:
         print(f"uitvoer schrijven naar {folder} ...", file=sys.stderr)
@@ -222,6 +235,16 @@ def main(argv: list[str] | None = None) -> int:
         help=f"which outputs, comma-separated: {', '.join(OUTPUT_FORMATS)} (default: all); "
         "the metadata CSVs are always written",
     )
+    run.add_argument(
+        "--scheduler",
+        help="run on a Dask cluster: the scheduler's address (tcp://host:8786); "
+        "the input files must be at the same paths on every worker",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        help="run on a Dask LocalCluster of this many worker processes on this machine",
+    )
     demo = sub.add_parser("demo", help="generate the synthetic town and build its map")
     demo.add_argument("--out", type=Path, default=Path("uitvoer/demo"))
     demo.add_argument("--quiet", action="store_true")
@@ -309,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
                 config = config.model_copy(update={"preset": args.preset})
             if args.formats:
                 config = config.model_copy(update={"formats": list(parse_formats(args.formats))})
-            return _run(config, args.out, args.quiet)
+            if args.workers is not None and args.workers < 1:
+                raise ConfigError("--workers: geef minstens 1 worker op.")
+            return _run(config, args.out, args.quiet, args.scheduler, args.workers)
         if args.command == "demo":
             from gezondewijk.demo import make_synthetic_town, write_synthetic_inputs
 

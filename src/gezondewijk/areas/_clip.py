@@ -8,11 +8,12 @@ NumPy is an order of magnitude faster and exact to floating-point precision (che
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
+
+from gezondewijk._parallel import thread_budget
 
 #: Buurt polygons with more vertices than this are first cut into tiles, so that no pair
 #: carries a long ring through the clipping.
@@ -170,7 +171,7 @@ def pair_areas(
     if len(starts) == 1:
         run(0)
     else:
-        with ThreadPoolExecutor(min(len(starts), os.cpu_count() or 1)) as pool:
+        with ThreadPoolExecutor(min(len(starts), thread_budget())) as pool:
             list(pool.map(run, starts))
     return out
 

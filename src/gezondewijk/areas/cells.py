@@ -140,6 +140,8 @@ def build_cells(
         raise GridError("there are no buurten to lay a grid over.")
     bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
     keys = grid.keys_in_bounds(bounds)  # type: ignore[arg-type]
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        keys = np.unique(keys)  # H3: one canonical order, whatever part of the map is laid
     cx, cy = grid.centres(keys)
     centre_buurt, flagged = classify_centres(geoms, cx, cy, grid.radius)
 
@@ -150,7 +152,7 @@ def build_cells(
     tree = shapely.STRtree(geoms)
     p_idx, b_idx = query_pairs(tree, points, predicate="intersects")
     check_buurt = np.full(len(check), -1, dtype=np.int64)
-    check_buurt[p_idx] = b_idx
+    np.maximum.at(check_buurt, p_idx, b_idx)  # a centre on a shared edge: the later buurt
     btree = shapely.STRtree(shapely.boundary(geoms))
     near_idx, near_buurt = query_pairs(btree, points, predicate="dwithin", distance=grid.radius)
     del points
@@ -187,8 +189,7 @@ def build_cells(
         piece_addr, dropped = _count_addresses(
             grid, keys, tree, piece_cell, piece_buurt, len(geoms), address_points
         )
-        if dropped:
-            notes.append(f"{dropped} adressen liggen buiten de buurten en tellen niet mee.")
+        notes += laying_notes(dropped, 0)
         cell_addr = np.bincount(piece_cell, weights=piece_addr, minlength=len(keys))
         cell_addr = cell_addr.astype(np.int64)
 
@@ -198,20 +199,20 @@ def build_cells(
     orphans = np.zeros(0, dtype=np.int64)
     if cell_addr is not None:
         used, orphans = _cells_where_people_live(piece_cell, piece_buurt, piece_area, cell_addr)
-        if len(orphans):
-            notes.append(
-                f"{len(orphans)} buurt(en) zonder adressen in de cellen houden hun inwoners op "
-                "hun grootste cel (totalen blijven gelijk)."
-            )
+        notes += laying_notes(0, len(orphans))
     remap = np.full(len(keys), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
     sel = remap[piece_cell] >= 0
+    # one canonical order (by cell, then buurt): sums over pieces then come out the same to
+    # the last bit however the buurten were split up (see gezondewijk.run.cluster)
+    cell_of, buurt_of = remap[piece_cell[sel]], piece_buurt[sel]
+    order = np.lexsort((buurt_of, cell_of))
     pieces = pd.DataFrame(
         {
-            "cell": remap[piece_cell[sel]],
-            "buurt": piece_buurt[sel],
-            "area": piece_area[sel],
-            "addresses": piece_addr[sel],
+            "cell": cell_of[order],
+            "buurt": buurt_of[order],
+            "area": piece_area[sel][order],
+            "addresses": piece_addr[sel][order],
         }
     )
     return CellSet(
@@ -224,6 +225,19 @@ def build_cells(
         notes=notes,
         buurten_without_addresses=orphans,
     )
+
+
+def laying_notes(dropped: int, orphans: int) -> list[str]:
+    """What a user should know about addresses outside the buurten and address-less buurten."""
+    notes = []
+    if dropped:
+        notes.append(f"{dropped} adressen liggen buiten de buurten en tellen niet mee.")
+    if orphans:
+        notes.append(
+            f"{orphans} buurt(en) zonder adressen in de cellen houden hun inwoners op "
+            "hun grootste cel (totalen blijven gelijk)."
+        )
+    return notes
 
 
 def _cells_where_people_live(
@@ -269,6 +283,8 @@ def _boundary_areas(
     pair_idx, piece_idx = ptree.query(polys[cell_pos])
     same = parent[piece_idx] == pb[pair_idx]
     pair_idx, piece_idx = pair_idx[same], piece_idx[same]
+    order = np.lexsort((piece_idx, pair_idx))  # add up the tiles of a pair in a fixed order
+    pair_idx, piece_idx = pair_idx[order], piece_idx[order]
     part = pair_areas(pieces, piece_idx, outlines[cell_pos][pair_idx])
     return np.bincount(pair_idx, weights=part, minlength=len(pc))
 
@@ -288,7 +304,7 @@ def _count_addresses(
     a_pos = key_positions(keys, akeys)
     a_idx, a_b = tree.query(shapely.points(pts[:, 0], pts[:, 1]), predicate="intersects")
     a_buurt = np.full(len(pts), -1, dtype=np.int64)
-    a_buurt[a_idx] = a_b
+    np.maximum.at(a_buurt, a_idx, a_b)  # an address on a shared edge: the later buurt
     ok = (a_pos < len(keys)) & (a_buurt >= 0)
     piece_key = piece_cell * n_buurten + piece_buurt
     uniq, counts = np.unique(a_pos[ok] * n_buurten + a_buurt[ok], return_counts=True)

@@ -7,19 +7,22 @@ The CLI and the web app call :func:`build_map` and hand its result to the writer
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import geopandas as gpd
 
 from gezondewijk._progress import Progress
 from gezondewijk.run.inequality import buurt_inequality
 from gezondewijk.run.inputs import credits_of, input_sources
+from gezondewijk.run.proximity import read_proximity_inputs
 from gezondewijk.run.result import MapResult
 from gezondewijk.run.stages import (
     buurt_indicators,
     cell_indicators,
     join_tables,
+    laid_cells,
     lay_cells,
+    read_address_points,
     read_study_area,
     score,
 )
@@ -27,11 +30,16 @@ from gezondewijk.scoring import load_preset
 from gezondewijk.scoring.levels import check_presets
 from gezondewijk.settings import RunConfig
 
+if TYPE_CHECKING:
+    from gezondewijk.run.cluster import Cluster
+
 #: Columns every result keeps in front of the variables and scores.
 ID_COLUMNS = ["buurtcode", "buurtnaam", "gemeentecode"]
 
 
-def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapResult:
+def build_map(
+    config: RunConfig, *, stream: TextIO | None = sys.stderr, cluster: Cluster | None = None
+) -> MapResult:
     """Run the stacked health map for one configuration, stage by stage.
 
     Parameters
@@ -40,6 +48,9 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         A validated run configuration (see :func:`gezondewijk.settings.load_config`).
     stream
         Where progress goes (``None`` for silence).
+    cluster
+        A Dask cluster to lay and measure the cells and draw the stability on, part by part
+        (see :mod:`gezondewijk.run.cluster`); the result is the same as without one.
 
     Returns
     -------
@@ -56,11 +67,23 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
         progress.note(f"{len(area.buurten)} buurten")
     with progress.step("tabellen koppelen op buurtcode"):
         joined = join_tables(config.tables, area, preset, progress)
-    with progress.step("cellen leggen"):
-        laid = lay_cells(config, joined.buurten)
-        progress.note(f"{len(laid.cells)} cellen ({laid.cells.grid.prefix})")
+    measured = None
+    if cluster is None:
+        with progress.step("cellen leggen"):
+            laid = lay_cells(config, joined.buurten)
+            progress.note(f"{len(laid.cells)} cellen ({laid.cells.grid.prefix})")
+    else:
+        with progress.step(f"cellen leggen en meten op {cluster.workers} Dask-workers"):
+            inputs = read_proximity_inputs(config, joined.buurten, progress)
+            points = read_address_points(config)
+            cells, values = cluster.lay_and_measure(
+                config, joined.buurten, inputs, points, progress
+            )
+            laid = laid_cells(config, joined.buurten, cells, points)
+            measured = (inputs, values)
+            progress.note(f"{len(laid.cells)} cellen ({laid.cells.grid.prefix})")
     with progress.step("indicatoren op cellen"):
-        at_cells = cell_indicators(config, joined, laid, progress)
+        at_cells = cell_indicators(config, joined, laid, progress, measured)
     with progress.step("indicatoren op buurten"):
         buurten = buurt_indicators(joined.buurten, laid, at_cells)
     with progress.step(f"scoren met preset {', '.join(p.name for p in [preset, *extra])}"):
@@ -71,6 +94,7 @@ def build_map(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> MapRe
             preset,
             extra,
             stability_draws=config.stability_draws,
+            tasks=cluster,
         )
     variables = {**joined.variables, **at_cells.variables}
     inequality = None

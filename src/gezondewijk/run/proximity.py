@@ -11,7 +11,7 @@ import shapely
 from gezondewijk._progress import Progress
 from gezondewijk.areas import CellSet
 from gezondewijk.indicators.proximity import Destinations, Origins, proximity
-from gezondewijk.network import network_from_lines
+from gezondewijk.network import WalkNetwork, network_from_lines
 from gezondewijk.network.distance import ENTRY_REACH_M
 from gezondewijk.network.load import read_walk_network
 from gezondewijk.settings import RunConfig
@@ -29,26 +29,28 @@ OSM_VARIABLES = {
 
 
 @dataclass
-class Proximity:
-    """Distances per cell (variable → metres), their metadata and what the stage noticed."""
+class ProximityInputs:
+    """The destination layers and walking network of a run, read once for all its cells.
 
-    values: dict[str, np.ndarray] = field(default_factory=dict)
-    variables: dict[str, Variable] = field(default_factory=dict)
+    Read in one place and then handed to every part of a run that measures cells (the
+    process itself, or each worker of a cluster), so that all cells see the same layers.
+    """
+
+    layers: list[Destinations] = field(default_factory=list)
+    network: WalkNetwork | None = None
+    reach: float = ENTRY_REACH_M
+    years: dict[str, int | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def measure_proximity(
-    config: RunConfig,
-    buurten: gpd.GeoDataFrame,
-    cells: CellSet,
-    address_points: np.ndarray | None,
-    progress: Progress,
-) -> Proximity:
-    """Distances to green and amenities per cell: straight and along the walking network.
+def read_proximity_inputs(
+    config: RunConfig, buurten: gpd.GeoDataFrame, progress: Progress
+) -> ProximityInputs:
+    """Read the run's ``[osm]`` extract, ``[[features]]`` layers and walking network.
 
-    From the run's ``[osm]`` extract and ``[[features]]`` layers, measured from the address
-    points where the run has them, else from the cell centres (see
-    :func:`gezondewijk.indicators.proximity.proximity`).
+    OpenStreetMap and the network are clipped to the union of all the run's buurten (plus the
+    ``[osm]`` buffer), never to a part of them, so distances do not depend on how a run is
+    split up.
     """
     notes: list[str] = []
     needs_area = config.osm is not None or config.network is not None
@@ -106,16 +108,29 @@ def measure_proximity(
         progress.note(
             f"looppadennetwerk: {network.n_nodes} knopen, {network.total_length_km:.0f} km"
         )
-    if not layers:
-        return Proximity(notes=notes)
+    return ProximityInputs(layers, network if layers else None, reach, years, notes)
+
+
+def measure_proximity(
+    inputs: ProximityInputs, cells: CellSet, address_points: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """Distances per cell (variable → metres) to green and amenities, straight and walking.
+
+    Measured from the address points where the run has them, else from the cell centres (see
+    :func:`gezondewijk.indicators.proximity.proximity`). Each cell's distances depend only on
+    its own origins, so any subset of the cells gives the same values for those cells.
+    """
+    if not inputs.layers:
+        return {}
     origins = (
         Origins.addresses(cells, address_points)
         if address_points is not None
         else Origins.cell_centres(cells)
     )
-    values = proximity(origins, layers, network, reach=reach)
-    variables = {}
-    for key in values:
-        base = key if key in years else next(v for v in years if walk_key(v) == key)
-        variables[key] = describe(key).with_year(years[base])
-    return Proximity(values, variables, notes)
+    return proximity(origins, inputs.layers, inputs.network, reach=inputs.reach)
+
+
+def distance_variable(key: str, inputs: ProximityInputs) -> Variable:
+    """The metadata of a distance variable (straight or its walking twin), with its year."""
+    base = key if key in inputs.years else next(v for v in inputs.years if walk_key(v) == key)
+    return describe(key).with_year(inputs.years[base])

@@ -71,6 +71,36 @@ class MapResult:
             frame[col] = self.cell_values[col].to_numpy()
         return frame
 
+    def differences(self, other: MapResult) -> list[str]:
+        """Where ``other`` differs from this result: cells, their pieces, values and scores.
+
+        Compares cell keys and order, the cell–buurt pieces, every cell column and every
+        buurt column (geometry aside) exactly, NaN equal to NaN. Empty when the two are the
+        same cell for cell, e.g. a run in one process and the same run on a cluster.
+        """
+        if not np.array_equal(self.cells.keys, other.cells.keys):
+            return [f"cellen: {len(self.cells)} tegen {len(other.cells)}, of in andere volgorde"]
+        found = []
+        tables = (
+            ("stukken", self.cells.pieces, other.cells.pieces),
+            ("cellen", self.cell_values, other.cell_values),
+            (
+                "buurten",
+                self.buurten.drop(columns="geometry"),
+                other.buurten.drop(columns="geometry"),
+            ),
+        )
+        for name, mine, theirs in tables:
+            if list(mine.columns) != list(theirs.columns) or len(mine) != len(theirs):
+                found.append(f"{name}: andere kolommen of rijen")
+                continue
+            for col in mine.columns:
+                a, b = mine[col].to_numpy(), theirs[col].to_numpy()
+                same = (a == b) | (pd.isna(a) & pd.isna(b))
+                if not same.all():
+                    found.append(f"{name}.{col}: {int((~same).sum())} waarden anders")
+        return found
+
     def theme_links(self) -> dict[str, str]:
         """Leefplekmeter theme → the main preset's indicator that measures it (preset data)."""
         return {

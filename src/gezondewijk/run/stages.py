@@ -8,6 +8,7 @@ metadata, notes); none reaches back into an earlier stage's objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
@@ -15,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from gezondewijk._errors import InputDataError
+from gezondewijk._parallel import TaskMap
 from gezondewijk._progress import Progress
-from gezondewijk.areas import CellSet, build_cells, make_grid
+from gezondewijk.areas import CellSet, Grid, build_cells, make_grid
 from gezondewijk.indicators import (
     areal_interpolate,
     cells_to_buurten,
@@ -25,15 +27,21 @@ from gezondewijk.indicators import (
     raster_at_points,
 )
 from gezondewijk.indicators.interpolate import Weighting
-from gezondewijk.run.proximity import measure_proximity
+from gezondewijk.run.proximity import (
+    ProximityInputs,
+    distance_variable,
+    measure_proximity,
+    read_proximity_inputs,
+)
 from gezondewijk.run.result import JoinReport
 from gezondewijk.scoring import Preset
 from gezondewijk.scoring.levels import centres_of, score_levels
 from gezondewijk.scoring.stack import STATUS_MISSING
 from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
-from gezondewijk.settings import BuurtenInput, RunConfig, TableInput
+from gezondewijk.settings import BuurtenInput, RasterInput, RunConfig, TableInput
 from gezondewijk.sources import is_numeric_column, read_area_table, read_buurten, read_raster
 from gezondewijk.sources.buurten import read_vector
+from gezondewijk.sources.rasters import RasterLayer
 from gezondewijk.variables import KNOWN, Variable, describe, margin_base, walk_key
 
 BASIC_M = ["distance_gp_m", "distance_supermarket_m", "distance_school_m"]
@@ -197,23 +205,35 @@ def _keep_published(
                 entry["gemeente"] = float(value)
 
 
-def lay_cells(config: RunConfig, buurten: gpd.GeoDataFrame) -> LaidCells:
-    """Lay the configured grid over the buurten, limited to addresses where they are given.
+def read_address_points(config: RunConfig) -> np.ndarray | None:
+    """The ``(n, 2)`` RD New centres of the run's address layer, or ``None`` without one."""
+    if config.addresses is None:
+        return None
+    addr = read_vector(config.addresses.path, layer=config.addresses.layer, what="adreslaag")
+    centroids = addr.geometry.centroid
+    return np.column_stack([centroids.x.to_numpy(), centroids.y.to_numpy()])
 
-    The weighting ``auto`` becomes ``population`` with address points, else ``area``.
-    """
-    address_points = None
-    if config.addresses is not None:
-        addr = read_vector(config.addresses.path, layer=config.addresses.layer, what="adreslaag")
-        centroids = addr.geometry.centroid
-        address_points = np.column_stack([centroids.x.to_numpy(), centroids.y.to_numpy()])
-    grid = make_grid(
+
+def grid_of(config: RunConfig) -> Grid:
+    """The grid the run asks for (``[grid]``)."""
+    return make_grid(
         config.grid.kind,
         edge=config.grid.edge_m,
         size=config.grid.size_m,
         resolution=config.grid.h3_resolution,
     )
-    cells = build_cells(buurten, grid, address_points=address_points)
+
+
+def laid_cells(
+    config: RunConfig,
+    buurten: gpd.GeoDataFrame,
+    cells: CellSet,
+    address_points: np.ndarray | None,
+) -> LaidCells:
+    """The laid cells with the notes they raise and the weighting they imply.
+
+    The weighting ``auto`` becomes ``population`` with address points, else ``area``.
+    """
     notes = list(cells.notes)
     if len(cells.buurten_without_addresses):
         codes = buurten["buurtcode"].to_numpy()[cells.buurten_without_addresses]
@@ -227,16 +247,62 @@ def lay_cells(config: RunConfig, buurten: gpd.GeoDataFrame) -> LaidCells:
     return LaidCells(cells, address_points, weighting, notes)
 
 
+def lay_cells(config: RunConfig, buurten: gpd.GeoDataFrame) -> LaidCells:
+    """Lay the configured grid over the buurten, limited to addresses where they are given."""
+    address_points = read_address_points(config)
+    cells = build_cells(buurten, grid_of(config), address_points=address_points)
+    return laid_cells(config, buurten, cells, address_points)
+
+
+def raster_variable(raster_cfg: RasterInput) -> Variable:
+    """The metadata of a ``[[rasters]]`` variable: the known one, with the run's overrides."""
+    base = describe(raster_cfg.variable)
+    return replace(
+        base,
+        label=raster_cfg.label or base.label,
+        unit=raster_cfg.unit or base.unit,
+        kind="intensive",
+        year=raster_cfg.year,
+    )
+
+
+def measure_cells(
+    config: RunConfig,
+    cells: CellSet,
+    address_points: np.ndarray | None,
+    inputs: ProximityInputs,
+    read: Callable[[RasterInput], RasterLayer] | None = None,
+) -> dict[str, np.ndarray]:
+    """Values measured at each cell: the rasters at its centre, distances from its origins.
+
+    Every value depends on the cell alone, so a cluster may measure any part of the cells.
+    ``read`` reads a raster (default :func:`gezondewijk.sources.read_raster`).
+    """
+    measured: dict[str, np.ndarray] = {}
+    for raster_cfg in config.rasters:
+        layer = (
+            read(raster_cfg)
+            if read is not None
+            else read_raster(raster_cfg.path, crs=raster_cfg.crs)
+        )
+        measured[raster_cfg.variable] = raster_at_points(layer, cells.x, cells.y)
+    measured.update(measure_proximity(inputs, cells, address_points))
+    return measured
+
+
 def cell_indicators(
     config: RunConfig,
     joined: JoinedTables,
     laid: LaidCells,
     progress: Progress,
+    measured: tuple[ProximityInputs, dict[str, np.ndarray]] | None = None,
 ) -> CellIndicators:
     """Share buurt variables out to the cells and measure rasters and distances at the cells.
 
     Counts (``extensive``) are shared in proportion to area or addresses, rates
     (``intensive``) are copied (see :func:`gezondewijk.indicators.areal_interpolate`).
+    ``measured`` holds the proximity inputs and the values a cluster already measured at the
+    cells; without it they are read and measured here.
     """
     buurten, cells = joined.buurten, laid.cells
     known = joined.variables
@@ -249,30 +315,25 @@ def cell_indicators(
         values["population_density"] = density_per_km2(
             values["population"].to_numpy(), cells.covered_area
         )
+    if measured is None:
+        inputs = read_proximity_inputs(config, buurten, progress)
+        at_cells = measure_cells(config, cells, laid.address_points, inputs)
+    else:
+        inputs, at_cells = measured
     variables: dict[str, Variable] = {}
-    measured: dict[str, np.ndarray] = {}
     for raster_cfg in config.rasters:
-        layer = read_raster(raster_cfg.path, crs=raster_cfg.crs)
-        measured[raster_cfg.variable] = raster_at_points(layer, cells.x, cells.y)
-        base = describe(raster_cfg.variable)
-        variables[raster_cfg.variable] = replace(
-            base,
-            label=raster_cfg.label or base.label,
-            unit=raster_cfg.unit or base.unit,
-            kind="intensive",
-            year=raster_cfg.year,
-        )
+        variables[raster_cfg.variable] = raster_variable(raster_cfg)
         progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
-    near = measure_proximity(config, buurten, cells, laid.address_points, progress)
-    measured.update(near.values)
-    variables.update(near.variables)
-    for name, vals in measured.items():
+    for key in at_cells:
+        if key not in variables:
+            variables[key] = distance_variable(key, inputs)
+    for name, vals in at_cells.items():
         values[name] = vals
     for key, parts in (("basic_services_m", BASIC_M), ("basic_services_walk_m", BASIC_WALK)):
         if any(c in values for c in parts):
             values[key] = mean_of_available(values, parts)
             variables[key] = describe(key)
-    return CellIndicators(values, variables, list(measured), near.notes)
+    return CellIndicators(values, variables, list(at_cells), list(inputs.notes))
 
 
 def buurt_indicators(
@@ -298,11 +359,12 @@ def score(
     extra: list[Preset],
     *,
     stability_draws: int = 0,
+    tasks: TaskMap | None = None,
 ) -> Scores:
     """Score buurten and cells with the main and extra presets; compare walking and straight.
 
     The neighbourhood scale of the extra presets' hot-spot statistics at buurt level is the
-    square root of the median buurt area.
+    square root of the median buurt area. ``tasks`` spreads the stability draws (a cluster).
     """
     scored = score_levels(
         buurten,
@@ -313,6 +375,7 @@ def score(
         preset,
         extra,
         stability_draws=stability_draws,
+        tasks=tasks,
         buurt_size=float(np.sqrt(np.median(buurten.geometry.area))),
     )
     buurt_scores = scored.buurten

@@ -9,6 +9,7 @@ import pandas as pd
 import shapely
 
 from gezondewijk._errors import PresetError
+from gezondewijk._parallel import TaskMap
 from gezondewijk.scoring.apply import apply_preset
 from gezondewijk.scoring.preset import Preset
 from gezondewijk.scoring.stability import ranking_stability
@@ -59,13 +60,15 @@ def score_levels(
     *,
     stability_draws: int = 0,
     buurt_size: float = 1000.0,
+    tasks: TaskMap | None = None,
 ) -> LevelScores:
     """Apply the main and extra presets to buurten and cells.
 
     References for ``reference`` rules come from the buurten (population-weighted) and are
     shared by both levels. The ranking stability (if asked) is computed for the buurten with
     the main preset. ``buurt_size`` (m) is the neighbourhood scale of the hot-spot
-    statistics at buurt level, as ``cell_size`` is at cell level.
+    statistics at buurt level, as ``cell_size`` is at cell level. ``tasks`` spreads the
+    stability draws (see :func:`~gezondewijk.scoring.stability.ranking_stability`).
     """
     check_presets(main, extra)
     references = reference_values(buurten, main)
@@ -93,7 +96,7 @@ def score_levels(
         )
     stability = None
     if stability_draws > 0:
-        stability = ranking_stability(buurten, main, references, draws=stability_draws)
+        stability = ranking_stability(buurten, main, references, draws=stability_draws, tasks=tasks)
     return LevelScores(
         pd.concat(b_parts, axis=1), pd.concat(c_parts, axis=1), references, stability
     )

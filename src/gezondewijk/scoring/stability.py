@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from gezondewijk._parallel import InProcess, TaskMap
 from gezondewijk.scoring.apply import apply_preset, main_score_column
 from gezondewijk.scoring.preset import Preset
 from gezondewijk.scoring.ranking import average_rank
@@ -38,6 +40,23 @@ def _draw(preset: Preset, rng: np.random.Generator) -> Preset:
     return Preset.model_validate(data)
 
 
+def draw_ranks(
+    presets: list[Preset],
+    *,
+    values: pd.DataFrame,
+    references: dict[str, float],
+    x: np.ndarray | None,
+    y: np.ndarray | None,
+    cell_size: float,
+) -> np.ndarray:
+    """Rank of every area (1 = most to gain, ties averaged) under each preset: ``(k, n)``."""
+    out = np.empty((len(presets), len(values)))
+    for i, p in enumerate(presets):
+        scored = apply_preset(values, p, references, x=x, y=y, cell_size=cell_size)
+        out[i] = average_rank(-scored[main_score_column(p)].to_numpy(dtype="float64"))
+    return out
+
+
 def ranking_stability(
     values: pd.DataFrame,
     preset: Preset,
@@ -49,6 +68,7 @@ def ranking_stability(
     x: np.ndarray | None = None,
     y: np.ndarray | None = None,
     cell_size: float = 1000.0,
+    tasks: TaskMap | None = None,
 ) -> pd.DataFrame:
     r"""Score the areas many times with thresholds and weights drawn from their stated ranges.
 
@@ -66,6 +86,9 @@ def ranking_stability(
         Number of Monte Carlo draws.
     top_share
         The share of areas that counts as "top" (most to gain), 0.2 by default.
+    tasks
+        Where the draws are scored (default: here, one after the other). All draws are made
+        here from one seeded generator first, so a cluster gives the same figures.
 
     Returns
     -------
@@ -82,14 +105,13 @@ def ranking_stability(
     :math:`n` scored areas.
     """
     rng = np.random.default_rng(seed)
-    column = main_score_column(preset)
-
-    def ranks(p: Preset) -> np.ndarray:
-        scored = apply_preset(values, p, references, x=x, y=y, cell_size=cell_size)
-        return average_rank(-scored[column].to_numpy(dtype="float64"))
-
-    base = ranks(preset)
-    all_ranks = np.vstack([ranks(_draw(preset, rng)) for _ in range(draws)])
+    drawn = [_draw(preset, rng) for _ in range(draws)]
+    ranks = partial(draw_ranks, values=values, references=references, x=x, y=y, cell_size=cell_size)
+    tasks = tasks or InProcess()
+    base = ranks([preset])[0]
+    cuts = np.array_split(np.arange(len(drawn)), max(1, tasks.parts))
+    chunks = [[drawn[i] for i in cut] for cut in cuts if len(cut)]
+    all_ranks = np.vstack(tasks(ranks, chunks)) if drawn else np.empty((0, len(values)))
     n_scored = np.sum(~np.isnan(all_ranks), axis=1, keepdims=True)
     top = all_ranks <= np.ceil(top_share * n_scored)
     p_top = np.where(np.isnan(all_ranks), np.nan, top).astype("float64")
@@ -99,8 +121,12 @@ def ranking_stability(
     hi = np.full(len(values), np.nan)
     if known.any():
         p[known] = np.nanmean(p_top[:, known], axis=0)
-        lo[known] = np.nanpercentile(all_ranks[:, known], 5, axis=0)
-        hi[known] = np.nanpercentile(all_ranks[:, known], 95, axis=0)
+        # nanpercentile loops in Python over columns: only where a draw left an area out
+        gaps = known & np.isnan(all_ranks).any(axis=0)
+        full = known & ~gaps
+        lo[full], hi[full] = np.percentile(all_ranks[:, full], [5, 95], axis=0)
+        if gaps.any():
+            lo[gaps], hi[gaps] = np.nanpercentile(all_ranks[:, gaps], [5, 95], axis=0)
     return pd.DataFrame(
         {
             "stabiel_rang": base,
@@ -113,4 +139,4 @@ def ranking_stability(
     )
 
 
-__all__ = ["ranking_stability"]
+__all__ = ["draw_ranks", "ranking_stability"]
