@@ -50,7 +50,9 @@ def test_parts_cover_every_buurt_once_and_the_halo_reaches_across(town: Path) ->
     assert all(len(j.positions) > len(j.own) for j in jobs)  # every part has a halo
     # laid apart and joined, the cells and pieces equal one laying over all buurten
     grid = make_grid("hex", edge=100)
-    whole = build_cells(buurten, grid, address_points=read_address_points(config))
+    points = read_address_points(config)
+    assert points is not None
+    whole = build_cells(buurten, grid, address_points=points)
     laid = [
         owned_cells(
             build_cells(j.buurten, grid, address_points=j.address_points), j.positions, j.own
@@ -62,9 +64,10 @@ def test_parts_cover_every_buurt_once_and_the_halo_reaches_across(town: Path) ->
         len(build_cells(j.buurten, grid, address_points=j.address_points)) for j in jobs
     )
     assert laid_twice > len(whole)
-    joined = join_parts(grid, laid, len(read_address_points(config)))
+    joined = join_parts(grid, laid, len(points))
     assert np.array_equal(joined.keys, whole.keys)
     pd.testing.assert_frame_equal(joined.pieces, whole.pieces, check_exact=True)
+    assert joined.addresses is not None and whole.addresses is not None
     assert np.array_equal(joined.addresses, whole.addresses)
     assert joined.notes == whole.notes
     with pytest.raises(GridError, match="halo"):
