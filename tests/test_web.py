@@ -251,6 +251,27 @@ def test_rate_limit_answers_429(db_url: str) -> None:
         app.state.engine.dispose()
 
 
+def test_refused_forms_count_towards_the_limit_and_the_limit_comes_first(db_url: str) -> None:
+    # valid forms are counted in their own transaction (one commit for the count and the
+    # form); refused ones are counted apart: both must add up to one limit
+    app = create_app(WebSettings(database_url=db_url, submit_limit_per_minute=3))
+    try:
+        client = TestClient(app)
+        campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+        url = f"/api/campaigns/{campaign.code}/responses"
+        other = app.state.form_tokens.issue("ANDERE")  # a real token of another campaign
+        forged = {**_submission(client, campaign.code), "form_token": other}
+        codes = [client.post(url, json=forged).status_code for _ in range(2)]
+        assert all(c not in (201, 429) for c in codes), codes
+        codes.append(client.post(url, json=_submission(client, campaign.code)).status_code)
+        codes.append(client.post(url, json=_submission(client, campaign.code)).status_code)
+        codes.append(client.post(url, json=forged).status_code)
+        assert codes[2:] == [201, 429, 429]
+        assert _count(app, campaign) == 1  # the refused valid form stored nothing
+    finally:
+        app.state.engine.dispose()
+
+
 def test_residents_next_to_data(db_url: str, tmp_path, demo_result: MapResult) -> None:
     # a real run folder whose two campaign buurten carry hand-set indicator states
     data = pd.DataFrame(

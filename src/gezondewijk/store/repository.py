@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -190,6 +191,22 @@ def _existing(session: Session, token: str, campaign_id: int) -> int | None:
     return int(row.id)
 
 
+def store_if_allowed(
+    factory: sessionmaker[Session],
+    campaign: Campaign,
+    sub: SubmissionIn,
+    allowed: Callable[[Connection], bool],
+) -> Stored | None:
+    """:func:`store_submission` after a rate limiter's count, in the same transaction.
+
+    ``allowed`` (see :mod:`gezondewijk.store.throttle`) runs first: the hit and the form are
+    committed together, one commit instead of two. When it refuses, nothing is stored, the
+    hit still counts, and the answer is ``None``. A resent form token (answered with the
+    first copy) is not counted.
+    """
+    return _store(factory, campaign, sub, allowed)
+
+
 def store_submission(
     factory: sessionmaker[Session], campaign: Campaign, sub: SubmissionIn
 ) -> Stored:
@@ -209,6 +226,17 @@ def store_submission(
     CampaignGoneError
         When the campaign was deleted meanwhile (nothing is stored).
     """
+    stored = _store(factory, campaign, sub, None)
+    assert stored is not None  # nothing to refuse it
+    return stored
+
+
+def _store(
+    factory: sessionmaker[Session],
+    campaign: Campaign,
+    sub: SubmissionIn,
+    allowed: Callable[[Connection], bool] | None,
+) -> Stored | None:
     row = {
         "campaign_id": campaign.id,
         "form_token": sub.form_token,
@@ -223,7 +251,9 @@ def store_submission(
         "language": sub.language,
     }
 
-    def write(conn: Connection) -> int:
+    def write(conn: Connection) -> int | None:
+        if allowed is not None and not allowed(conn):
+            return None
         response_id = int(conn.execute(_INSERT_RESPONSE, row).scalar_one())
         conn.execute(
             _INSERT_ANSWER,
@@ -243,7 +273,8 @@ def store_submission(
         return response_id
 
     try:
-        return Stored(group_commit(factory).run(write), True)
+        response_id = group_commit(factory).run(write)
+        return None if response_id is None else Stored(response_id, True)
     except IntegrityError:
         with factory() as session:
             existing = _existing(session, sub.form_token, campaign.id)

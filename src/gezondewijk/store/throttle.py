@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, text
@@ -87,23 +88,31 @@ class WindowCounts:
             hits += self._hits(conn, name, start)
         return Estimate(hits, self.span_s * (1 - fraction))
 
-    def hit(self, name: str, now: float | None = None) -> Estimate:
-        """Count one hit of ``name``; return the weighted hits including it."""
+    def counter(self, name: str, now: float | None = None) -> Callable[[Connection], Estimate]:
+        """A write that counts one hit of ``name`` and returns the weighted hits including it.
+
+        For a transaction shared with other writes (:class:`~gezondewijk.store.writes.GroupCommit`):
+        a form's hit and the form itself are then committed together, one commit instead of
+        two. Rows older than the previous window are deleted by the first count of a window.
+        """
         now = time.time() if now is None else now
         start, fraction = self._window(now)
-        cleaning = self._cleaned != start
 
-        def count(conn: Connection) -> float:
+        def count(conn: Connection) -> Estimate:
             current = conn.execute(
                 _UPSERT, {"key": self._key(name, start), "start": start, "span": self.span_s}
             ).scalar_one()
-            if cleaning:
+            if self._cleaned != start:
                 conn.execute(_CLEAN, {"span": self.span_s, "before": start - self.span_s})
-            return self._hits(conn, name, start - self.span_s) * (1 - fraction) + int(current)
+                self._cleaned = start
+            hits = self._hits(conn, name, start - self.span_s) * (1 - fraction) + int(current)
+            return Estimate(hits, self.span_s * (1 - fraction))
 
-        hits = group_commit(self._factory).run(count)
-        self._cleaned = start
-        return Estimate(hits, self.span_s * (1 - fraction))
+        return count
+
+    def hit(self, name: str, now: float | None = None) -> Estimate:
+        """Count one hit of ``name``; return the weighted hits including it."""
+        return group_commit(self._factory).run(self.counter(name, now))
 
     def clear(self, name: str, now: float | None = None) -> None:
         """Forget the hits of ``name`` in the current and previous window."""

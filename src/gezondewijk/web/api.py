@@ -16,7 +16,7 @@ from gezondewijk.leefplekmeter.report import campaign_report
 from gezondewijk.leefplekmeter.submission import SubmissionIn, check
 from gezondewijk.leefplekmeter.themes import SCALES, themes
 from gezondewijk.store.models import Campaign
-from gezondewijk.store.repository import answers_frame, responses_frame, store_submission
+from gezondewijk.store.repository import answers_frame, responses_frame, store_if_allowed
 from gezondewijk.web.deps import campaign_or_404, current_user, factory, may_manage
 
 router = APIRouter(prefix="/api", tags=["leefplekmeter"])
@@ -127,33 +127,45 @@ def submit_response(request: Request, code: str, submission: SubmissionIn) -> An
             status_code=403, detail=state.message["nl"] + " / " + state.message["en"]
         )
     client = request.client.host if request.client else "?"
-    if not request.app.state.limiter.allow(client):
-        raise HTTPException(
-            status_code=429,
-            detail="te veel formulieren; probeer het over een minuut opnieuw / too many requests",
-            headers={"Retry-After": "60"},
-        )
-    problem = request.app.state.form_tokens.check(submission.form_token, campaign.code)
-    if problem:
-        raise InputDataError(
-            problem,
-            field="form_token",
-            fix="haal een nieuw formulier op met GET /api/campaigns/{code}",
-        )
-    if submission.mode not in PUBLIC_MODES:
-        raise InputDataErrors(
-            [
-                InputDataError(
-                    "mode 'paper' is for organisers typing in paper forms",
-                    field="mode",
-                    fix=f"use one of {', '.join(PUBLIC_MODES)}",
-                )
-            ]
-        )
-    sub = check(submission, scale=campaign.scale, areas=[c for c, _ in campaign.area_list()])
-    stored = store_submission(factory(request), campaign, sub)
+    limiter = request.app.state.limiter
+    try:
+        problem = request.app.state.form_tokens.check(submission.form_token, campaign.code)
+        if problem:
+            raise InputDataError(
+                problem,
+                field="form_token",
+                fix="haal een nieuw formulier op met GET /api/campaigns/{code}",
+            )
+        if submission.mode not in PUBLIC_MODES:
+            raise InputDataErrors(
+                [
+                    InputDataError(
+                        "mode 'paper' is for organisers typing in paper forms",
+                        field="mode",
+                        fix=f"use one of {', '.join(PUBLIC_MODES)}",
+                    )
+                ]
+            )
+        sub = check(submission, scale=campaign.scale, areas=[c for c, _ in campaign.area_list()])
+    except InputDataError:
+        # a refused form counts towards the limit too, and the limit is answered first
+        if not limiter.allow(client):
+            raise _too_many() from None
+        raise
+    # a valid form: its count and the form itself in one transaction
+    stored = store_if_allowed(factory(request), campaign, sub, limiter.counter(client))
+    if stored is None:
+        raise _too_many()
     body = {"id": stored.response_id, "created": stored.created}
     return JSONResponse(body, status_code=201 if stored.created else 200)
+
+
+def _too_many() -> HTTPException:
+    return HTTPException(
+        status_code=429,
+        detail="te veel formulieren; probeer het over een minuut opnieuw / too many requests",
+        headers={"Retry-After": "60"},
+    )
 
 
 @router.get("/campaigns/{code}/results", responses={404: {"model": ErrorOut}})

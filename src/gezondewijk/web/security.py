@@ -7,9 +7,11 @@ import hmac
 import secrets
 import time
 from collections import deque
+from collections.abc import Callable
 from threading import Lock
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import Connection
 from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -174,6 +176,10 @@ class RateLimiter:
                 self._hits = {k: v for k, v in self._hits.items() if v and now - v[-1] < 60}
             return True
 
+    def counter(self, client: str) -> Callable[[Connection], bool]:
+        """:meth:`allow` as a write in the form's own transaction (here: in memory)."""
+        return lambda conn: self.allow(client)
+
 
 class SharedRateLimiter:
     """The submission limit counted in the database: one limit for all worker processes.
@@ -189,6 +195,11 @@ class SharedRateLimiter:
     def allow(self, client: str) -> bool:
         """Record a hit and say whether it is within the limit."""
         return self.counts.hit("submit:" + client).hits <= self.per_minute
+
+    def counter(self, client: str) -> Callable[[Connection], bool]:
+        """:meth:`allow` as a write in the form's own transaction: one commit for both."""
+        count = self.counts.counter("submit:" + client)
+        return lambda conn: count(conn).hits <= self.per_minute
 
 
 def _key(salt: bytes, text: str) -> bytes:
