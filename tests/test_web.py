@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from io import BytesIO
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -236,40 +238,42 @@ def test_wrong_password_and_foreign_campaign(app, client: TestClient) -> None:
     assert client.get(f"/beheer/{campaign.code}").status_code == 403
 
 
-def test_rate_limit_answers_429(db_url: str) -> None:
+@pytest.fixture
+def three_a_minute(db_url: str) -> Iterator[tuple[Any, TestClient, Any, str]]:
+    """An app that takes 3 forms a minute: the app, a client, a campaign and its form URL."""
     app = create_app(WebSettings(database_url=db_url, submit_limit_per_minute=3))
     try:
         client = TestClient(app)
         campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
-        url = f"/api/campaigns/{campaign.code}/responses"
-        codes = [
-            client.post(url, json=_submission(client, campaign.code)).status_code for _ in range(5)
-        ]
-        assert codes[:3] == [201, 201, 201] and codes[3:] == [429, 429]
-        assert _count(app, campaign) == 3
+        yield app, client, campaign, f"/api/campaigns/{campaign.code}/responses"
     finally:
         app.state.engine.dispose()
 
 
-def test_refused_forms_count_towards_the_limit_and_the_limit_comes_first(db_url: str) -> None:
+def test_rate_limit_answers_429(three_a_minute: tuple[Any, TestClient, Any, str]) -> None:
+    app, client, campaign, url = three_a_minute
+    codes = [
+        client.post(url, json=_submission(client, campaign.code)).status_code for _ in range(5)
+    ]
+    assert codes[:3] == [201, 201, 201] and codes[3:] == [429, 429]
+    assert _count(app, campaign) == 3
+
+
+def test_refused_forms_count_towards_the_limit_and_the_limit_comes_first(
+    three_a_minute: tuple[Any, TestClient, Any, str],
+) -> None:
     # valid forms are counted in their own transaction (one commit for the count and the
     # form); refused ones are counted apart: both must add up to one limit
-    app = create_app(WebSettings(database_url=db_url, submit_limit_per_minute=3))
-    try:
-        client = TestClient(app)
-        campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
-        url = f"/api/campaigns/{campaign.code}/responses"
-        other = app.state.form_tokens.issue("ANDERE")  # a real token of another campaign
-        forged = {**_submission(client, campaign.code), "form_token": other}
-        codes = [client.post(url, json=forged).status_code for _ in range(2)]
-        assert all(c not in (201, 429) for c in codes), codes
-        codes.append(client.post(url, json=_submission(client, campaign.code)).status_code)
-        codes.append(client.post(url, json=_submission(client, campaign.code)).status_code)
-        codes.append(client.post(url, json=forged).status_code)
-        assert codes[2:] == [201, 429, 429]
-        assert _count(app, campaign) == 1  # the refused valid form stored nothing
-    finally:
-        app.state.engine.dispose()
+    app, client, campaign, url = three_a_minute
+    other = app.state.form_tokens.issue("ANDERE")  # a real token of another campaign
+    forged = {**_submission(client, campaign.code), "form_token": other}
+    codes = [client.post(url, json=forged).status_code for _ in range(2)]
+    assert all(c not in (201, 429) for c in codes), codes
+    codes.append(client.post(url, json=_submission(client, campaign.code)).status_code)
+    codes.append(client.post(url, json=_submission(client, campaign.code)).status_code)
+    codes.append(client.post(url, json=forged).status_code)
+    assert codes[2:] == [201, 429, 429]
+    assert _count(app, campaign) == 1  # the refused valid form stored nothing
 
 
 def test_residents_next_to_data(db_url: str, tmp_path, demo_result: MapResult) -> None:

@@ -61,9 +61,12 @@ def split_buurten(buurten: gpd.GeoDataFrame, parts: int) -> list[np.ndarray]:
     return [np.flatnonzero(part == k) for k in range(parts) if (part == k).any()]
 
 
-def with_halo(geoms: np.ndarray, own: np.ndarray, grid: Grid) -> np.ndarray:
-    """Sorted positions of the ``own`` buurten and every buurt in their halo."""
-    tree = shapely.STRtree(geoms)
+def with_halo(tree: shapely.STRtree, own: np.ndarray, grid: Grid) -> np.ndarray:
+    """Sorted positions of the ``own`` buurten and every buurt in their halo.
+
+    ``tree`` holds all buurten of the run (built once for every part).
+    """
+    geoms = np.asarray(tree.geometries)
     reach = HALO_CELLS * grid.spacing + 1.0
     _, near = tree.query(geoms[own], predicate="dwithin", distance=reach)
     return np.union1d(own, near)
@@ -104,7 +107,9 @@ def owned_cells(cells: CellSet, positions: np.ndarray, own: np.ndarray) -> CellS
     )
 
 
-def join_parts(grid: Grid, parts: list[CellSet], address_total: int | None) -> CellSet:
+def join_parts(
+    grid: Grid, parts: list[CellSet], address_total: int | None
+) -> tuple[CellSet, np.ndarray]:
     """The cells of all parts as one set, in the order a single run lays them.
 
     Parameters
@@ -116,6 +121,14 @@ def join_parts(grid: Grid, parts: list[CellSet], address_total: int | None) -> C
     address_total
         Number of address points of the run (``None`` without an address layer), for the note
         on addresses outside every buurt.
+
+    Returns
+    -------
+    cells
+        The joined cells.
+    order
+        For each joined cell, its position in the parts' cells one after the other (to put
+        values measured per part in the same order).
 
     Raises
     ------
@@ -143,7 +156,7 @@ def join_parts(grid: Grid, parts: list[CellSet], address_total: int | None) -> C
         addresses = np.concatenate([p.addresses for p in parts if p.addresses is not None])[order]
         dropped = address_total - int(joined["addresses"].sum())
         notes = laying_notes(dropped, 0) + laying_notes(0, len(orphans))
-    return CellSet(
+    joined_cells = CellSet(
         grid=grid,
         keys=keys[order],
         x=np.concatenate([p.x for p in parts])[order],
@@ -153,6 +166,7 @@ def join_parts(grid: Grid, parts: list[CellSet], address_total: int | None) -> C
         notes=notes,
         buurten_without_addresses=orphans,
     )
+    return joined_cells, order
 
 
 __all__ = ["HALO_CELLS", "join_parts", "owned_cells", "split_buurten", "with_halo"]

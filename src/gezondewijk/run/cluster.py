@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from gezondewijk._errors import ConfigError
 from gezondewijk._progress import Progress
@@ -84,11 +85,11 @@ def part_jobs(
 ) -> list[PartJob]:
     """Cut the run's buurten into about ``parts`` jobs (see :func:`split_buurten`)."""
     grid = grid_of(config)
-    geoms = buurten.geometry.to_numpy()
+    tree = shapely.STRtree(buurten.geometry.to_numpy())
     outlines = gpd.GeoDataFrame(geometry=buurten.geometry.to_numpy(), crs=buurten.crs)
     jobs = []
     for own in split_buurten(buurten, parts):
-        positions = with_halo(geoms, own, grid)
+        positions = with_halo(tree, own, grid)
         points = None
         if address_points is not None:
             x0, y0, x1, y1 = outlines.geometry.iloc[positions].total_bounds
@@ -196,8 +197,7 @@ class Cluster:
             )
         parts = [cells for cells, _ in results]
         total = None if address_points is None else len(address_points)
-        cells = join_parts(grid_of(config), parts, total)
-        order = np.argsort(np.concatenate([p.keys for p in parts]), kind="stable")
+        cells, order = join_parts(grid_of(config), parts, total)
         measured = {
             key: np.concatenate([values[key] for _, values in results])[order]
             for key in results[0][1]
