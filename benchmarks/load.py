@@ -141,7 +141,13 @@ async def _wave(
 
 
 def wrk_wave(
-    base: str, code: str, bodies: list[str], connections: int, seconds: float, threads: int = 1
+    base: str,
+    code: str,
+    bodies: list[str],
+    connections: int,
+    seconds: float,
+    threads: int = 1,
+    think_ms: float = 0.0,
 ) -> dict[str, Any]:
     """Residents opening and sending forms, driven by ``wrk`` (C, event loop; see forms.lua).
 
@@ -153,7 +159,12 @@ def wrk_wave(
         body_file = Path(tmp) / "bodies.jsonl"
         body_file.write_text("\n".join(bodies) + "\n", encoding="utf-8")
         result_file = Path(tmp) / "result.json"
-        env = {**os.environ, "WRK_RESULT": str(result_file), "WRK_THREADS": str(threads)}
+        env = {
+            **os.environ,
+            "WRK_RESULT": str(result_file),
+            "WRK_THREADS": str(threads),
+            "WRK_THINK_MS": str(round(think_ms)),
+        }
         subprocess.run(
             [
                 WRK,
@@ -231,8 +242,18 @@ def run_load_test(
     workers: int = 4,
     kill_after: float = 2.0,
     kill_at_acknowledged: int = 300,
+    warm_up: float = 0.0,
+    forms_per_s: float | None = None,
 ) -> dict[str, Any]:
-    """Run the load wave and the crash wave; return the figures (see the module docstring)."""
+    """Run the load wave and the crash wave; return the figures (see the module docstring).
+
+    ``forms_per_s``: residents who take time to fill in (a random think time of 0.5-1.5 times
+    ``clients / forms_per_s`` before each form), so that the wave sends about that many forms
+    a second and the latencies are those at that load; without it every resident sends its
+    next form at once, and the wave measures the most the server can take (with ``clients``
+    waiting, the mean latency is then ``clients / requests per second`` by Little's law).
+    """
+    think_ms = 1000 * clients / forms_per_s if forms_per_s else 0.0
     sys.path.insert(0, str(ROOT / "src"))
     from gezondewijk.demo.leefplekmeter import make_demo_campaign
     from gezondewijk.leefplekmeter.themes import theme_keys
@@ -253,13 +274,23 @@ def run_load_test(
         if Path(WRK).exists():
             client = "wrk 4.1 (one thread)"
             # more bodies than the fastest server could take in the time: each is sent once
-            bodies = _bodies(campaign.code, themes, int(3000 * seconds))
-            load = wrk_wave(base, campaign.code, bodies, clients, seconds)
-            acknowledged = {int(i) for i in load.pop("ids")}
+            bodies = _bodies(campaign.code, themes, int(3000 * (seconds + warm_up)))
+            acknowledged = set()
+            if warm_up:  # a server that has been running: imports, prepared statements
+                split = int(3000 * warm_up)
+                warm = wrk_wave(
+                    base, campaign.code, bodies[:split], clients, warm_up, think_ms=think_ms
+                )
+                acknowledged = {int(i) for i in warm.pop("ids")}
+                bodies = bodies[split:]
+            load = wrk_wave(base, campaign.code, bodies, clients, seconds, think_ms=think_ms)
+            acknowledged |= {int(i) for i in load.pop("ids")}
             figures = {
                 "forms_per_s": load["forms_per_s"],
                 "p50_ms": load["p50_ms"],
+                "p90_ms": load["p90_ms"],
                 "p99_ms": load["p99_ms"],
+                "max_ms": load["max_ms"],
                 "failed": load["failed"] + load["socket_errors"],
             }
         else:
@@ -302,6 +333,7 @@ def run_load_test(
         "clients": clients,
         "workers": workers,
         "client": client,
+        "paced_forms_per_s": forms_per_s if client.startswith("wrk") else None,
         "database": db_url.split(":")[0],
         "acknowledged": len(acknowledged),
         "rows": len(stored),
@@ -319,8 +351,24 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--db", default=None, help="database URL (default: a temp SQLite)")
+    parser.add_argument(
+        "--forms-per-s",
+        type=float,
+        default=None,
+        help="pace the residents to about this many forms a second (default: flat out)",
+    )
+    parser.add_argument(
+        "--warm-up", type=float, default=0.0, help="seconds of load before the measured wave"
+    )
     args = parser.parse_args()
-    result = run_load_test(args.clients, args.seconds, args.db, args.workers)
+    result = run_load_test(
+        args.clients,
+        args.seconds,
+        args.db,
+        args.workers,
+        warm_up=args.warm_up,
+        forms_per_s=args.forms_per_s,
+    )
     print(json.dumps(result, indent=1))
     return 0
 

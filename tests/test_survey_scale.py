@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from gezondewijk.demo.leefplekmeter import make_demo_campaign
 from gezondewijk.leefplekmeter.themes import theme_keys
 from gezondewijk.store.db import make_engine, migrate, session_factory, transaction
 from gezondewijk.store.models import Campaign, Response, WindowCount
+from gezondewijk.store.throttle import WindowCounts
 from gezondewijk.store.writes import GroupCommit
 from gezondewijk.web import WebSettings, create_app
 from gezondewijk.web.campaign_cache import CampaignCache
@@ -92,6 +94,54 @@ def test_group_commit_gives_each_caller_its_own_result_or_error(db_url: str) -> 
     with engine.connect() as conn:
         stored = conn.execute(select(func.count(Response.id))).scalar_one()
     assert stored == 21
+    engine.dispose()
+
+
+def test_group_commit_serves_async_callers_and_its_writer_ends_when_idle(db_url: str) -> None:
+    migrate(db_url)
+    engine = make_engine(db_url)
+    campaign = make_demo_campaign(session_factory(engine), areas=[], n=0)
+    group = GroupCommit(engine, idle_s=0.2)
+
+    def form(token: str) -> Any:
+        new = insert(Response).values(campaign_id=campaign.id, form_token=token, variant="x")
+        return lambda conn: int(conn.execute(new.returning(Response.id)).scalar_one())
+
+    async def residents(tokens: list[str]) -> list[Any]:
+        return await asyncio.gather(
+            *(group.run_async(form(t)) for t in tokens), return_exceptions=True
+        )
+
+    results = asyncio.run(residents([f"a{i}" for i in range(30)] + ["a7"]))
+    ids = [r for r in results if isinstance(r, int)]
+    assert len(ids) == 30 and len(set(ids)) == 30
+    assert isinstance(results[-1], IntegrityError)  # the repeated token: its own error
+    deadline = time.monotonic() + 10
+    while group._writing and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not group._writing, "the writer thread ends when there is nothing to write"
+    assert group.run(form("after")) > max(ids)  # and starts again for the next write
+    engine.dispose()
+
+
+def test_sliding_window_weighs_the_previous_window(db_url: str) -> None:
+    """Cloudflare's estimate p (1 - f) + c, with p read in the same statement as the count."""
+    migrate(db_url)
+    engine = make_engine(db_url)
+    counts = WindowCounts(session_factory(engine), SECRET, 60)
+    start = 1_800_000_000 // 60 * 60
+    for second in (1, 2, 3, 4):
+        counts.hit("c", now=start + second)  # four hits in one window
+    assert counts.hit("c", now=start + 5).hits == 5
+    # a quarter into the next window: 5 * 0.75 + 1 (this hit)
+    assert counts.hit("c", now=start + 75).hits == pytest.approx(4.75)
+    assert counts.estimate("c", now=start + 75).hits == pytest.approx(4.75)
+    assert counts.hit("other", now=start + 75).hits == 1  # keys are counted apart
+    # two windows on: the old rows no longer count (and are deleted)
+    assert counts.hit("c", now=start + 150).hits == pytest.approx(0.5 * 1 + 1)
+    with engine.connect() as conn:
+        starts = set(conn.execute(select(WindowCount.start)).scalars())
+    assert starts == {start + 60, start + 120}
     engine.dispose()
 
 

@@ -31,9 +31,12 @@ from gezondewijk.store.models import WindowCount
 from gezondewijk.store.writes import group_commit
 
 # Plain SQL that SQLite (3.35+) and PostgreSQL both understand; prepared once, no ORM step.
-_UPSERT = text(
+#: The upsert that also returns the previous window's hits: one round trip per counted hit.
+_UPSERT_WITH_PREVIOUS = text(
     "INSERT INTO window_counts (key, start, span, hits) VALUES (:key, :start, :span, 1) "
-    "ON CONFLICT (key, start) DO UPDATE SET hits = window_counts.hits + 1 RETURNING hits"
+    "ON CONFLICT (key, start) DO UPDATE SET hits = window_counts.hits + 1 "
+    "RETURNING hits, (SELECT p.hits FROM window_counts AS p "
+    "WHERE p.key = :previous_key AND p.start = :previous_start)"
 )
 _HITS = text("SELECT hits FROM window_counts WHERE key = :key AND start = :start")
 _CLEAN = text("DELETE FROM window_counts WHERE span = :span AND start < :before")
@@ -98,14 +101,20 @@ class WindowCounts:
         now = time.time() if now is None else now
         start, fraction = self._window(now)
 
+        values = {
+            "key": self._key(name, start),
+            "start": start,
+            "span": self.span_s,
+            "previous_key": self._key(name, start - self.span_s),
+            "previous_start": start - self.span_s,
+        }
+
         def count(conn: Connection) -> Estimate:
-            current = conn.execute(
-                _UPSERT, {"key": self._key(name, start), "start": start, "span": self.span_s}
-            ).scalar_one()
+            current, previous = conn.execute(_UPSERT_WITH_PREVIOUS, values).one()
             if self._cleaned != start:
                 conn.execute(_CLEAN, {"span": self.span_s, "before": start - self.span_s})
                 self._cleaned = start
-            hits = self._hits(conn, name, start - self.span_s) * (1 - fraction) + int(current)
+            hits = int(previous or 0) * (1 - fraction) + int(current)
             return Estimate(hits, self.span_s * (1 - fraction))
 
         return count

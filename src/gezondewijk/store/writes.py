@@ -12,10 +12,12 @@ Two mechanisms, both measured with the Leefplekmeter load test (``benchmarks/loa
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import weakref
 from collections.abc import Callable
+from concurrent.futures import Future
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Generic, TypeVar
 
@@ -90,25 +92,28 @@ def write_turn(engine: Engine) -> AbstractContextManager[None]:
 
 
 class _Job(Generic[T]):
-    """One caller's write: its function, then its result or error, and whether it must lead."""
+    """One caller's write: its function and the future its result or error goes to."""
 
     def __init__(self, work: Callable[[Connection], T]) -> None:
         self.work = work
-        self.value: T | None = None
-        self.error: BaseException | None = None
-        self.ready = threading.Event()
-        self.lead = False
+        self.future: Future[T] = Future()
 
 
 class GroupCommit:
     """Run write functions in shared transactions: one commit for every write waiting.
 
-    Leader and followers: a caller that finds no write in progress writes its own job at
-    once (no added wait when the database is quiet). Callers that arrive meanwhile queue up;
-    when the commit is done the first of them is woken to write the whole queue in one
-    transaction, and so on. A batch that fails is rolled back and its jobs are run again one
-    by one, each in its own transaction, so that every caller gets its own result or its own
-    error (a repeated form token, say) and no job sees another's rows half-written.
+    Callers hand their write to one writer thread per database and process (:meth:`submit`).
+    The writer takes everything queued (up to ``max_batch``) and writes it in one
+    transaction; what arrives meanwhile goes into the next one. A quiet database adds no wait
+    beyond the hand-over; the writer ends after ``idle_s`` without work and starts again with
+    the next write. A batch that fails is rolled back and its jobs are run again one by one,
+    each in its own transaction, so that every caller gets its own result or its own error
+    (a repeated form token, say) and no job sees another's rows half-written.
+
+    Why a writer thread rather than each caller writing in turn: an ``async`` endpoint awaits
+    its write (:meth:`run_async`) on the event loop instead of occupying one of the
+    threadpool's threads, and under load two threads (loop and writer) share the interpreter
+    lock instead of dozens of request threads taking turns on it.
 
     Parameters
     ----------
@@ -116,15 +121,32 @@ class GroupCommit:
         The database.
     max_batch
         Jobs written in one transaction at most.
+    idle_s
+        Seconds the writer waits for work before it ends.
     """
 
-    def __init__(self, engine: Engine, max_batch: int = 64) -> None:
+    def __init__(self, engine: Engine, max_batch: int = 64, idle_s: float = 2.0) -> None:
         self.engine = engine
         self.max_batch = max_batch
+        self.idle_s = idle_s
         self._turn = write_turn(engine)
-        self._lock = threading.Lock()
+        self._work = threading.Condition()
         self._queue: list[_Job[Any]] = []
-        self._busy = False
+        self._writing = False
+
+    def submit(self, work: Callable[[Connection], T]) -> Future[T]:
+        """Queue ``work(connection)``; the future is done once its transaction is committed."""
+        job: _Job[T] = _Job(work)
+        with self._work:
+            self._queue.append(job)
+            if self._writing:
+                self._work.notify()
+            else:
+                self._writing = True
+                threading.Thread(
+                    target=self._write_queue, name="gezondewijk-group-commit", daemon=True
+                ).start()
+        return job.future
 
     def run(self, work: Callable[[Connection], T]) -> T:
         """Run ``work(connection)`` in a transaction that is committed before this returns.
@@ -134,39 +156,30 @@ class GroupCommit:
         Exception
             Whatever ``work`` raised when run on its own.
         """
-        job: _Job[T] = _Job(work)
-        with self._lock:
-            if self._busy:
-                self._queue.append(job)
-            else:
-                self._busy = True
-                job.lead = True
-        if not job.lead:
-            job.ready.wait()
-        if job.lead:
-            self._lead(job)
-        if job.error is not None:
-            raise job.error
-        return job.value  # type: ignore[return-value]
+        return self.submit(work).result()
 
-    def _lead(self, job: _Job[Any]) -> None:
-        batch = [job]
-        with self._lock:
-            take = self.max_batch - 1
-            batch += self._queue[:take]
-            del self._queue[:take]
-        try:
-            self._write(batch)
-        finally:
-            with self._lock:
-                if self._queue:
-                    successor = self._queue.pop(0)
-                    successor.lead = True
-                    successor.ready.set()
-                else:
-                    self._busy = False
-            for other in batch[1:]:
-                other.ready.set()
+    async def run_async(self, work: Callable[[Connection], T]) -> T:
+        """:meth:`run` for an ``async`` caller: the event loop goes on while it is written."""
+        return await asyncio.wrap_future(self.submit(work))
+
+    def _write_queue(self) -> None:
+        while True:
+            with self._work:
+                if not self._queue:
+                    self._work.wait(self.idle_s)
+                if not self._queue:
+                    self._writing = False
+                    return
+                batch = self._queue[: self.max_batch]
+                del self._queue[: self.max_batch]
+            try:
+                self._write(batch)
+            except BaseException as exc:  # never leave a caller waiting
+                for j in batch:
+                    if not j.future.done():
+                        j.future.set_exception(exc)
+                if not isinstance(exc, Exception):
+                    raise
 
     def _write(self, batch: list[_Job[Any]]) -> None:
         with self._turn:
@@ -175,18 +188,18 @@ class GroupCommit:
                     values = [j.work(conn) for j in batch]
             except Exception as exc:
                 if len(batch) == 1:
-                    batch[0].error = exc
+                    batch[0].future.set_exception(exc)
                     return
             else:
                 for j, value in zip(batch, values, strict=True):
-                    j.value = value
+                    j.future.set_result(value)
                 return
             for j in batch:  # one failed: each again on its own
                 try:
                     with self.engine.begin() as conn:
-                        j.value = j.work(conn)
+                        j.future.set_result(j.work(conn))
                 except Exception as exc:  # handed to its own caller
-                    j.error = exc
+                    j.future.set_exception(exc)
 
 
 _GROUPS: weakref.WeakKeyDictionary[Engine, GroupCommit] = weakref.WeakKeyDictionary()

@@ -39,13 +39,23 @@ class CampaignCache:
         self._items: dict[str, tuple[float, Campaign]] = {}
         self._lock = Lock()
 
+    def peek(self, code: str) -> Campaign | None:
+        """The campaign if this process has a recent copy; ``None`` means: call :meth:`get`.
+
+        Never reads the database, so an ``async`` endpoint can call it on the event loop.
+        """
+        hit = self._items.get(code.strip().upper())
+        if hit is not None and time.monotonic() - hit[0] < self.ttl_s:
+            return hit[1]
+        return None
+
     def get(self, code: str) -> Campaign | None:
         """The campaign with this code (case-insensitive), or ``None``."""
+        hit = self.peek(code)
+        if hit is not None:
+            return hit
         key = code.strip().upper()
         now = time.monotonic()
-        hit = self._items.get(key)
-        if hit is not None and now - hit[0] < self.ttl_s:
-            return hit[1]
         with self._factory() as session:
             campaign = campaign_by_code(session, key)
         if campaign is not None and self.ttl_s > 0:
