@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import math
 from pathlib import Path
 
@@ -242,3 +243,23 @@ def test_eindhoven_tiles_hold_every_buurt_and_cell(tmp_path: Path) -> None:
         tile = _decode(gzip.decompress(source.tile("cellen", 13, cx, cy)))["cellen"]
         seen |= {f["properties"]["cel_id"] for f in tile["features"]}
     assert seen == set(cells["cel_id"])
+
+
+def test_cells_are_stored_in_compact_blocks() -> None:
+    """A row group of ``cellen.parquet`` covers a square, not a band across the country."""
+    from gezondewijk.outputs.cellstore import ROW_GROUP_ROWS, storage_blocks
+
+    xs, ys = np.meshgrid(np.arange(600) * 100.0, np.arange(500) * 100.0)
+    x, y = xs.ravel(), ys.ravel()  # lattice order: row after row
+    order, sizes = storage_blocks(x, y, cell_area=100.0 * 100.0)
+    assert np.array_equal(np.sort(order), np.arange(len(x)))  # every cell once
+    assert sizes.sum() == len(x) and sizes.max() <= ROW_GROUP_ROWS
+    assert len(sizes) == 5 * 4  # 600 × 500 cells in blocks of 128 × 128
+    edge = np.sqrt(ROW_GROUP_ROWS * 100.0 * 100.0)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    for a, b in itertools.pairwise(starts):
+        rows = order[a:b]
+        assert np.ptp(x[rows]) < edge and np.ptp(y[rows]) < edge
+        assert np.all(np.diff(rows) > 0)  # lattice order inside a block
+    # lattice order put a band across the whole width in the first row group
+    assert np.ptp(x[:ROW_GROUP_ROWS]) == 59_900.0

@@ -3,9 +3,11 @@
 The national run has 1.4 million cells (2.7 GB as a GeoDataFrame). The map viewer and the
 fact sheets only ever need the cells of one tile, one buurt or one selection, so the app
 keeps the file's footer (the min/max of the cell centres ``x`` and ``y`` per row group)
-and reads the row groups a request touches. ``gezondewijk run`` writes the cells in lattice
-order (row after row) in row groups of :data:`ROW_GROUP_ROWS`, so a row group is a narrow
-band of the area and a box touches few of them.
+and reads the row groups a request touches. ``gezondewijk run`` writes the cells in square
+blocks of about :data:`ROW_GROUP_ROWS` cells, one row group each (:func:`storage_blocks`),
+so a row group covers a compact square and a map tile touches a few of them. (In
+lattice order, row after row, a row group was a band across the whole country: a city's
+tile read 20 such bands, 330 thousand cells, to keep 3 thousand.)
 """
 
 from __future__ import annotations
@@ -23,6 +25,39 @@ import shapely
 
 #: Rows per row group of ``cellen.parquet`` (a band of ~6 lattice rows of the country).
 ROW_GROUP_ROWS = 16_384
+
+
+def storage_blocks(x: np.ndarray, y: np.ndarray, cell_area: float) -> tuple[np.ndarray, np.ndarray]:
+    r"""How to store cells: in square blocks of ~:data:`ROW_GROUP_ROWS` cells, a row group each.
+
+    Blocks of edge :math:`B = \sqrt{R \, A}` (``R`` = :data:`ROW_GROUP_ROWS`, ``A`` the area
+    of one cell) are taken row after row of blocks; inside a block the cells keep their
+    order. A stable sort on two integers: 0.1-0.2 s for the country, where a Hilbert curve
+    (``GeoSeries.hilbert_distance``) took 1.5 s for the same locality at this scale.
+
+    Parameters
+    ----------
+    x, y
+        Cell centres (metres, the run's CRS).
+    cell_area
+        Area of one cell in square metres.
+
+    Returns
+    -------
+    order
+        Positions of the cells in storage order.
+    sizes
+        Cells per block (non-empty blocks, in storage order): the row groups.
+    """
+    if len(x) == 0:
+        return np.arange(0), np.zeros(0, dtype=np.int64)
+    edge = float(np.sqrt(ROW_GROUP_ROWS * cell_area))
+    column = np.floor((x - np.min(x)) / edge).astype(np.int64)
+    row = np.floor((y - np.min(y)) / edge).astype(np.int64)
+    block = row * (int(column.max()) + 1) + column
+    order = np.argsort(block, kind="stable")
+    _, sizes = np.unique(block[order], return_counts=True)
+    return order, sizes
 
 
 class CellStore:

@@ -163,24 +163,31 @@ def _geo_metadata(types: list[str], bbox: list[float]) -> bytes:
 
 
 def write_geoparquet(
-    table: pa.Table, path: str, *, extra: dict[bytes, bytes], row_group_rows: int | None = None
+    table: pa.Table,
+    path: str,
+    *,
+    extra: dict[bytes, bytes],
+    row_groups: np.ndarray | None = None,
 ) -> None:
     """Write a table from :func:`cells_table` or :func:`frame_table` as GeoParquet.
 
     ``extra`` file metadata (the run's provenance) goes into the same file, in one pass.
 
     GeoPandas' writer would make the file without room for the provenance, leaving it to be
-    read and written again; the ``geo`` key is set when the table is built. Small row
-    groups (``row_group_rows``) let a reader fetch one area of the cells
+    read and written again; the ``geo`` key is set when the table is built. ``row_groups``
+    (rows per group, in order) lets a reader fetch one area of the cells
     (:class:`gezondewijk.outputs.cellstore.CellStore`).
     """
     metadata = {**(table.schema.metadata or {}), **extra}
-    pq.write_table(
-        table.replace_schema_metadata(metadata),
-        path,
-        compression="snappy",
-        row_group_size=row_group_rows,
-    )
+    table = table.replace_schema_metadata(metadata)
+    if row_groups is None:
+        pq.write_table(table, path, compression="snappy")
+        return
+    with pq.ParquetWriter(path, table.schema, compression="snappy") as writer:
+        start = 0
+        for rows in row_groups.tolist():
+            writer.write_table(table.slice(start, rows), row_group_size=rows)
+            start += rows
 
 
 def neutralised(table: pa.Table) -> pa.Table:

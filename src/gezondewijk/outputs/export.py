@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyogrio
 
 from gezondewijk._errors import ConfigError, OutputError
-from gezondewijk.outputs.cellstore import ROW_GROUP_ROWS
+from gezondewijk.outputs.cellstore import storage_blocks
 from gezondewijk.outputs.columnar import cells_table, frame_table, neutralised
 from gezondewijk.outputs.columnar import write_geoparquet as _write_parquet_table
 from gezondewijk.outputs.gpkg_worker import write_cells_geopackage
@@ -179,10 +180,22 @@ def write_geoparquet(
     out = []
     for name, table in tables.layers():
         p = folder / f"{name}.parquet"
-        rows = ROW_GROUP_ROWS if name == "cellen" else None
-        _write_parquet_table(table, str(p), extra=extra, row_group_rows=rows)
+        groups = None
+        if name == "cellen":  # compact row groups for the viewer's reads by box
+            order, groups = _blocks(table, result)
+            table = table.take(pa.array(order))
+        _write_parquet_table(table, str(p), extra=extra, row_groups=groups)
         out.append(p)
     return out
+
+
+def _blocks(table: pa.Table, result: MapResult) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~gezondewijk.outputs.cellstore.storage_blocks` of the cells table."""
+    if "x" not in table.column_names or "y" not in table.column_names:
+        return np.arange(table.num_rows), np.array([table.num_rows])
+    x = np.asarray(table.column("x").to_numpy(zero_copy_only=False), dtype=float)
+    y = np.asarray(table.column("y").to_numpy(zero_copy_only=False), dtype=float)
+    return storage_blocks(x, y, result.cells.grid.cell_area)
 
 
 def write_metadata_csv(result: MapResult, folder: Path) -> list[Path]:
