@@ -124,6 +124,39 @@ def test_group_commit_serves_async_callers_and_its_writer_ends_when_idle(db_url:
     engine.dispose()
 
 
+def test_a_write_whose_caller_gave_up_is_skipped_and_the_others_are_answered(
+    db_url: str,
+) -> None:
+    migrate(db_url)
+    engine = make_engine(db_url)
+    campaign = make_demo_campaign(session_factory(engine), areas=[], n=0)
+    group = GroupCommit(engine)
+    writing, go_on = threading.Event(), threading.Event()
+
+    def form(token: str, hold: bool = False) -> Any:
+        def write(conn: Any) -> int:
+            if hold:  # keep the writer busy while the next batch queues up
+                writing.set()
+                go_on.wait(10)
+            new = insert(Response).values(campaign_id=campaign.id, form_token=token, variant="x")
+            return int(conn.execute(new.returning(Response.id)).scalar_one())
+
+        return write
+
+    first = group.submit(form("first", hold=True))
+    assert writing.wait(10)
+    queued = [group.submit(form(f"q{i}")) for i in range(5)]
+    assert queued[2].cancel()  # the resident's request was cancelled while waiting
+    go_on.set()
+    assert first.result(10) > 0
+    ids = [f.result(10) for i, f in enumerate(queued) if i != 2]
+    assert len(set(ids)) == 4
+    with engine.connect() as conn:
+        tokens = set(conn.execute(select(Response.form_token)).scalars())
+    assert "q2" not in tokens and {"first", "q0", "q1", "q3", "q4"} <= tokens
+    engine.dispose()
+
+
 def test_sliding_window_weighs_the_previous_window(db_url: str) -> None:
     """Cloudflare's estimate p (1 - f) + c, with p read in the same statement as the count."""
     migrate(db_url)

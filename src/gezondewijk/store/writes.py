@@ -170,8 +170,13 @@ class GroupCommit:
                 if not self._queue:
                     self._writing = False
                     return
-                batch = self._queue[: self.max_batch]
+                taken = self._queue[: self.max_batch]
                 del self._queue[: self.max_batch]
+            # a caller that gave up (a resident's connection closed) is not written; the others
+            # can no longer be cancelled, so their results can always be set
+            batch = [j for j in taken if j.future.set_running_or_notify_cancel()]
+            if not batch:
+                continue
             try:
                 self._write(batch)
             except BaseException as exc:  # never leave a caller waiting
