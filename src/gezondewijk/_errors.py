@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from pydantic import ValidationError
+
 
 class GezondewijkError(Exception):
     """Base class of every gezondewijk error."""
@@ -120,3 +122,10 @@ class NotCachedError(GezondewijkError, FileNotFoundError):
 
     The message names the file and where to get it.
     """
+
+
+def validation_problems(exc: ValidationError) -> str:
+    """A pydantic error as one line: ``key.path: message; …``, for a file's error message."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
+    )

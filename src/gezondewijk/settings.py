@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from gezondewijk._errors import ConfigError
+from gezondewijk._errors import ConfigError, validation_problems
 from gezondewijk.area_codes import is_gemeente_code
 
 #: Output formats of a run, in writing order.
@@ -239,8 +239,6 @@ def load_config(path: str | Path) -> RunConfig:
     try:
         config = RunConfig.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = validation_problems(exc)
         raise ConfigError(f"{p}: {problems}. Fix these keys (see examples/*.toml).") from exc
     return config.resolved(p.parent.resolve())

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gezondewijk._errors import ConfigError
+from gezondewijk._errors import ConfigError, validation_problems
 from gezondewijk.publisher_names import ALIASES, canonical_name
 
 Direction = Literal["higher_is_worse", "higher_is_better"]
@@ -106,9 +106,7 @@ def load_variables(text: str, where: str = "variables.toml") -> dict[str, Variab
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML ({exc}); fix the syntax there.") from exc
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = validation_problems(exc)
         raise ConfigError(f"{where}: {problems}.") from exc
     known: dict[str, Variable] = {}
     for record in data.variables:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from gezondewijk._errors import PresetError
+from gezondewijk._errors import PresetError, validation_problems
 from gezondewijk.variables import KNOWN, Direction
 
 Rule = Literal["absolute", "reference", "quantile"]
@@ -242,7 +242,5 @@ def load_preset(name_or_path: str | Path) -> Preset:
     try:
         return Preset.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = validation_problems(exc)
         raise PresetError(f"{where}: {problems}. Fix these keys (see docs/presets.md).") from exc

@@ -192,7 +192,7 @@ def _existing(session: Session, token: str, campaign_id: int) -> int | None:
     return int(row.id)
 
 
-def store_if_allowed(
+async def store_if_allowed_async(
     factory: sessionmaker[Session],
     campaign: Campaign,
     sub: SubmissionIn,
@@ -203,21 +203,9 @@ def store_if_allowed(
     ``allowed`` (see :mod:`gezondewijk.store.throttle`) runs first: the hit and the form are
     committed together, one commit instead of two. When it refuses, nothing is stored, the
     hit still counts, and the answer is ``None``. A resent form token (answered with the
-    first copy) is not counted.
+    first copy) is not counted. For an ``async`` endpoint: the write is awaited, nothing
+    blocks the event loop.
     """
-    try:
-        return _stored(group_commit(factory).run(_form_write(campaign, sub, allowed)))
-    except IntegrityError as error:
-        return _first_copy(factory, campaign, sub, error)
-
-
-async def store_if_allowed_async(
-    factory: sessionmaker[Session],
-    campaign: Campaign,
-    sub: SubmissionIn,
-    allowed: Callable[[Connection], bool],
-) -> Stored | None:
-    """:func:`store_if_allowed` for an ``async`` endpoint: awaits the write, blocks nothing."""
     try:
         return _stored(await group_commit(factory).run_async(_form_write(campaign, sub, allowed)))
     except IntegrityError as error:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from gezondewijk._errors import ConfigError
+from gezondewijk._errors import ConfigError, validation_problems
 
 StepInput = Literal[
     "uitleg",
@@ -169,9 +169,7 @@ def parse_work_forms(text: str, *, source: str = "forms.toml") -> dict[str, Work
         try:
             form = WorkForm.model_validate(raw)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
+            problems = validation_problems(exc)
             raise ConfigError(f"{source}: werkvorm '{label}': {problems}") from None
         if form.key in forms:
             raise ConfigError(f"{source}: werkvorm '{form.key}' appears twice")
