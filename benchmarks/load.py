@@ -58,10 +58,13 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(db_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def _start(
+    db_url: str, port: int, workers: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """``gezondewijk serve`` in its own process group (so that SIGKILL reaches every worker)."""
     env = {
         **os.environ,
+        **(extra_env or {}),
         "PYTHONPATH": str(ROOT / "src"),
         "GEZONDEWIJK_DATABASE_URL": db_url,
         "GEZONDEWIJK_SECRET_KEY": SECRET,

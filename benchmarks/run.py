@@ -291,7 +291,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["all", "network", "steps", "viewer", "cluster", "load"],
+        choices=["all", "network", "steps", "viewer", "cluster", "load", "werksessie"],
         default="all",
         help="run one part only",
     )
@@ -309,6 +309,9 @@ def main() -> int:
     lines: list[str] = []
     if args.only == "load":
         load_lines(rows, lines)
+        return _write(rows, lines)
+    if args.only == "werksessie":
+        workshop_lines(rows, lines)
         return _write(rows, lines)
     if args.only in ("all", "network"):
         network_lines(rows, lines, args.limit)
@@ -395,6 +398,7 @@ def main() -> int:
         print("\n".join(lines[-6:]), flush=True)
     if not args.no_load:
         load_lines(rows, lines)
+        workshop_lines(rows, lines)
     return _write(rows, lines)
 
 
@@ -404,6 +408,43 @@ def _write(rows: list[dict[str, Any]], lines: list[str]) -> int:
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"\nwritten: {RESULTS / 'latest.md'}")
     return 0
+
+
+def workshop_lines(rows: list[dict[str, Any]], lines: list[str]) -> None:
+    """A werksessie: 50 participants post while 50 event streams are open.
+
+    Compared in the same run: live updates batched (``GEZONDEWIJK_LIVE_BATCH_S=0.15``, the
+    default) against the straightforward one update per change (``0``).
+    """
+    from benchmarks.workshop_load import run_workshop_load
+
+    lines += [
+        "",
+        "Werksessie: 50 participants each post 10 ideas (think time 0.5-1.5 s) into one step "
+        "while their 50 event streams are open; latency from sending a post to each stream "
+        "showing it (every stream × post pair).",
+        "",
+        "| werksessie load | live updates | workers | posts | failed | posts/s | pairs | lost | "
+        "p50 ms | p99 ms | max ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    found = {}
+    for batch in (0.15, 0.0):
+        how = f"batched {batch:g} s" if batch else "one per change"
+        print(f"  werksessie: 50 participants, {how} ...", file=sys.stderr, flush=True)
+        r = run_workshop_load(batch_s=batch)
+        rows.append({"kind": "werksessie", **r})
+        found[batch] = r
+        line = (
+            f"| SQLite | {how} | {r['workers']} | {r['posts']} | {r['failed']} | "
+            f"{r['posts_per_s']:.0f} | {r['pairs']} | {r['lost']} | {r['p50_ms']:.0f} | "
+            f"{r['p99_ms']:.0f} | {r['max_ms']:.0f} |"
+        )
+        lines.append(line)
+        print(line, flush=True)
+    if found[0.15]["p99_ms"]:
+        ratio = found[0.0]["p99_ms"] / found[0.15]["p99_ms"]
+        lines.append(f"\np99 one-per-change / batched: {ratio:.1f}×")
 
 
 def load_lines(rows: list[dict[str, Any]], lines: list[str]) -> None:

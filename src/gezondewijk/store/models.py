@@ -149,3 +149,134 @@ class WindowCount(Base):
     start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     span: Mapped[int] = mapped_column(Integer)
     hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Workshop(Base):
+    """A live werksessie: work forms run step by step by a facilitator (an organiser).
+
+    ``version`` counts every change; each change takes the next number under the row's
+    lock (:func:`gezondewijk.store.workshops.bump`), so on every database the numbers are
+    committed in order and a reader that has seen number *n* has seen everything before it.
+    """
+
+    __tablename__ = "workshops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: Workshops of one series show the previous one's agreements at their start.
+    series: Mapped[str] = mapped_column(String(120), default="", index=True)
+    #: Keys of the work forms, comma-separated, in the order they are run.
+    forms: Mapped[str] = mapped_column(Text)
+    groups: Mapped[int] = mapped_column(SmallInteger, default=1)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    steps: Mapped[list[WorkshopStep]] = relationship(
+        order_by="WorkshopStep.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class WorkshopStep(Base):
+    """One step of a work form in a workshop: ``wacht`` (not started), ``open`` or ``dicht``."""
+
+    __tablename__ = "workshop_steps"
+    __table_args__ = (UniqueConstraint("workshop_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger)
+    form_key: Mapped[str] = mapped_column(String(40))
+    step_key: Mapped[str] = mapped_column(String(40))
+    #: Planned minutes (the workbook's duration for the workshop's number of groups).
+    minutes: Mapped[int] = mapped_column(SmallInteger)
+    state: Mapped[str] = mapped_column(String(10), default="wacht")
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Participant(Base):
+    """Someone who joined a workshop with a display name (no account, no address stored).
+
+    The participant's browser keeps a random token in a cookie; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "workshop_participants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    #: ``sociaal``, ``fysiek``, ``anders`` or ``""`` (not asked).
+    domain: Mapped[str] = mapped_column(String(10), default="")
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class WorkshopEntry(Base):
+    """One piece of input in a step: an idea, offer, need, stressor, cause, vote or action.
+
+    ``participant_id`` is empty for the facilitator's own input. ``detail`` holds the
+    fields of the input kind as JSON (e.g. an action's owner and date). A removed entry
+    keeps its row with empty text and ``removed`` set, so that readers of the event log
+    learn that it went.
+    """
+
+    __tablename__ = "workshop_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    step_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_steps.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_participants.id", ondelete="SET NULL"), nullable=True
+    )
+    author: Mapped[str] = mapped_column(String(60))
+    domain: Mapped[str] = mapped_column(String(10), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(120), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ReadyMark(Base):
+    """A participant marked "klaar" (done) in a step."""
+
+    __tablename__ = "workshop_ready"
+
+    step_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_steps.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_participants.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class WorkshopEvent(Base):
+    """The change log of a workshop, read by the live event streams.
+
+    ``kind`` is ``entry`` (``ref``: the entry), ``step`` (``ref``: the step that was
+    started, closed or reopened), ``ready`` (``ref``: the step) or ``joined``
+    (``ref``: the participant).
+    """
+
+    __tablename__ = "workshop_events"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    ref: Mapped[int] = mapped_column(Integer)

@@ -21,7 +21,7 @@ from gezondewijk.leefplekmeter.submission import FORM_FIELDS, SubmissionIn
 from gezondewijk.store.models import Answer, Base, Campaign, Response, User
 from gezondewijk.store.writes import group_commit
 
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
 
 
 def _today() -> date:
@@ -89,7 +89,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 def new_code(session: Session, length: int = 6) -> str:
     """A short, unused campaign code residents can type (e.g. ``K7TQ2M``)."""
     while True:
-        code = "".join(secrets.choice(_ALPHABET) for _ in range(length))
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
         if session.scalar(select(Campaign.id).where(Campaign.code == code)) is None:
             return code
 

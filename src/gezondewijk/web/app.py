@@ -23,6 +23,7 @@ from gezondewijk.web.campaign_cache import CampaignCache
 from gezondewijk.web.compression import CompressPublicData
 from gezondewijk.web.errors import App, install_error_handlers
 from gezondewijk.web.format import install_filters
+from gezondewijk.web.live import LiveHub
 from gezondewijk.web.security import (
     FormTokens,
     LoginThrottle,
@@ -34,6 +35,7 @@ from gezondewijk.web.security import (
 )
 from gezondewijk.web.sessions import OrganiserSessions
 from gezondewijk.web.settings import WebSettings
+from gezondewijk.web.workshop_views import messages_builder
 
 #: Window of the log-in throttle (OWASP: lock out for a while, not for ever).
 LOGIN_WINDOW_S = 900
@@ -59,7 +61,14 @@ def app_from_env() -> FastAPI:
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the app: migrate the database, create the first admin, mount the routes."""
-    from gezondewijk.web import api, routes_docs, routes_organiser, routes_reports, routes_survey
+    from gezondewijk.web import (
+        api,
+        routes_docs,
+        routes_organiser,
+        routes_reports,
+        routes_survey,
+        routes_workshops,
+    )
 
     settings = settings or WebSettings.from_env()
     migrate(settings.database_url)
@@ -112,6 +121,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     folder = resources.files("gezondewijk.web")
     app.state.templates = Jinja2Templates(directory=str(folder / "templates"))
     install_filters(app.state.templates.env)
+    app.state.live = LiveHub(
+        factory, messages_builder(app.state.templates.env), batch_s=settings.live_batch_s
+    )
     app.add_middleware(
         OrganiserSessions,
         secret_key=settings.secret_key,
@@ -133,6 +145,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     install_error_handlers(app)
     app.include_router(routes_survey.router)
+    # before the organiser's /beheer/{code}: /beheer/sessies is not a campaign code
+    app.include_router(routes_workshops.router)
     app.include_router(routes_organiser.router)
     app.include_router(api.router)
     app.include_router(routes_reports.router)

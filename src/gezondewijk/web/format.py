@@ -7,8 +7,9 @@ every page (``16,7`` not ``16.7``).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
@@ -27,9 +28,30 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
 def dutch_date(value: date | None) -> str:
     """``2026-03-01`` → ``1-3-2026``; missing → ``–``."""
     return "–" if value is None else f"{value.day}-{value.month}-{value.year}"
+
+
+def iso_date(value: object) -> str:
+    """``"2026-12-01"`` (text) → ``1-12-2026``; empty or unreadable → ``–`` or as is."""
+    if not value:
+        return "–"
+    try:
+        return dutch_date(date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
+
+
+def clock(value: datetime | None) -> str:
+    """A moment as ``14:05``, Dutch time (Europe/Amsterdam)."""
+    if value is None:
+        return "–"
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return moment.astimezone(AMSTERDAM).strftime("%H:%M")
 
 
 def label(value: Any, kind: str) -> str:
@@ -42,4 +64,6 @@ def install_filters(env: Environment) -> None:
     env.filters["nl1"] = dutch_number
     env.filters["nl"] = dutch_number
     env.filters["datum"] = dutch_date
+    env.filters["isodatum"] = iso_date
+    env.filters["klok"] = clock
     env.filters["label"] = label

@@ -55,6 +55,9 @@ class WebSettings(BaseSettings):
     #: Count the submission limit and failed log-ins in the database, so that several worker
     #: processes (``serve --workers``) or servers on one PostgreSQL database share them.
     shared_limits: bool = False
+    #: Least seconds between two live updates of one werksessie (changes in between go out
+    #: together; ``0``: one update per change, the straightforward way the benchmark compares).
+    live_batch_s: float = Field(default=0.15, ge=0, le=5)
     #: PDFs waiting for Chromium at most; more requests get 503 with Retry-After.
     pdf_queue: int = Field(default=4, ge=1, le=100)
 

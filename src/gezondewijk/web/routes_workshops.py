@@ -1,0 +1,685 @@
+"""Werksessies: the facilitator composes and leads, participants join and add input live.
+
+Participants join with a display name (and their domain where a work form needs it) and
+no account: their browser gets a random token in a cookie for this workshop only
+(``HttpOnly``, ``SameSite=Strict``), of which the server stores the SHA-256. Every form is
+a plain POST that works without JavaScript (the page reloads); with JavaScript the form is
+sent in the background and the change arrives, for everybody, through the event stream
+(server-sent events, :mod:`gezondewijk.web.live`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, timedelta
+from typing import Any
+
+import segno
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlalchemy.orm import Session
+
+from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.interventions import load_catalogue
+from gezondewijk.store.db import transaction
+from gezondewijk.store.models import Participant, User, Workshop, WorkshopEntry, WorkshopStep
+from gezondewijk.store.workshops import (
+    FACILITATOR,
+    WorkshopRuleError,
+    add_entry,
+    change_entry,
+    delete_workshop,
+    detail,
+    entries_of,
+    export_workshop,
+    join,
+    may_lead,
+    participant_by_token,
+    participants_of,
+    previous_in_series,
+    ready_ids,
+    remove_entry,
+    set_ready,
+    set_step_state,
+    steps_of,
+    workshop_by_code,
+    workshops_of,
+)
+from gezondewijk.web.deps import current_user, factory, pdf_response, render, require_user
+from gezondewijk.web.security import csrf_ok, csrf_token
+from gezondewijk.web.workshop_views import (
+    Viewer,
+    not_ready,
+    spec_of,
+    step_title,
+    step_view,
+)
+from gezondewijk.werkvormen.agreements import Agreement, agreements_csv, agreements_markdown
+from gezondewijk.werkvormen.catalogue import DOMAINS, work_forms
+from gezondewijk.werkvormen.session import (
+    QUADRANTS,
+    RELATIONS,
+    parse_entry,
+    parse_name,
+    parse_workshop,
+)
+
+router = APIRouter(include_in_schema=False)
+
+#: Days a participant's cookie lasts (a workshop with homework spans a few days).
+COOKIE_DAYS = 14
+
+
+def _cookie(code: str) -> str:
+    return f"ws_{code}"
+
+
+def _participant_csrf(request: Request, token: str) -> str:
+    key = request.app.state.settings.secret_key.encode()
+    return hmac.new(key, f"werksessie:{token}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class _Who:
+    """Who sends a request to a workshop: a participant, its facilitator, or neither."""
+
+    def __init__(self, user: User | None, person: Participant | None, csrf: str):
+        self.user = user
+        self.person = person
+        self.csrf = csrf
+
+    @property
+    def leader(self) -> bool:
+        return self.user is not None
+
+
+def _workshop(session: Session, code: str) -> Workshop:
+    workshop = workshop_by_code(session, code)
+    if workshop is None:
+        raise HTTPException(
+            status_code=404,
+            detail=f"Geen werksessie met code '{code[:12]}'. Controleer de code bij de "
+            "gespreksleider. / No session with this code.",
+        )
+    return workshop
+
+
+def _who(request: Request, session: Session, workshop: Workshop) -> _Who:
+    user = current_user(request)
+    if may_lead(user, workshop):
+        return _Who(user, None, csrf_token(request.session))
+    token = request.cookies.get(_cookie(workshop.code), "")
+    person = participant_by_token(session, workshop.id, token)
+    return _Who(None, person, _participant_csrf(request, token) if person else "")
+
+
+def _check_csrf(who: _Who, sent: object) -> None:
+    if not who.csrf or not isinstance(sent, str) or not hmac.compare_digest(who.csrf, sent):
+        raise HTTPException(
+            status_code=403,
+            detail="Formulier verlopen; laad de pagina opnieuw. / Form expired, reload the page.",
+        )
+
+
+def _live(request: Request) -> bool:
+    """Whether the browser sent the form in the background (``werksessie.js``)."""
+    return request.headers.get("x-live") == "1"
+
+
+def _done(request: Request, code: str, workshop_id: int, anchor: str = "") -> Response:
+    request.app.state.live.poke(workshop_id)
+    if _live(request):
+        return Response(status_code=204)
+    return RedirectResponse(f"/sessie/{code}{anchor}", status_code=303)
+
+
+def _refused(request: Request, code: str, errors: list[InputDataError], status: int) -> Response:
+    if _live(request):
+        return JSONResponse(
+            {"errors": [{"field": e.field or "", "message": e.problem} for e in errors]},
+            status_code=status,
+        )
+    return render(
+        request,
+        "message.html",
+        status_code=status,
+        title="Niet opgeslagen",
+        text=" ".join(e.problem for e in errors),
+        back=f"/sessie/{code}",
+    )
+
+
+async def _posted(request: Request) -> dict[str, Any]:
+    """The posted form's text fields; ``forms`` (checkboxes) as a list."""
+    form = await request.form()
+    data: dict[str, Any] = {"forms": []}
+    for key, value in form.multi_items():
+        if not isinstance(value, str):
+            continue
+        if key == "forms":
+            data["forms"].append(value)
+        else:
+            data[key] = value
+    return data
+
+
+# --- facilitator: compose --------------------------------------------------------------
+
+
+@router.get("/beheer/sessies", response_class=HTMLResponse)
+def workshops_page(request: Request) -> Response:
+    """The facilitator's werksessies and a form for a new one."""
+    user = require_user(request)
+    with factory(request)() as session:
+        rows = workshops_of(session, user)
+    return render(request, "ws_list.html", user=user, rows=rows, forms=work_forms(), values={})
+
+
+@router.post("/beheer/sessies", response_class=HTMLResponse)
+async def new_workshop(request: Request) -> Response:
+    """Create a werksessie from the chosen work forms and go to its facilitator page."""
+    user = require_user(request)
+    form = await _posted(request)
+    if not csrf_ok(request.session, form.get("csrf")):
+        raise HTTPException(status_code=403, detail="Formulier verlopen; laad opnieuw.")
+    try:
+        data = parse_workshop(form)
+    except InputDataErrors as exc:
+        with factory(request)() as session:
+            rows = workshops_of(session, user)
+        return render(
+            request,
+            "ws_list.html",
+            status_code=422,
+            user=user,
+            rows=rows,
+            forms=work_forms(),
+            values=form,
+            errors=exc.errors,
+        )
+    from gezondewijk.store.workshops import create_workshop
+
+    with transaction(factory(request)) as session:
+        code = create_workshop(session, data, user.id).code
+    return RedirectResponse(f"/sessie/{code}/leiden", status_code=303)
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def _page_context(
+    session: Session, workshop: Workshop, who: _Who, viewer: Viewer
+) -> dict[str, Any]:
+    steps = steps_of(session, workshop.id)
+    current = next((s for s in steps if s.state == "open"), None)
+    views = {s.id: step_view(session, workshop, s) for s in steps if s.state != "wacht"}
+    previous = previous_in_series(session, workshop)
+    earlier_actions = []
+    if previous is not None:
+        earlier_actions = [
+            (e, detail(e)) for e in entries_of(session, previous.id) if e.kind == "afspraken"
+        ]
+    forms = [work_forms()[k] for k in workshop.forms.split(",") if k in work_forms()]
+    ends = None
+    if current is not None and current.started_at is not None:
+        started = current.started_at.replace(tzinfo=current.started_at.tzinfo or UTC)
+        ends = started + timedelta(minutes=current.minutes)
+    context: dict[str, Any] = {
+        "workshop": workshop,
+        "steps": steps,
+        "current": current,
+        "ends": ends,
+        "views": views,
+        "viewer": viewer,
+        "who": who,
+        "forms": forms,
+        "spec_of": spec_of,
+        "previous": previous,
+        "earlier_actions": earlier_actions,
+        "domains": DOMAINS,
+        "quadrants": QUADRANTS,
+        "relations": RELATIONS,
+        "seq": workshop.version,
+        "mine_ready": (
+            current is not None
+            and who.person is not None
+            and who.person.id in ready_ids(session, current.id)
+        ),
+    }
+    if current is not None:
+        mine = [
+            e
+            for e in entries_of(session, workshop.id, [current.id])
+            if who.person is not None and e.participant_id == who.person.id
+        ]
+        context["my_vote"] = mine[-1].text if mine and mine[-1].kind == "stemming" else ""
+        context["last_theme"] = mine[-1].category if mine and mine[-1].kind == "oorzaken" else ""
+    context["measures"] = [m.title for m in load_catalogue()]
+    if current is not None and who.leader:
+        people = participants_of(session, workshop.id)
+        context["not_ready"] = not_ready(session, workshop, current)
+        context["people"] = people
+    return context
+
+
+@router.get("/sessie", response_class=HTMLResponse)
+def join_by_code(request: Request, code: str = "") -> Response:
+    """Type a workshop's code (or come with ``?code=``)."""
+    if code.strip():
+        clean = "".join(ch for ch in code.upper() if ch.isalnum())[:12]
+        return RedirectResponse(f"/sessie/{clean}", status_code=303)
+    return render(request, "ws_code.html")
+
+
+@router.get("/sessie/{code}", response_class=HTMLResponse)
+def participant_page(request: Request, code: str) -> Response:
+    """A participant's view: the open step, its input and a form; or the join form."""
+    with factory(request)() as session:
+        workshop = _workshop(session, code)
+        who = _who(request, session, workshop)
+        if who.person is None:
+            forms = [work_forms()[k] for k in workshop.forms.split(",") if k in work_forms()]
+            return render(
+                request,
+                "ws_join.html",
+                workshop=workshop,
+                needs_domain=any(f.needs_domain for f in forms),
+                domains=DOMAINS,
+                leader=who.leader,
+                values={},
+            )
+        viewer = Viewer(me=who.person.id, csrf=who.csrf)
+        context = _page_context(session, workshop, who, viewer)
+    return render(request, "ws_participant.html", **context)
+
+
+@router.post("/sessie/{code}/meedoen", response_class=HTMLResponse)
+async def join_workshop(request: Request, code: str) -> Response:
+    """Join with a display name (and domain); the browser gets its own cookie."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop = _workshop(session, code)
+        forms = [work_forms()[k] for k in workshop.forms.split(",") if k in work_forms()]
+        needs_domain = any(f.needs_domain for f in forms)
+        try:
+            name, domain = parse_name(
+                form.get("name"), form.get("domain"), needs_domain=needs_domain
+            )
+            _person, token = join(session, workshop, name, domain)
+        except InputDataErrors as exc:
+            return render(
+                request,
+                "ws_join.html",
+                status_code=422,
+                workshop=workshop,
+                needs_domain=needs_domain,
+                domains=DOMAINS,
+                values=form,
+                errors=exc.errors,
+            )
+        except WorkshopRuleError as exc:
+            return _refused(request, code, [InputDataError(str(exc))], 409)
+        workshop_id, code = workshop.id, workshop.code
+    request.app.state.live.poke(workshop_id)
+    response = RedirectResponse(f"/sessie/{code}", status_code=303)
+    response.set_cookie(
+        _cookie(code),
+        token,
+        max_age=COOKIE_DAYS * 86400,
+        path=f"/sessie/{code}",
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.public_url.startswith("https"),
+    )
+    return response
+
+
+def _step(session: Session, workshop: Workshop, step_id: int) -> WorkshopStep:
+    step = session.get(WorkshopStep, step_id)
+    if step is None or step.workshop_id != workshop.id:
+        raise HTTPException(status_code=404, detail="Deze stap bestaat niet (meer).")
+    return step
+
+
+def _entry(session: Session, workshop: Workshop, entry_id: int) -> WorkshopEntry:
+    entry = session.get(WorkshopEntry, entry_id)
+    if entry is None or entry.workshop_id != workshop.id or entry.removed:
+        raise HTTPException(status_code=404, detail="Deze bijdrage bestaat niet (meer).")
+    return entry
+
+
+def _member(who: _Who) -> None:
+    if who.person is None and not who.leader:
+        raise HTTPException(
+            status_code=403,
+            detail="Doe eerst mee met uw naam (open de link of code opnieuw). / Join first.",
+        )
+
+
+@router.post("/sessie/{code}/stap/{step_id}/invoer")
+async def add_input(request: Request, code: str, step_id: int) -> Response:
+    """Add a piece of input to a step (participants: only while it is open)."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop = _workshop(session, code)
+        who = _who(request, session, workshop)
+        _member(who)
+        _check_csrf(who, form.get("csrf"))
+        step = _step(session, workshop, step_id)
+        _, spec = spec_of(step)
+        try:
+            data = parse_entry(spec, form, domain=who.person.domain if who.person else "anders")
+            add_entry(session, workshop, step, who.person, data, spec.input)
+        except InputDataErrors as exc:
+            return _refused(request, code, exc.errors, 422)
+        except WorkshopRuleError as exc:
+            return _refused(request, code, [InputDataError(str(exc))], 409)
+        workshop_id = workshop.id
+    return _done(request, code, workshop_id, f"#stap-{step_id}")
+
+
+def _entry_form(entry: WorkshopEntry, form: dict[str, Any]) -> dict[str, Any]:
+    """The entry's stored fields with the posted ones over them (an edit may send only text)."""
+    stored = detail(entry)
+    base: dict[str, Any] = {"text": entry.text, "category": entry.category}
+    if "everyone" in stored:
+        base["everyone"] = "ja" if stored["everyone"] else "nee"
+    base |= {k: v for k, v in stored.items() if k != "everyone" and v is not None}
+    return base | {k: v for k, v in form.items() if k != "csrf"}
+
+
+@router.post("/sessie/{code}/invoer/{entry_id}/wijzig")
+async def edit_input(request: Request, code: str, entry_id: int) -> Response:
+    """Change a piece of input: its author while the step is open, or the facilitator."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop = _workshop(session, code)
+        who = _who(request, session, workshop)
+        _member(who)
+        _check_csrf(who, form.get("csrf"))
+        entry = _entry(session, workshop, entry_id)
+        step = _step(session, workshop, entry.step_id)
+        _, spec = spec_of(step)
+        try:
+            data = parse_entry(spec, _entry_form(entry, form), domain=entry.domain or "anders")
+            change_entry(session, workshop, step, entry, who.person, data)
+        except InputDataErrors as exc:
+            return _refused(request, code, exc.errors, 422)
+        except WorkshopRuleError as exc:
+            return _refused(request, code, [InputDataError(str(exc))], 403)
+        workshop_id = workshop.id
+    return _done(request, code, workshop_id, f"#stap-{step.id}")
+
+
+@router.post("/sessie/{code}/invoer/{entry_id}/verwijder")
+async def remove_input(request: Request, code: str, entry_id: int) -> Response:
+    """Remove a piece of input: its author while the step is open, or the facilitator."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop = _workshop(session, code)
+        who = _who(request, session, workshop)
+        _member(who)
+        _check_csrf(who, form.get("csrf"))
+        entry = _entry(session, workshop, entry_id)
+        step = _step(session, workshop, entry.step_id)
+        try:
+            remove_entry(session, workshop, step, entry, who.person)
+        except WorkshopRuleError as exc:
+            return _refused(request, code, [InputDataError(str(exc))], 403)
+        workshop_id = workshop.id
+    return _done(request, code, workshop_id, f"#stap-{step.id}")
+
+
+@router.post("/sessie/{code}/stap/{step_id}/klaar")
+async def mark_ready(request: Request, code: str, step_id: int) -> Response:
+    """Mark (``klaar=1``) or unmark (``klaar=0``) oneself as done with a step."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop = _workshop(session, code)
+        who = _who(request, session, workshop)
+        if who.person is None:
+            raise HTTPException(status_code=403, detail="Alleen deelnemers melden zich klaar.")
+        _check_csrf(who, form.get("csrf"))
+        step = _step(session, workshop, step_id)
+        set_ready(session, workshop, step, who.person, form.get("klaar", "1") != "0")
+        workshop_id = workshop.id
+    return _done(request, code, workshop_id)
+
+
+def _stream_access(request: Request, code: str) -> int:
+    """The workshop's id when the asker joined it or leads it (checked before streaming)."""
+    with factory(request)() as session:
+        workshop = _workshop(session, code)
+        _member(_who(request, session, workshop))
+        return workshop.id
+
+
+@router.get("/sessie/{code}/live", response_class=EventSourceResponse)
+async def live(
+    request: Request, workshop_id: int = Depends(_stream_access), na: int = 0
+) -> AsyncIterator[ServerSentEvent]:
+    """Server-sent events: every change after ``na`` (or the ``Last-Event-ID`` header).
+
+    Events: ``inhoud`` (a step's input, rendered), ``klaar`` (who is not done yet),
+    ``stap`` (a step was started or closed: reload) and ``versie`` (nothing to show).
+    """
+    last = request.headers.get("last-event-id", "")
+    after = int(last) if last.isdigit() else max(na, 0)
+    yield ServerSentEvent(retry=2000, comment="verbonden")
+    async with request.app.state.live.subscribe(workshop_id, after) as sub:
+        while True:
+            for seq, name, data in await sub.queue.get():
+                yield ServerSentEvent(id=str(seq), event=name, data=data)
+
+
+# --- facilitator: lead -------------------------------------------------------------------
+
+
+def _lead(request: Request, session: Session, code: str) -> tuple[Workshop, _Who]:
+    workshop = _workshop(session, code)
+    user = require_user(request)
+    if not may_lead(user, workshop):
+        raise HTTPException(status_code=403, detail="Niet uw werksessie / not your session")
+    return workshop, _Who(user, None, csrf_token(request.session))
+
+
+def _join_url(request: Request, code: str) -> str:
+    return f"{request.app.state.settings.public_url.rstrip('/')}/sessie/{code}"
+
+
+@router.get("/sessie/{code}/leiden", response_class=HTMLResponse)
+def lead_page(request: Request, code: str) -> Response:
+    """The facilitator's page: steps with start/close, timer, input, who is not done."""
+    with factory(request)() as session:
+        workshop, who = _lead(request, session, code)
+        viewer = Viewer(leader=True, csrf=who.csrf)
+        context = _page_context(session, workshop, who, viewer)
+    return render(
+        request, "ws_lead.html", user=who.user, join_url=_join_url(request, code), **context
+    )
+
+
+@router.get("/sessie/{code}/scherm", response_class=HTMLResponse)
+def projector_page(request: Request, code: str) -> Response:
+    """The projector view: the open step's input, large, without buttons."""
+    with factory(request)() as session:
+        workshop, who = _lead(request, session, code)
+        context = _page_context(session, workshop, who, Viewer(projector=True))
+    return render(request, "ws_projector.html", join_url=_join_url(request, code), **context)
+
+
+@router.get("/sessie/{code}/qr.svg")
+def join_qr(request: Request, code: str) -> Response:
+    """QR code of the join link."""
+    with factory(request)() as session:
+        workshop, _ = _lead(request, session, code)
+    buffer = io.BytesIO()
+    segno.make(_join_url(request, workshop.code), error="m").save(
+        buffer, kind="svg", scale=6, border=2, title="QR-code om mee te doen"
+    )
+    return Response(buffer.getvalue(), media_type="image/svg+xml")
+
+
+@router.post("/sessie/{code}/leiden/stap/{step_id}")
+async def change_step(request: Request, code: str, step_id: int) -> Response:
+    """Start (``state=open``), close (``dicht``) or reset (``wacht``) a step."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop, who = _lead(request, session, code)
+        _check_csrf(who, form.get("csrf"))
+        step = _step(session, workshop, step_id)
+        state = str(form.get("state", ""))
+        if state not in ("open", "dicht", "wacht"):
+            raise HTTPException(status_code=422, detail="Kies open, dicht of wacht.")
+        set_step_state(session, workshop, step, state)
+        workshop_id = workshop.id
+    request.app.state.live.poke(workshop_id)
+    if _live(request):
+        return Response(status_code=204)
+    return RedirectResponse(f"/sessie/{code}/leiden", status_code=303)
+
+
+@router.post("/sessie/{code}/leiden/koppel/{step_id}")
+async def decide_match(request: Request, code: str, step_id: int) -> Response:
+    """Confirm (``verdict=ja``) or reject (``nee``) a suggested offer–need pair.
+
+    A confirmed pair becomes an agreement in the work form's agreements step, with both
+    authors as its owners and a link to this step.
+    """
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop, who = _lead(request, session, code)
+        _check_csrf(who, form.get("csrf"))
+        step = _step(session, workshop, step_id)
+        verdict = str(form.get("verdict", ""))
+        try:
+            offer = _entry(session, workshop, int(str(form.get("offer", "0"))))
+            need = _entry(session, workshop, int(str(form.get("need", "0"))))
+        except ValueError:
+            raise HTTPException(status_code=422, detail="Onbekend aanbod of vraag.") from None
+        if verdict not in ("ja", "nee") or spec_of(step)[1].input != "koppelen":
+            raise HTTPException(status_code=422, detail="Bevestig (ja) of verwerp (nee).")
+        from gezondewijk.werkvormen.session import EntryIn
+
+        add_entry(
+            session,
+            workshop,
+            step,
+            None,
+            EntryIn(
+                f"{offer.text} ↔ {need.text}",
+                detail={"offer": offer.id, "need": need.id, "verdict": verdict},
+            ),
+            "koppel",
+        )
+        if verdict == "ja":
+            target = next(
+                (
+                    s
+                    for s in steps_of(session, workshop.id)
+                    if s.form_key == step.form_key and spec_of(s)[1].input == "afspraken"
+                ),
+                step,
+            )
+            owners = " en ".join(dict.fromkeys([offer.author, need.author]))
+            add_entry(
+                session,
+                workshop,
+                target,
+                None,
+                EntryIn(
+                    f"Aanbod '{offer.text}' koppelen aan vraag '{need.text}'",
+                    detail={"owner": owners, "due": "", "from_step": step.id},
+                ),
+                "afspraken",
+            )
+        workshop_id = workshop.id
+    request.app.state.live.poke(workshop_id)
+    if _live(request):
+        return Response(status_code=204)
+    return RedirectResponse(f"/sessie/{code}/leiden#stap-{step_id}", status_code=303)
+
+
+# --- actions and data --------------------------------------------------------------------
+
+
+def _agreements(session: Session, workshop: Workshop) -> list[Agreement]:
+    titles = {s.id: step_title(s) for s in steps_of(session, workshop.id)}
+    rows = []
+    for e in entries_of(session, workshop.id):
+        if e.kind != "afspraken":
+            continue
+        d = detail(e)
+        source = d.get("from_step") or e.step_id
+        rows.append(
+            Agreement(
+                e.text,
+                str(d.get("owner", "")),
+                str(d.get("due", "")),
+                titles.get(source, ""),
+                e.author,
+            )
+        )
+    return rows
+
+
+@router.get("/sessie/{code}/afspraken.{fmt}")
+def actions_export(request: Request, code: str, fmt: str) -> Response:
+    """The workshop's actions as Markdown, CSV or PDF (facilitator only)."""
+    with factory(request)() as session:
+        workshop, _ = _lead(request, session, code)
+        rows = _agreements(session, workshop)
+    name = f"afspraken-{workshop.code}"
+    if fmt == "md":
+        body = agreements_markdown(workshop.title, rows)
+        media = "text/markdown; charset=utf-8"
+    elif fmt == "csv":
+        body = "\ufeff" + agreements_csv(rows)
+        media = "text/csv; charset=utf-8"
+    elif fmt == "pdf":
+        return pdf_response(request, "ws_actions_print.html", workshop=workshop, rows=rows)
+    else:
+        raise HTTPException(status_code=404, detail="Kies .md, .csv of .pdf")
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+@router.get("/sessie/{code}/export.json")
+def workshop_export(request: Request, code: str) -> Response:
+    """Everything of the workshop as JSON (facilitator only)."""
+    with factory(request)() as session:
+        workshop, _ = _lead(request, session, code)
+        data = export_workshop(session, workshop)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=1),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="werksessie-{code}.json"'},
+    )
+
+
+@router.post("/sessie/{code}/verwijderen")
+async def workshop_delete(request: Request, code: str) -> Response:
+    """Delete the workshop and everything in it (facilitator only)."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop, who = _lead(request, session, code)
+        _check_csrf(who, form.get("csrf"))
+        if form.get("confirm") != workshop.code:
+            raise HTTPException(
+                status_code=422,
+                detail="Typ de code van de sessie om het verwijderen te bevestigen.",
+            )
+        workshop_id = workshop.id
+        delete_workshop(session, workshop)
+    request.app.state.live.poke(workshop_id)
+    return RedirectResponse("/beheer/sessies", status_code=303)
+
+
+__all__ = ["FACILITATOR", "router"]

@@ -1,0 +1,246 @@
+"""Werksessies in headless Chromium: a facilitator and two participants see each other live.
+
+Three browser contexts (no shared cookies): the facilitator on a laptop, two participants on
+360 px phones. Input typed in one appears in the others through server-sent events, without
+a reload; "klaar" marks reach the facilitator; a suggested offer–need pair is confirmed and
+becomes an agreement. axe-core checks each page; no page may scroll sideways at 360 px.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from gezondewijk.store.db import transaction
+from gezondewijk.store.repository import create_user
+from gezondewijk.web import WebSettings, create_app
+from tests.test_browser import ARGS, CHROMIUM
+from tests.test_web_browser import _axe, _offsite
+
+EMAIL, PASSWORD = "leider@gezondewijk.nl", "leider-wachtwoord"
+#: Set to a folder to keep the screenshots (for a person to look at).
+SHOTS = os.environ.get("GEZONDEWIJK_SCREENSHOTS", "")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    db = tmp_path_factory.mktemp("ws") / "gezondewijk.db"
+    app = create_app(WebSettings(database_url=f"sqlite:///{db}", public_url=base))
+    with transaction(app.state.sessions) as session:
+        create_user(session, EMAIL, "Gespreksleider", PASSWORD)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="error", timeout_graceful_shutdown=1
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield base
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run 'make system-deps' (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def _fits(page: Any) -> None:
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def _start(lead: Any, title: str) -> None:
+    """The facilitator starts the step called ``title``."""
+    lead.locator("table.steps tr", has_text=title).locator("button").click()
+    lead.locator("h2", has_text=title).wait_for()
+
+
+def _join(browser: Any, base: str, code: str, name: str, domain: str) -> Any:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{base}/sessie")
+    page.fill("#f-code", code.lower())
+    page.keyboard.press("Enter")
+    page.fill("#f-name", name)
+    page.check(f"input[name=domain][value={domain}]")
+    page.click("button.primary")
+    page.wait_for_selector("text=U doet mee als")
+    return page
+
+
+def test_facilitator_and_two_participants_live(server: str, browser: Any) -> None:
+    base = server
+    lead_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    lead = lead_ctx.new_page()
+    requests: list[str] = []
+    lead.on("request", lambda r: requests.append(r.url))
+    lead.goto(f"{base}/login")
+    lead.fill("#email", EMAIL)
+    lead.fill("#password", PASSWORD)
+    lead.click("button.primary")
+    lead.goto(f"{base}/beheer/sessies")
+    assert _axe(lead) == []
+    lead.fill("#f-title", "Samen gezond in Noord")
+    lead.fill("#f-series", "Noord 2026")
+    lead.check("input[value=brengen-en-halen]")
+    lead.check("input[value=beleidsscan]")
+    lead.fill("#f-groups", "2")
+    lead.click("text=Sessie maken")
+    lead.wait_for_selector(".join-code")
+    code = lead.inner_text(".join-code").strip()
+    assert len(code) == 6
+    # the workbook's timing: pitches take 5 minutes per pair, here two groups
+    assert lead.locator("table.steps tr", has_text="Pitches per duo").inner_text().count("10") == 1
+    assert _axe(lead) == []
+
+    anna = _join(browser, base, code, "Anna", "sociaal")
+    bram = _join(browser, base, code, "Bram", "fysiek")
+    assert anna.locator("text=Wacht tot de gespreksleider").count() == 1
+    _fits(anna)
+
+    # the step starts on the facilitator's page; the phones follow without a reload
+    _start(lead, "Ronde 1: wat brengen wij?")
+    anna.locator("h2", has_text="Ronde 1").wait_for(timeout=10_000)
+    bram.locator("h2", has_text="Ronde 1").wait_for(timeout=10_000)
+    assert lead.locator("#klaar-" + lead.get_attribute("h2[id^=stap-]", "id")[5:]).inner_text()
+
+    anna.fill("textarea[name=text]", "Kaarten van eenzaamheid per buurt")
+    anna.click("form.add button.primary")
+    bram.locator(".region li", has_text="Kaarten van eenzaamheid").wait_for(timeout=10_000)
+    lead.locator(".region li", has_text="Kaarten van eenzaamheid").wait_for(timeout=10_000)
+    assert anna.input_value("textarea[name=text]") == ""  # sent in the background, form cleared
+    bram.fill("textarea[name=text]", "Plannen voor nieuwe speelplekken")
+    bram.click("form.add button.primary")
+    anna.locator(".region li", has_text="speelplekken").wait_for(timeout=10_000)
+    # own input has buttons, someone else's has none
+    mine = anna.locator(".region li", has_text="Kaarten van eenzaamheid")
+    theirs = anna.locator(".region li", has_text="speelplekken")
+    assert mine.locator(".ctl").is_visible() and not theirs.locator(".ctl").is_visible()
+    _fits(anna)
+    assert _axe(anna) == []
+    _shot(anna, "deelnemer-360")
+
+    # "klaar": the facilitator sees who is not done yet, live
+    ready = lead.locator(".ready")
+    assert "Anna" in ready.inner_text() and "Bram" in ready.inner_text()
+    anna.click("text=Ik ben klaar")
+    anna.wait_for_selector("text=U bent klaar met deze stap")
+    lead.wait_for_function(
+        "() => !document.querySelector('.ready').innerText.includes('Anna')", timeout=10_000
+    )
+    assert "Bram" in ready.inner_text()
+    _shot(lead, "leider-1280")
+
+    _start(lead, "Ronde 2: wat halen wij?")
+    bram.locator("h2", has_text="Ronde 2").wait_for(timeout=10_000)
+    bram.fill("textarea[name=text]", "Kaarten met eenzaamheid in de buurt")
+    bram.click("form.add button.primary")
+    anna.locator(".region li", has_text="eenzaamheid in de buurt").wait_for(timeout=10_000)
+    anna.fill("textarea[name=text]", "Plannen voor speelplekken")
+    anna.click("form.add button.primary")
+    lead.locator(".region li", has_text="Plannen voor speelplekken").wait_for(timeout=10_000)
+
+    # matching: the app suggests, the facilitator confirms, the pair becomes an agreement
+    _start(lead, "Aanbod en vraag koppelen")
+    suggestion = lead.locator(".pairs li", has_text="Kaarten van eenzaamheid per buurt")
+    suggestion.first.wait_for()
+    suggestion.first.locator("button", has_text="Bevestig").click()
+    lead.locator("h4:has-text('Bevestigde koppels') + ul li", has_text="Kaarten").wait_for(
+        timeout=10_000
+    )
+    projector_ctx = lead_ctx.new_page()
+    projector_ctx.goto(f"{base}/sessie/{code}/scherm")
+    assert projector_ctx.locator(".ctl:visible, .lead-only:visible").count() == 0
+    _shot(projector_ctx, "scherm-1280")
+    assert _axe(projector_ctx) == []
+    projector_ctx.close()
+
+    agreements = lead_ctx.request.get(f"{base}/sessie/{code}/afspraken.md").text()
+    assert "Kaarten van eenzaamheid per buurt" in agreements and "Anna en Bram" in agreements
+    assert "Aanbod en vraag koppelen" in agreements  # the step it came from
+
+    # the vote: both phones vote, the distribution shows on the facilitator's page
+    _start(lead, "Welke strategie past bij ons?")
+    anna.locator("h2", has_text="strategie").wait_for(timeout=10_000)
+    bram.locator("h2", has_text="strategie").wait_for(timeout=10_000)
+    anna.check("input[value='Eén gezondheidsthema voorop']")
+    anna.click("form.add button.primary")
+    bram.check("input[value='Eén gezondheidsthema voorop']")
+    bram.click("form.add button.primary")
+    lead.locator(".votes li", has_text="Eén gezondheidsthema voorop").locator(
+        "text=2 (100 %)"
+    ).wait_for(timeout=10_000)
+    _fits(bram)
+    assert _axe(bram) == []
+    _shot(bram, "stemming-360")
+    assert _offsite(requests, base) == []
+    for page in (anna, bram):
+        page.context.close()
+    lead_ctx.close()
+
+
+def test_participant_without_javascript(server: str, browser: Any) -> None:
+    """Join, add input and remove it again with plain forms and reloads."""
+    base = server
+    lead_ctx = browser.new_context()
+    lead = lead_ctx.new_page()
+    lead.goto(f"{base}/login")
+    lead.fill("#email", EMAIL)
+    lead.fill("#password", PASSWORD)
+    lead.click("button.primary")
+    lead.goto(f"{base}/beheer/sessies")
+    lead.fill("#f-title", "Zonder script")
+    lead.check("input[value=omgeving-en-stress]")
+    lead.click("text=Sessie maken")
+    code = lead.inner_text(".join-code").strip()
+    _start(lead, "Tweetallen: wat geeft stress?")
+
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{base}/sessie/{code}")
+    page.fill("#f-name", "Cor")
+    page.click("button.primary")
+    page.fill("textarea[name=text]", "Geluid van de snelweg 's nachts")
+    page.check("input[name=everyone][value=nee]", force=True)
+    page.fill("input[name=for_whom]", "mensen die dicht bij de weg wonen")
+    page.click("form.add button.primary")
+    item = page.locator(".region li", has_text="Geluid van de snelweg")
+    item.wait_for()
+    assert "dicht bij de weg" in item.inner_text()
+    item.locator("button", has_text="Verwijder").click()
+    page.wait_for_selector("text=Nog geen stressoren genoemd")
+    context.close()
+    lead_ctx.close()
