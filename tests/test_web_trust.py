@@ -420,7 +420,7 @@ def test_pdf_queue_is_bounded_cached_and_says_why(app, client: TestClient) -> No
     app.state.pdfs = full
     make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
     _login(client)
-    code = client.get("/beheer").text.split("/beheer/")[2].split('"')[0]
+    code = re.findall(r'href="/beheer/([A-Z0-9]{6})"', client.get("/beheer").text)[0]
     r = client.get(f"/beheer/{code}/spinnenweb.pdf")
     assert r.status_code == 503 and r.headers["retry-after"] == "10"
 

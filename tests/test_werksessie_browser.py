@@ -113,6 +113,10 @@ def test_facilitator_and_two_participants_live(server: str, browser: Any) -> Non
     lead.click("button.primary")
     lead.goto(f"{base}/beheer/sessies")
     assert _axe(lead) == []
+    lead.set_viewport_size({"width": 360, "height": 740})
+    _fits(lead)
+    _shot(lead, "sessies-360")
+    lead.set_viewport_size({"width": 1280, "height": 900})
     lead.fill("#f-title", "Samen gezond in Noord")
     lead.fill("#f-series", "Noord 2026")
     lead.check("input[value=brengen-en-halen]")
@@ -191,6 +195,8 @@ def test_facilitator_and_two_participants_live(server: str, browser: Any) -> Non
     agreements = lead_ctx.request.get(f"{base}/sessie/{code}/afspraken.md").text()
     assert "Kaarten van eenzaamheid per buurt" in agreements and "Anna en Bram" in agreements
     assert "Aanbod en vraag koppelen" in agreements  # the step it came from
+    pdf = lead_ctx.request.get(f"{base}/sessie/{code}/afspraken.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
 
     # the vote: both phones vote, the distribution shows on the facilitator's page
     _start(lead, "Welke strategie past bij ons?")
