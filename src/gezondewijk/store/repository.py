@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, text
@@ -86,11 +87,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def new_code(session: Session, length: int = 6) -> str:
-    """A short, unused campaign code residents can type (e.g. ``K7TQ2M``)."""
+def new_code(session: Session, length: int = 6, column: Any = Campaign.code) -> str:
+    """A short, unused code people can type (e.g. ``K7TQ2M``): a campaign's, or ``column``'s."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-        if session.scalar(select(Campaign.id).where(Campaign.code == code)) is None:
+        if session.scalar(select(column).where(column == code)) is None:
             return code
 
 

@@ -28,7 +28,7 @@ from gezondewijk.store.models import (
     WorkshopEvent,
     WorkshopStep,
 )
-from gezondewijk.store.repository import CODE_ALPHABET
+from gezondewijk.store.repository import new_code
 from gezondewijk.werkvormen.session import (
     MAX_ENTRIES_PER_STEP,
     MAX_PARTICIPANTS,
@@ -83,17 +83,10 @@ def bump(session: Session, workshop_id: int, kind: str, ref: int) -> int:
     return int(seq)
 
 
-def _new_code(session: Session, length: int = 6) -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-        if session.scalar(select(Workshop.id).where(Workshop.code == code)) is None:
-            return code
-
-
 def create_workshop(session: Session, data: WorkshopIn, owner_id: int | None) -> Workshop:
     """Store a workshop with its planned steps and a fresh join code."""
     workshop = Workshop(
-        code=_new_code(session),
+        code=new_code(session, column=Workshop.code),
         title=data.title,
         series=data.series,
         forms=",".join(data.forms),

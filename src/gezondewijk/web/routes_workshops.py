@@ -14,7 +14,8 @@ import hashlib
 import hmac
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ from gezondewijk.store.workshops import (
     WorkshopRuleError,
     add_entry,
     change_entry,
+    create_workshop,
     delete_workshop,
     detail,
     entries_of,
@@ -64,6 +66,7 @@ from gezondewijk.werkvormen.catalogue import DOMAINS, work_forms
 from gezondewijk.werkvormen.session import (
     QUADRANTS,
     RELATIONS,
+    EntryIn,
     parse_entry,
     parse_name,
     parse_workshop,
@@ -201,8 +204,6 @@ async def new_workshop(request: Request) -> Response:
             values=form,
             errors=exc.errors,
         )
-    from gezondewijk.store.workshops import create_workshop
-
     with transaction(factory(request)) as session:
         code = create_workshop(session, data, user.id).code
     return RedirectResponse(f"/sessie/{code}/leiden", status_code=303)
@@ -338,6 +339,19 @@ async def join_workshop(request: Request, code: str) -> Response:
     return response
 
 
+@contextmanager
+def _member_change(
+    request: Request, code: str, form: dict[str, Any]
+) -> Iterator[tuple[Session, Workshop, _Who]]:
+    """One transaction for a change by a participant or the facilitator (joined, CSRF checked)."""
+    with transaction(factory(request)) as session:
+        workshop = _workshop(session, code)
+        who = _who(request, session, workshop)
+        _member(who)
+        _check_csrf(who, form.get("csrf"))
+        yield session, workshop, who
+
+
 def _step(session: Session, workshop: Workshop, step_id: int) -> WorkshopStep:
     step = session.get(WorkshopStep, step_id)
     if step is None or step.workshop_id != workshop.id:
@@ -364,11 +378,7 @@ def _member(who: _Who) -> None:
 async def add_input(request: Request, code: str, step_id: int) -> Response:
     """Add a piece of input to a step (participants: only while it is open)."""
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop = _workshop(session, code)
-        who = _who(request, session, workshop)
-        _member(who)
-        _check_csrf(who, form.get("csrf"))
+    with _member_change(request, code, form) as (session, workshop, who):
         step = _step(session, workshop, step_id)
         _, spec = spec_of(step)
         try:
@@ -396,11 +406,7 @@ def _entry_form(entry: WorkshopEntry, form: dict[str, Any]) -> dict[str, Any]:
 async def edit_input(request: Request, code: str, entry_id: int) -> Response:
     """Change a piece of input: its author while the step is open, or the facilitator."""
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop = _workshop(session, code)
-        who = _who(request, session, workshop)
-        _member(who)
-        _check_csrf(who, form.get("csrf"))
+    with _member_change(request, code, form) as (session, workshop, who):
         entry = _entry(session, workshop, entry_id)
         step = _step(session, workshop, entry.step_id)
         _, spec = spec_of(step)
@@ -419,11 +425,7 @@ async def edit_input(request: Request, code: str, entry_id: int) -> Response:
 async def remove_input(request: Request, code: str, entry_id: int) -> Response:
     """Remove a piece of input: its author while the step is open, or the facilitator."""
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop = _workshop(session, code)
-        who = _who(request, session, workshop)
-        _member(who)
-        _check_csrf(who, form.get("csrf"))
+    with _member_change(request, code, form) as (session, workshop, who):
         entry = _entry(session, workshop, entry_id)
         step = _step(session, workshop, entry.step_id)
         try:
@@ -438,12 +440,9 @@ async def remove_input(request: Request, code: str, entry_id: int) -> Response:
 async def mark_ready(request: Request, code: str, step_id: int) -> Response:
     """Mark (``klaar=1``) or unmark (``klaar=0``) oneself as done with a step."""
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop = _workshop(session, code)
-        who = _who(request, session, workshop)
+    with _member_change(request, code, form) as (session, workshop, who):
         if who.person is None:
             raise HTTPException(status_code=403, detail="Alleen deelnemers melden zich klaar.")
-        _check_csrf(who, form.get("csrf"))
         step = _step(session, workshop, step_id)
         set_ready(session, workshop, step, who.person, form.get("klaar", "1") != "0")
         workshop_id = workshop.id
@@ -563,8 +562,6 @@ async def decide_match(request: Request, code: str, step_id: int) -> Response:
             raise HTTPException(status_code=422, detail="Onbekend aanbod of vraag.") from None
         if verdict not in ("ja", "nee") or spec_of(step)[1].input != "koppelen":
             raise HTTPException(status_code=422, detail="Bevestig (ja) of verwerp (nee).")
-        from gezondewijk.werkvormen.session import EntryIn
-
         add_entry(
             session,
             workshop,
