@@ -11,12 +11,18 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select
 
+from gezondewijk.leefplekmeter.themes import themes
+from gezondewijk.outputs import write_all
+from gezondewijk.reports import load_map_data
+from gezondewijk.reports.slide import inequality_slide
+from gezondewijk.run import MapResult
 from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Base, WorkshopEvent
 from gezondewijk.store.repository import create_user
@@ -30,6 +36,7 @@ from gezondewijk.werkvormen.session import (
     parse_workshop,
     plan,
 )
+from gezondewijk.werkvormen.walk import GroupWeb, compare_walk
 
 LEADER = ("leider@example.org", "een-lang-wachtwoord")
 
@@ -151,7 +158,7 @@ def test_schema_of_the_migrations_matches_the_models(app: Any) -> None:
 
     with app.state.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert [d for d in diff if "workshop" in repr(d)] == []
+    assert [d for d in diff if re.search("workshop|photo|campaign", repr(d))] == []
 
 
 def test_rules_of_a_workshop(app: Any) -> None:
@@ -358,3 +365,140 @@ def test_series_export_delete_and_no_addresses(app: Any) -> None:
     assert lead.get(f"/sessie/{second}/leiden").status_code == 404
     assert anna.get(f"/sessie/{second}").status_code == 404
     assert lead.get(f"/sessie/{first}/leiden").status_code == 200  # the other one stays
+
+
+# --- wandeling met de Leefplekmeter and the slide ----------------------------------------
+
+
+def _web(group: int, moment: str, **scores: int | None) -> GroupWeb:
+    return GroupWeb(group, moment, scores)
+
+
+def test_walk_comparison_by_hand() -> None:
+    before = [
+        _web(1, "voor", bewegen=4, natuur_groen=None, wonen=5),
+        _web(2, "voor", bewegen=6, natuur_groen=3),
+    ]
+    after = [
+        _web(1, "na", bewegen=6, natuur_groen=2, wonen=5),
+        _web(2, "na", bewegen=6, natuur_groen=7),
+        _web(3, "na", bewegen=1),  # no web before: counts in the spread, not in the change
+    ]
+    c = compare_walk(before, after)
+    rows = {t.key: t for t in c.themes}
+    assert c.groups == [1, 2, 3] and c.paired == 2
+    # bewegen: changes +2 (group 1) and 0 (group 2) → +1; after 6, 6, 1 → spread 5
+    assert rows["bewegen"].change == 1.0 and rows["bewegen"].spread == 5.0
+    assert rows["bewegen"].changes == {1: 2.0, 2: 0.0} and rows["bewegen"].shift == 1.0
+    assert rows["bewegen"].before == 5.0 and rows["bewegen"].after == pytest.approx(13 / 3)
+    # natuur_groen: group 1 did not know before (no pair), group 2 went 3 → 7
+    assert rows["natuur_groen"].change == 4.0 and rows["natuur_groen"].unknown_before == 1
+    assert rows["wonen"].change == 0.0 and rows["wonen"].spread is None  # one group after
+    assert [t.key for t in c.most_changed()] == ["natuur_groen", "bewegen"]  # 0 is no change
+    assert [t.key for t in c.most_apart(1)] == ["bewegen"]
+    assert (c.unknown_before, c.unknown_after) == (1, 0)
+
+
+def test_group_web_is_checked_like_a_leefplekmeter_form() -> None:
+    step = work_forms()["wandeling"].step("voor")
+    with pytest.raises(ValueError) as caught:
+        parse_entry(step, {"group": "3", "score_bewegen": "9"}, groups=2)
+    messages = {e.field: e.problem for e in caught.value.errors}  # type: ignore[attr-defined]
+    assert set(messages) == {"group", "score_bewegen"}
+    assert "1 tot 7" in messages["score_bewegen"]
+    with pytest.raises(ValueError, match="nog geen enkel thema"):
+        parse_entry(step, {"group": "1"}, groups=2)
+    ok = parse_entry(step, {"group": "2", "score_bewegen": "3", "score_wonen": "weet"}, groups=2)
+    assert ok.category == "Groep 2"
+    assert ok.detail == {"moment": "voor", "group": 2, "scores": {"bewegen": 3, "wonen": None}}
+
+
+@pytest.fixture(scope="module")
+def map_dir(demo_result: MapResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("kaart")
+    write_all(demo_result, folder, html=False)
+    return folder
+
+
+def test_slide_uses_the_runs_own_figures(map_dir: Path) -> None:
+    data = load_map_data(map_dir)
+    slide = inequality_slide(data)
+    health = data.buurten.dropna(subset=["good_health_pct"])
+    best = health.loc[health["good_health_pct"].idxmax()]
+    worst = health.loc[health["good_health_pct"].idxmin()]
+    gap = round(best["good_health_pct"] - worst["good_health_pct"])
+    assert slide.figures[0].value == f"{gap} procentpunt"
+    assert (
+        best["buurtnaam"] in slide.figures[0].text and worst["buurtnaam"] in slide.figures[0].text
+    )
+    table = data.inequality
+    assert table is not None
+    row = table[(table["variabele"] == "good_health_pct") & (table["maat"] == "kloof_q1_q5")]
+    assert slide.figures[1].value == f"{round(abs(row['schatting'].iloc[0]))} procentpunt"
+    assert slide.figures[1].text.startswith("minder")  # fewer healthy in the vulnerable fifth
+    assert slide.synthetic and "8 jaar korter" in slide.national
+    assert inequality_slide(None).figures == []
+
+
+@pytest.fixture
+def map_app(db_url: str, map_dir: Path) -> Any:
+    app = create_app(
+        WebSettings(database_url=db_url, submit_limit_per_minute=10_000, map_dir=str(map_dir))
+    )
+    yield app
+    app.state.engine.dispose()
+
+
+def _scores(value: int | str, **other: int | str) -> dict[str, str]:
+    return {f"score_{t.key}": str(other.get(t.key, value)) for t in themes()}
+
+
+def test_walk_and_slide_in_a_workshop(map_app: Any) -> None:
+    lead, csrf = _leader(map_app)
+    code, steps = _workshop(lead, csrf, "kennismakingsronde", "wandeling")
+    anna, anna_csrf = _join(map_app, code, "Anna")
+    bram, bram_csrf = _join(map_app, code, "Bram")
+    # the slide with the run's own figures
+    _state(lead, csrf, code, steps["Gezondheidsverschillen"], "open")
+    page = anna.get(f"/sessie/{code}").text
+    assert "procentpunt" in page and "8 jaar korter" in page and "verzonnen voorbeelddata" in page
+    # the walk area: a buurt by name; an unknown one is refused with the fix
+    data = load_map_data(map_app.state.settings.map_dir)
+    name = str(data.buurten["buurtnaam"].iloc[0])
+    r = lead.post(f"/sessie/{code}/leiden/gebied", data={"csrf": csrf, "area": "Atlantis"})
+    assert r.status_code == 422 and "Geen buurt gevonden voor &#39;Atlantis&#39;" in r.text
+    assert "Oplossing: typ een deel van de buurtnaam" in r.text
+    r = lead.post(f"/sessie/{code}/leiden/gebied", data={"csrf": csrf, "area": name})
+    assert r.status_code == 200
+    r = anna.post(f"/sessie/{code}/leiden/gebied", data={"csrf": anna_csrf, "area": name})
+    assert r.status_code in (303, 401, 403) or "/login" in str(r.url)  # not the facilitator
+    # before the walk: one web per group, sent again → replaced
+    before = steps["Vooraf: wat weten we van achter het bureau?"]
+    _state(lead, csrf, code, before, "open")
+    page = anna.get(f"/sessie/{code}").text
+    assert f"Wandelgebied: {name}" in page and "/kaart.png" in page
+    assert 'name="score_bewegen"' in page and 'value="weet"' in page
+    assert _add(anna, anna_csrf, code, before, group="1", **_scores(3)).status_code == 204
+    assert _add(bram, bram_csrf, code, before, group="2", **_scores(5)).status_code == 204
+    r = _add(bram, bram_csrf, code, before, group="1", **_scores(4, wonen="weet"))
+    assert r.status_code == 204  # Bram corrects group 1's web: it replaces Anna's
+    webs = [e for e in _entries(lead, code) if e["kind"] == "spinnenweb"]
+    assert len(webs) == 2 and {w["author"] for w in webs} == {"Bram"}
+    r = _add(anna, anna_csrf, code, before, group="7", **_scores(3))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "group"
+    # after the walk: the comparison names where they changed most and disagree most
+    after = steps["Spinnenweb na de wandeling"]
+    _state(lead, csrf, code, after, "open")
+    r = _add(anna, anna_csrf, code, before, group="1", **_scores(6))
+    assert r.status_code == 409  # the step before the walk is closed now
+    assert _add(anna, anna_csrf, code, after, group="1", **_scores(4, natuur_groen=7)).is_success
+    assert _add(bram, bram_csrf, code, after, group="2", **_scores(5, natuur_groen=1)).is_success
+    page = lead.get(f"/sessie/{code}/leiden").text
+    moved = page.split("Het meest veranderd door de wandeling")[1].split("</ul>")[0]
+    # group 1: 4 → 7, group 2: 5 → 1: on average 3.5 points different, whichever way
+    assert "Natuur en groen" in moved and "3,5" in moved and "Groep 2: −4" in moved
+    assert "Bewegen" not in moved  # unchanged
+    apart = page.split("Waar de groepen het minst eens zijn")[1].split("</ul>")[0]
+    assert "Natuur en groen" in apart and "6 punten" in apart
+    assert "Groep 1: vooraf en na de wandeling" in page and page.count("<svg") >= 3
+    assert "“Weet ik niet”: 1 keer vooraf, 0 keer na de wandeling." in page

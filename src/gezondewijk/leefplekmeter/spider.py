@@ -30,13 +30,20 @@ def _point(i: int, value: float, n: int, cx: float, cy: float, r: float) -> tupl
 
 
 def spider_svg(
-    series: list[Series], *, title: str, language: str = "nl", size: int = 560, empty: bool = False
+    series: list[Series],
+    *,
+    title: str,
+    language: str = "nl",
+    size: int = 560,
+    empty: bool = False,
+    ident: str = "spider-title",
 ) -> str:
     """Draw one or more series on the 14 Leefplekmeter axes.
 
     The outer ring is the best score, the centre the worst. Missing themes (too few answers)
     leave a gap in the line. With ``empty=True`` only the web and labels are drawn (the paper
-    sheet on which a group draws its own web).
+    sheet on which a group draws its own web). ``ident`` is the id of the chart's title;
+    give each chart on one page its own.
     """
     ts = themes()
     n = len(ts)
@@ -44,8 +51,8 @@ def spider_svg(
     r = size * 0.32
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-110 0 {size + 220} {size}" role="img" '
-        'aria-labelledby="spider-title" width="100%" class="spider-svg">',
-        f'<title id="spider-title">{escape(title)}</title>',
+        f'aria-labelledby="{escape(ident)}" width="100%" class="spider-svg">',
+        f'<title id="{escape(ident)}">{escape(title)}</title>',
     ]
     for ring in (0.25, 0.5, 0.75, 1.0):
         pts = " ".join(

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -60,6 +62,8 @@ class Campaign(Base):
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     #: ``open``, ``paused`` or ``closed`` (set by the organiser; the period is checked as well).
     status: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    #: Whether residents may add photos (photovoice, GezondIn werkboek 2026, chapter 6).
+    photovoice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
@@ -133,6 +137,33 @@ class Answer(Base):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
+class Photo(Base):
+    """A resident's photo (photovoice) with caption, theme and optionally a place.
+
+    ``jpeg`` is a new JPEG made from the pixels only
+    (:func:`gezondewijk.leefplekmeter.photos.clean_photo`): no EXIF location, camera or
+    payload of the upload is kept. ``review`` is ``pending``, ``approved`` or ``rejected``;
+    only approved photos are shown publicly. No IP address or time of day is stored.
+    """
+
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    submitted_on: Mapped[date] = mapped_column(Date, default=lambda: _now().date())
+    theme: Mapped[str] = mapped_column(String(40))
+    caption: Mapped[str] = mapped_column(Text)
+    buurtcode: Mapped[str] = mapped_column(String(10), default="", server_default="", index=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    review: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+
+
 class WindowCount(Base):
     """Hits of one throttle key in one time window, shared by every web worker.
 
@@ -169,6 +200,8 @@ class Workshop(Base):
     #: Keys of the work forms, comma-separated, in the order they are run.
     forms: Mapped[str] = mapped_column(Text)
     groups: Mapped[int] = mapped_column(SmallInteger, default=1)
+    #: Buurt code of the walk area (work form *wandeling*), ``""`` when none is chosen.
+    area: Mapped[str] = mapped_column(String(12), default="", server_default="")
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )

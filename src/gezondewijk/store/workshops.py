@@ -216,6 +216,20 @@ def set_step_state(session: Session, workshop: Workshop, step: WorkshopStep, sta
     bump(session, workshop.id, "step", step.id)
 
 
+def set_area(session: Session, workshop: Workshop, buurtcode: str) -> None:
+    """Set the walk area (a buurt code, ``""`` for none); open pages reload to show it."""
+    workshop.area = buurtcode
+    bump(session, workshop.id, "step", 0)
+
+
+def _not_open(step: WorkshopStep) -> str:
+    return (
+        "Deze stap is gesloten; u kunt er niets meer aan toevoegen."
+        if step.state == "dicht"
+        else "Deze stap is nog niet begonnen."
+    )
+
+
 def add_entry(
     session: Session,
     workshop: Workshop,
@@ -226,20 +240,38 @@ def add_entry(
 ) -> WorkshopEntry:
     """Store a piece of input (``who=None``: the facilitator's own).
 
-    A vote replaces the participant's earlier vote in the same step.
+    A vote replaces the participant's earlier vote in the same step; a group's spider web
+    (``spinnenweb``) replaces the web of the same group in that step, whoever of the group
+    sends it (the last sender is named).
 
     Raises
     ------
     WorkshopRuleError
         When a participant writes in a step that is not open, or has added too much to it.
     """
-    if who is not None:
-        if step.state != "open":
-            raise WorkshopRuleError(
-                "Deze stap is gesloten; u kunt er niets meer aan toevoegen."
-                if step.state == "dicht"
-                else "Deze stap is nog niet begonnen."
+    if kind == "spinnenweb":
+        if who is not None and step.state != "open":
+            raise WorkshopRuleError(_not_open(step))
+        # the workshop's row lock first, so two members of a group cannot both add a web
+        session.execute(select(Workshop.id).where(Workshop.id == workshop.id).with_for_update())
+        earlier = session.scalar(
+            select(WorkshopEntry).where(
+                WorkshopEntry.step_id == step.id,
+                WorkshopEntry.category == data.category,
+                WorkshopEntry.removed.is_(False),
             )
+        )
+        if earlier is not None:
+            earlier.text = data.text
+            earlier.detail = json.dumps(data.detail, ensure_ascii=False, sort_keys=True)
+            earlier.participant_id = None if who is None else who.id
+            earlier.author = FACILITATOR if who is None else who.name
+            earlier.updated_at = _now()
+            bump(session, workshop.id, "entry", earlier.id)
+            return earlier
+    elif who is not None:
+        if step.state != "open":
+            raise WorkshopRuleError(_not_open(step))
         mine = session.scalar(
             select(func.count(WorkshopEntry.id)).where(
                 WorkshopEntry.step_id == step.id,

@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.interventions import load_catalogue
+from gezondewijk.leefplekmeter.themes import SCALES, themes
+from gezondewijk.reports.slide import inequality_slide
 from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Participant, User, Workshop, WorkshopEntry, WorkshopStep
 from gezondewijk.store.workshops import (
@@ -46,13 +48,21 @@ from gezondewijk.store.workshops import (
     previous_in_series,
     ready_ids,
     remove_entry,
+    set_area,
     set_ready,
     set_step_state,
     steps_of,
     workshop_by_code,
     workshops_of,
 )
-from gezondewijk.web.deps import current_user, factory, pdf_response, render, require_user
+from gezondewijk.web.deps import (
+    current_user,
+    factory,
+    loaded_map,
+    pdf_response,
+    render,
+    require_user,
+)
 from gezondewijk.web.security import csrf_ok, csrf_token
 from gezondewijk.web.workshop_views import (
     Viewer,
@@ -71,6 +81,7 @@ from gezondewijk.werkvormen.session import (
     parse_name,
     parse_workshop,
 )
+from gezondewijk.werkvormen.walk import WALK_SCALE
 
 router = APIRouter(include_in_schema=False)
 
@@ -151,7 +162,7 @@ def _refused(request: Request, code: str, errors: list[InputDataError], status: 
         "message.html",
         status_code=status,
         title="Niet opgeslagen",
-        text=" ".join(e.problem for e in errors),
+        text=" ".join(e.problem + (f" Oplossing: {e.fix}." if e.fix else "") for e in errors),
         back=f"/sessie/{code}",
     )
 
@@ -212,8 +223,23 @@ async def new_workshop(request: Request) -> Response:
 # --- pages -------------------------------------------------------------------------------
 
 
+def _walk_area(request: Request, workshop: Workshop) -> dict[str, Any] | None:
+    """The walk area's name, map excerpt and map-viewer link, where a run is loaded."""
+    data = loaded_map(request)
+    if data is None or not workshop.area or not data.has_buurt(workshop.area):
+        return None
+    row = data.buurten[data.buurten["buurtcode"] == workshop.area].iloc[0]
+    centre = row.geometry.representative_point()
+    return {
+        "code": workshop.area,
+        "name": str(row["buurtnaam"]),
+        # the map viewer keeps its view in the address (MapLibre's hash: zoom/lat/lon)
+        "viewer": f"/kaart#15/{centre.y:.5f}/{centre.x:.5f}",
+    }
+
+
 def _page_context(
-    session: Session, workshop: Workshop, who: _Who, viewer: Viewer
+    request: Request, session: Session, workshop: Workshop, who: _Who, viewer: Viewer
 ) -> dict[str, Any]:
     steps = steps_of(session, workshop.id)
     current = next((s for s in steps if s.state == "open"), None)
@@ -245,6 +271,8 @@ def _page_context(
         "quadrants": QUADRANTS,
         "relations": RELATIONS,
         "seq": workshop.version,
+        "walk_area": _walk_area(request, workshop) if "wandeling" in workshop.forms else None,
+        "slide": None,
         "mine_ready": (
             current is not None
             and who.person is not None
@@ -259,12 +287,29 @@ def _page_context(
         ]
         context["my_vote"] = mine[-1].text if mine and mine[-1].kind == "stemming" else ""
         context["last_theme"] = mine[-1].category if mine and mine[-1].kind == "oorzaken" else ""
+        context["my_group"] = _my_group(session, workshop, who)
     context["measures"] = [m.title for m in load_catalogue()]
+    if any(spec_of(s)[1].input == "dia" for s in steps):
+        context["slide"] = inequality_slide(loaded_map(request))
+    context["walk_themes"] = themes()
+    context["walk_scale"] = SCALES[WALK_SCALE]
     if current is not None and who.leader:
         people = participants_of(session, workshop.id)
         context["not_ready"] = not_ready(session, workshop, current)
         context["people"] = people
     return context
+
+
+def _my_group(session: Session, workshop: Workshop, who: _Who) -> int:
+    """The group of the participant's last spider web in this workshop (0: none yet)."""
+    if who.person is None:
+        return 0
+    webs = [
+        e
+        for e in entries_of(session, workshop.id)
+        if e.kind == "spinnenweb" and e.participant_id == who.person.id
+    ]
+    return int(detail(webs[-1]).get("group") or 0) if webs else 0
 
 
 @router.get("/sessie", response_class=HTMLResponse)
@@ -294,7 +339,7 @@ def participant_page(request: Request, code: str) -> Response:
                 values={},
             )
         viewer = Viewer(me=who.person.id, csrf=who.csrf)
-        context = _page_context(session, workshop, who, viewer)
+        context = _page_context(request, session, workshop, who, viewer)
     return render(request, "ws_participant.html", **context)
 
 
@@ -382,7 +427,12 @@ async def add_input(request: Request, code: str, step_id: int) -> Response:
         step = _step(session, workshop, step_id)
         _, spec = spec_of(step)
         try:
-            data = parse_entry(spec, form, domain=who.person.domain if who.person else "anders")
+            data = parse_entry(
+                spec,
+                form,
+                domain=who.person.domain if who.person else "anders",
+                groups=workshop.groups,
+            )
             add_entry(session, workshop, step, who.person, data, spec.input)
         except InputDataErrors as exc:
             return _refused(request, code, exc.errors, 422)
@@ -411,7 +461,12 @@ async def edit_input(request: Request, code: str, entry_id: int) -> Response:
         step = _step(session, workshop, entry.step_id)
         _, spec = spec_of(step)
         try:
-            data = parse_entry(spec, _entry_form(entry, form), domain=entry.domain or "anders")
+            data = parse_entry(
+                spec,
+                _entry_form(entry, form),
+                domain=entry.domain or "anders",
+                groups=workshop.groups,
+            )
             change_entry(session, workshop, step, entry, who.person, data)
         except InputDataErrors as exc:
             return _refused(request, code, exc.errors, 422)
@@ -496,9 +551,18 @@ def lead_page(request: Request, code: str) -> Response:
     with factory(request)() as session:
         workshop, who = _lead(request, session, code)
         viewer = Viewer(leader=True, csrf=who.csrf)
-        context = _page_context(session, workshop, who, viewer)
+        context = _page_context(request, session, workshop, who, viewer)
+    data = loaded_map(request)
+    names = []
+    if data is not None and "wandeling" in context["workshop"].forms and len(data.buurten) <= 2000:
+        names = sorted(str(n) for n in data.buurten["buurtnaam"])
     return render(
-        request, "ws_lead.html", user=who.user, join_url=_join_url(request, code), **context
+        request,
+        "ws_lead.html",
+        user=who.user,
+        join_url=_join_url(request, code),
+        buurt_names=names,
+        **context,
     )
 
 
@@ -507,7 +571,7 @@ def projector_page(request: Request, code: str) -> Response:
     """The projector view: the open step's input, large, without buttons."""
     with factory(request)() as session:
         workshop, who = _lead(request, session, code)
-        context = _page_context(session, workshop, who, Viewer(projector=True))
+        context = _page_context(request, session, workshop, who, Viewer(projector=True))
     return render(request, "ws_projector.html", join_url=_join_url(request, code), **context)
 
 
@@ -540,6 +604,31 @@ async def change_step(request: Request, code: str, step_id: int) -> Response:
     if _live(request):
         return Response(status_code=204)
     return RedirectResponse(f"/sessie/{code}/leiden", status_code=303)
+
+
+@router.post("/sessie/{code}/leiden/gebied")
+async def choose_area(request: Request, code: str) -> Response:
+    """Choose the buurt of the walk (work form *wandeling*): a name or buurt code."""
+    form = await _posted(request)
+    data = loaded_map(request)
+    term = str(form.get("area", "")).strip()[:100]
+    with transaction(factory(request)) as session:
+        workshop, who = _lead(request, session, code)
+        _check_csrf(who, form.get("csrf"))
+        if data is None:
+            problem = (
+                "Er is geen kaart geladen (GEZONDEWIJK_MAP_DIR); kies dan een gebied op papier."
+            )
+            return _refused(request, code, [InputDataError(problem, field="area")], 409)
+        found = data.find_buurt(term) if term else ""
+        if found is None:
+            problem = f"Geen buurt gevonden voor '{term[:60]}'."
+            fix = "typ een deel van de buurtnaam of een code zoals BU05180000"
+            return _refused(request, code, [InputDataError(problem, field="area", fix=fix)], 422)
+        set_area(session, workshop, found)
+        workshop_id = workshop.id
+    request.app.state.live.poke(workshop_id)
+    return RedirectResponse(f"/sessie/{code}/leiden#gebied", status_code=303)
 
 
 @router.post("/sessie/{code}/leiden/koppel/{step_id}")

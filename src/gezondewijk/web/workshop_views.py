@@ -15,6 +15,7 @@ from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gezondewijk.leefplekmeter.spider import Series, spider_svg
 from gezondewijk.store.models import Participant, Workshop, WorkshopEntry, WorkshopStep
 from gezondewijk.store.workshops import (
     Event,
@@ -28,6 +29,13 @@ from gezondewijk.web.live import Builder, Message
 from gezondewijk.werkvormen.catalogue import DOMAINS, Step, WorkForm, work_forms
 from gezondewijk.werkvormen.matching import near_duplicates, suggest_matches
 from gezondewijk.werkvormen.session import QUADRANTS, RELATIONS, vote_shares
+from gezondewijk.werkvormen.walk import (
+    GroupWeb,
+    compare_walk,
+    group_label,
+    series_of,
+    web_from,
+)
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,9 @@ def step_view(session: Session, workshop: Workshop, step: WorkshopStep) -> StepV
         view.data = {"shares": vote_shares(spec.options, [i.entry.text for i in items])}
     elif kind == "koppelen":
         view.data = _matching(session, workshop, step)
+    elif kind == "spinnenweb":
+        view.items = _latest_per_group(items)
+        view.data = _walk(session, workshop, step, view.items)
     elif kind == "afspraken":
         titles = {s.id: step_title(s) for s in steps_of(session, workshop.id)}
         for item in items:
@@ -185,6 +196,55 @@ def step_view(session: Session, workshop: Workshop, step: WorkshopStep) -> StepV
             if source in titles:
                 item.extra["from_title"] = titles[source]
     return view
+
+
+def _latest_per_group(items: list[Item]) -> list[Item]:
+    """One web per group (on SQLite, two sent at the very same moment may both be stored)."""
+    latest: dict[str, Item] = {}
+    for item in sorted(items, key=lambda i: i.entry.id):
+        latest[item.entry.category] = item
+    return sorted(latest.values(), key=lambda i: int(i.extra.get("group") or 0))
+
+
+def _walk(
+    session: Session, workshop: Workshop, step: WorkshopStep, items: list[Item]
+) -> dict[str, Any]:
+    """The groups' spider webs of a walk step; after the walk, set next to those before it."""
+    webs = [web_from(i.extra, i.entry.author) for i in items]
+    moment = spec_of(step)[1].moment
+    before: list[GroupWeb] = []
+    if moment == "na":
+        for s in steps_of(session, workshop.id):
+            same = s.form_key == step.form_key and s.position < step.position
+            if same and spec_of(s)[1].moment == "voor":
+                earlier = _latest_per_group(_items(entries_of(session, workshop.id, [s.id])))
+                before = [web_from(i.extra, i.entry.author) for i in earlier]
+    after = webs if moment == "na" else []
+    comparison = compare_walk(before if moment == "na" else webs, after)
+    charts: list[tuple[str, str]] = []
+    if moment == "na":
+        by_group = {w.group: w for w in before}
+        for web in webs:
+            lines = [series_of("Na de wandeling", [web])]
+            if web.group in by_group:
+                lines.insert(0, series_of("Vooraf (achter het bureau)", [by_group[web.group]]))
+            title = f"{group_label(web.group)}: vooraf en na de wandeling"
+            charts.append((title, _chart(lines, title, f"web-{step.id}-{web.group}")))
+    if len(webs) > 1 or (webs and moment == "voor"):
+        title = "Alle groepen " + ("na de wandeling" if moment == "na" else "vooraf")
+        lines = [series_of(group_label(w.group), [w]) for w in webs]
+        charts.append((title, _chart(lines, title, f"web-{step.id}-alle")))
+    return {
+        "webs": webs,
+        "comparison": comparison,
+        "charts": charts,
+        "moment": moment,
+        "groups": list(range(1, workshop.groups + 1)),
+    }
+
+
+def _chart(lines: list[Series], title: str, ident: str) -> str:
+    return spider_svg(lines, title=title, size=460, ident=ident)
 
 
 def step_title(step: WorkshopStep) -> str:
@@ -231,10 +291,12 @@ def messages_builder(env: Environment) -> Builder:
             for e in events:
                 if e.kind == "entry" and e.ref in step_of:
                     changed[step_of[e.ref]] = e.seq
-        # offers and needs also change the matching board; a confirmed pair adds an action
+        # offers and needs also change the matching board; a confirmed pair adds an action;
+        # a web of before the walk is part of the comparison after it
         for step in steps.values():
             kind = spec_of(step)[1].input
-            if step.state == "open" and kind in ("koppelen", "afspraken") and changed:
+            follows = kind in ("koppelen", "afspraken", "spinnenweb")
+            if step.state == "open" and follows and changed:
                 changed[step.id] = max(changed.values())
         for step_id, seq in changed.items():
             if step_id in steps:

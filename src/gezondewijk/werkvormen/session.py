@@ -15,6 +15,7 @@ from typing import Any
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.interventions import load_catalogue
 from gezondewijk.werkvormen.catalogue import DOMAINS, Step, WorkForm, work_forms
+from gezondewijk.werkvormen.walk import group_label, parse_group_web
 
 #: Longest text of one piece of input, and of its short fields (owner, for whom).
 MAX_TEXT = 500
@@ -40,10 +41,20 @@ QUADRANTS: dict[str, str] = {
     "traag-groot": "Kost tijd, grote impact",
     "traag-klein": "Kost tijd, kleine impact",
 }
-#: Input kinds stored as entries, per step input (``uitleg``, ``dia``, ``koppelen`` and
-#: ``spinnenweb`` take no typed entries of their own).
+#: Input kinds stored as entries, per step input (``uitleg``, ``dia`` and ``koppelen`` take
+#: no typed entries of their own).
 ENTRY_INPUTS = frozenset(
-    {"ideeen", "aanbod", "vraag", "stressoren", "oorzaken", "kansen", "stemming", "afspraken"}
+    {
+        "ideeen",
+        "aanbod",
+        "vraag",
+        "stressoren",
+        "oorzaken",
+        "kansen",
+        "stemming",
+        "afspraken",
+        "spinnenweb",
+    }
 )
 
 
@@ -197,14 +208,18 @@ def _text(
     return value[:limit]
 
 
-def parse_entry(step: Step, form: Mapping[str, Any], *, domain: str = "") -> EntryIn:
+def parse_entry(
+    step: Step, form: Mapping[str, Any], *, domain: str = "", groups: int = 1
+) -> EntryIn:
     """Check one piece of input for ``step`` (its ``input`` kind decides the fields).
 
     Fields per kind: ``text`` always (the vote's option for ``stemming``); ``category``
     for ``ideeen`` (one of the step's categories) and ``oorzaken`` (health theme and target
     group); ``everyone`` (``ja``/``nee``) and ``for_whom`` for ``stressoren``; ``relation``
     and ``solution`` for ``oorzaken``; ``quadrant`` for ``kansen``; ``owner`` and ``due``
-    for ``afspraken``.
+    for ``afspraken``; ``group`` and ``score_<theme>`` for ``spinnenweb`` (a group's
+    Leefplekmeter, :func:`gezondewijk.werkvormen.walk.parse_group_web`; ``groups`` is the
+    workshop's number of groups).
 
     Raises
     ------
@@ -225,6 +240,15 @@ def parse_entry(step: Step, form: Mapping[str, Any], *, domain: str = "") -> Ent
         if errors:
             raise InputDataErrors(errors)
         return EntryIn(str(choice))
+    if kind == "spinnenweb":
+        note = _text(errors, form, "text", "De opmerking", MAX_TEXT)
+        try:
+            fields = parse_group_web(step.moment or "", form, groups=groups)
+        except InputDataErrors as exc:
+            errors += exc.errors
+        if errors:
+            raise InputDataErrors(errors)
+        return EntryIn(note, group_label(fields["group"]), fields)
     text = _text(errors, form, "text", "De tekst", MAX_TEXT)
     if not text:
         errors.append(InputDataError("Vul iets in.", field="text"))
