@@ -35,6 +35,16 @@ def demo_result(demo_config: Path) -> MapResult:
     return build_map(load_config(demo_config), stream=None)
 
 
+@pytest.fixture(scope="session")
+def map_dir(demo_result: MapResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo run written as a map folder (read only: tests must not change it)."""
+    from gezondewijk.outputs import write_all
+
+    folder = tmp_path_factory.mktemp("kaart")
+    write_all(demo_result, folder, html=False)
+    return folder
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path):
     """A fresh, empty database per test: SQLite in a temp file, and PostgreSQL for real.

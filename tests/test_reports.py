@@ -16,19 +16,10 @@ from pypdf import PdfReader
 
 from gezondewijk.demo.leefplekmeter import make_demo_campaign
 from gezondewijk.interventions import load_catalogue, suggest
-from gezondewijk.outputs import write_all
 from gezondewijk.reports import fact_sheet, load_map_data, overview
-from gezondewijk.run import MapResult
 from gezondewijk.web import WebSettings, create_app
 from tests.test_browser import ARGS, CHROMIUM
 from tests.test_web_browser import _axe, _offsite
-
-
-@pytest.fixture(scope="module")
-def map_dir(demo_result: MapResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("kaart")
-    write_all(demo_result, folder, html=False)
-    return folder
 
 
 def test_catalogue_has_the_workbook_examples() -> None:

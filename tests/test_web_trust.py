@@ -27,9 +27,7 @@ from gezondewijk.demo.leefplekmeter import make_demo_campaign
 from gezondewijk.leefplekmeter.moderation import personal_data_flags
 from gezondewijk.leefplekmeter.submission import SubmissionIn
 from gezondewijk.leefplekmeter.themes import theme_keys
-from gezondewijk.outputs import write_all
 from gezondewijk.reports.pdf import PdfBusyError, PdfQueue, PdfUnavailableError
-from gezondewijk.run import MapResult
 from gezondewijk.spreadsheet_safety import csv_text, neutralise_text
 from gezondewijk.store import repository
 from gezondewijk.store.db import transaction
@@ -525,13 +523,6 @@ def test_visitors_get_dutch_pages_head_and_api_docs(client: TestClient) -> None:
 
 
 # 10, 13, 14, 18: map, overview and fact sheet -----------------------------------------
-
-
-@pytest.fixture(scope="module")
-def map_dir(demo_result: MapResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("kaart-trust")
-    write_all(demo_result, folder, html=False)
-    return folder
 
 
 def test_overview_and_fact_sheet_read_right(map_dir: Path, tmp_path: Path) -> None:

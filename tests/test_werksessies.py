@@ -19,10 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, select
 
 from gezondewijk.leefplekmeter.themes import themes
-from gezondewijk.outputs import write_all
 from gezondewijk.reports import load_map_data
 from gezondewijk.reports.slide import inequality_slide
-from gezondewijk.run import MapResult
 from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Base, WorkshopEvent
 from gezondewijk.store.repository import create_user
@@ -411,13 +409,6 @@ def test_group_web_is_checked_like_a_leefplekmeter_form() -> None:
     ok = parse_entry(step, {"group": "2", "score_bewegen": "3", "score_wonen": "weet"}, groups=2)
     assert ok.category == "Groep 2"
     assert ok.detail == {"moment": "voor", "group": 2, "scores": {"bewegen": 3, "wonen": None}}
-
-
-@pytest.fixture(scope="module")
-def map_dir(demo_result: MapResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("kaart")
-    write_all(demo_result, folder, html=False)
-    return folder
 
 
 def test_slide_uses_the_runs_own_figures(map_dir: Path) -> None:

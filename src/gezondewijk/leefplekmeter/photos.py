@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gezondewijk._errors import InputDataError
+from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.leefplekmeter.themes import theme_keys
 
 #: Largest upload accepted (a phone photo is 2-8 MB).
 MAX_UPLOAD_BYTES = 12 * 2**20
@@ -110,3 +113,104 @@ def _rgb(image: Image.Image) -> Image.Image:
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
     return image.convert("RGB")
+
+
+#: Longest caption.
+MAX_CAPTION = 500
+#: Decimals a place is kept to: 3 decimals of a degree is about 110 m north-south and 70 m
+#: east-west in the Netherlands, so a photo taken at home does not give away the address.
+PLACE_DECIMALS = 3
+#: Where a place may be (the Netherlands with its waters, WGS84: lon, lat).
+NL_BOX = (3.2, 50.7, 7.3, 53.7)
+
+
+@dataclass(frozen=True)
+class PhotoIn:
+    """A checked photo form: caption, theme, buurt and place (rounded, or ``None``)."""
+
+    caption: str
+    theme: str
+    buurtcode: str
+    lat: float | None
+    lon: float | None
+
+
+def parse_photo_form(form: Mapping[str, Any], *, areas: list[str]) -> PhotoIn:
+    """Check the fields sent with a photo.
+
+    The fields: ``caption``, ``theme``, ``buurtcode`` (optional), ``lat``/``lon`` (optional,
+    kept to :data:`PLACE_DECIMALS` decimals) and ``consent`` (``ja``).
+
+    Raises
+    ------
+    InputDataErrors
+        Every field at fault, in Dutch and English, naming the field; nothing is stored.
+    """
+    errors: list[InputDataError] = []
+    # control characters out first (a tab becomes a space), then runs of spaces made one
+    raw = "".join(ch if ch >= " " else " " for ch in str(form.get("caption") or ""))
+    caption = " ".join(raw.split())
+    if not caption:
+        errors.append(
+            InputDataError(
+                "schrijf kort wat de foto laat zien / write what the photo shows",
+                field="caption",
+            )
+        )
+    elif len(caption) > MAX_CAPTION:
+        errors.append(
+            InputDataError(
+                f"het onderschrift is langer dan {MAX_CAPTION} tekens / caption too long",
+                field="caption",
+                fix="maak het korter / make it shorter",
+            )
+        )
+    theme = str(form.get("theme") or "")
+    if theme not in theme_keys():
+        errors.append(
+            InputDataError("kies het thema waar de foto over gaat / choose a theme", field="theme")
+        )
+    buurt = str(form.get("buurtcode") or "")
+    if buurt and buurt not in areas:
+        errors.append(
+            InputDataError(
+                "deze buurt hoort niet bij deze Leefplekmeter / unknown area",
+                field="buurtcode",
+                fix="kies een buurt uit de lijst of laat het leeg",
+            )
+        )
+    lat, lon = _place(errors, form.get("lat"), form.get("lon"))
+    if str(form.get("consent") or "") != "ja":
+        errors.append(
+            InputDataError(
+                "vink aan dat er geen herkenbare mensen op staan, of dat zij het goedvinden / "
+                "confirm that nobody is recognisable, or that they agreed",
+                field="consent",
+            )
+        )
+    if errors:
+        raise InputDataErrors(errors)
+    return PhotoIn(caption[:MAX_CAPTION], theme, buurt, lat, lon)
+
+
+def _place(
+    errors: list[InputDataError], lat_raw: object, lon_raw: object
+) -> tuple[float | None, float | None]:
+    lat_text, lon_text = str(lat_raw or "").strip(), str(lon_raw or "").strip()
+    if not lat_text and not lon_text:
+        return None, None
+    try:
+        lat, lon = float(lat_text.replace(",", ".")), float(lon_text.replace(",", "."))
+    except ValueError:
+        lat = lon = float("nan")
+    west, south, east, north = NL_BOX
+    if not (south <= lat <= north and west <= lon <= east):
+        errors.append(
+            InputDataError(
+                "deze plek ligt niet in Nederland of is niet te lezen / place not understood",
+                field="lat",
+                fix="kies de plek opnieuw, of laat hem leeg / choose again or leave it empty",
+            )
+        )
+        return None, None
+    return round(lat, PLACE_DECIMALS), round(lon, PLACE_DECIMALS)

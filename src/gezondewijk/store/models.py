@@ -160,7 +160,8 @@ class Photo(Base):
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Loaded only when the picture itself is sent (lists read the other columns).
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     review: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
 
 

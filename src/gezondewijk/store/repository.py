@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gezondewijk._errors import GezondewijkError
 from gezondewijk.leefplekmeter.campaigns import STATUSES, CampaignIn
 from gezondewijk.leefplekmeter.submission import FORM_FIELDS, SubmissionIn
-from gezondewijk.store.models import Answer, Base, Campaign, Response, User
+from gezondewijk.store.models import Answer, Base, Campaign, Photo, Response, User
 from gezondewijk.store.writes import group_commit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
@@ -451,6 +451,7 @@ def delete_campaign(session: Session, campaign: Campaign) -> int:
     ids = select(Response.id).where(Response.campaign_id == campaign.id)
     session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
     session.execute(delete(Response).where(Response.campaign_id == campaign.id))
+    session.execute(delete(Photo).where(Photo.campaign_id == campaign.id))
     session.delete(campaign)
     return n
 

@@ -65,6 +65,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         api,
         routes_docs,
         routes_organiser,
+        routes_photos,
         routes_reports,
         routes_survey,
         routes_workshops,
@@ -147,6 +148,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(routes_survey.router)
     # before the organiser's /beheer/{code}: /beheer/sessies is not a campaign code
     app.include_router(routes_workshops.router)
+    app.include_router(routes_photos.router)
     app.include_router(routes_organiser.router)
     app.include_router(api.router)
     app.include_router(routes_reports.router)

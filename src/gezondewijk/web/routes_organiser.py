@@ -51,6 +51,7 @@ from gezondewijk.web.deps import (
     require_user,
     survey_context,
 )
+from gezondewijk.web.routes_photos import results_photos
 from gezondewijk.web.security import csrf_ok, csrf_token
 
 router = APIRouter(include_in_schema=False)
@@ -301,6 +302,7 @@ def results(
         other=other,
         versus=versus,
         saved=bool(saved),
+        **results_photos(request, campaign),
         pending=sum(
             1
             for kind in ("good", "better")

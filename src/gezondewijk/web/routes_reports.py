@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from gezondewijk.leefplekmeter.themes import themes
 from gezondewijk.reports import cells_fact_sheet, fact_sheet, overview
 from gezondewijk.reports.tiles import MAX_ZOOM, valid_tile
+from gezondewijk.store.photos import approved_in_buurt
 from gezondewijk.store.repository import buurt_frames
 from gezondewijk.web.deps import (
     current_user,
@@ -218,7 +219,9 @@ def _sheet_context(request: Request, code: str) -> dict[str, Any]:
 def sheet_page(request: Request, code: str) -> Response:
     """The fact sheet of one buurt."""
     ctx = _sheet_context(request, code)
-    return render(request, "factsheet.html", user=current_user(request), **ctx)
+    with factory(request)() as session:
+        photos = approved_in_buurt(session, code)
+    return render(request, "factsheet.html", user=current_user(request), photos=photos, **ctx)
 
 
 @router.get("/buurt/{code}/kaart.png")
