@@ -18,7 +18,10 @@ from typing import Any
 
 import pytest
 import uvicorn
+from PIL import Image
 
+from gezondewijk.demo.leefplekmeter import make_demo_campaign
+from gezondewijk.reports import load_map_data
 from gezondewijk.store.db import transaction
 from gezondewijk.store.repository import create_user
 from gezondewijk.web import WebSettings, create_app
@@ -36,12 +39,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: The app behind the module's server (to set up a campaign directly).
+APPS: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, map_dir: Path) -> Iterator[str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     db = tmp_path_factory.mktemp("ws") / "gezondewijk.db"
-    app = create_app(WebSettings(database_url=f"sqlite:///{db}", public_url=base))
+    app = create_app(
+        WebSettings(database_url=f"sqlite:///{db}", public_url=base, map_dir=str(map_dir))
+    )
+    APPS[base] = app
     with transaction(app.state.sessions) as session:
         create_user(session, EMAIL, "Gespreksleider", PASSWORD)
     config = uvicorn.Config(
@@ -250,3 +260,162 @@ def test_participant_without_javascript(server: str, browser: Any) -> None:
     page.wait_for_selector("text=Nog geen stressoren genoemd")
     context.close()
     lead_ctx.close()
+
+
+def _login(browser: Any, base: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    lead = context.new_page()
+    lead.goto(f"{base}/login")
+    lead.fill("#email", EMAIL)
+    lead.fill("#password", PASSWORD)
+    lead.click("button.primary")
+    lead.wait_for_selector("text=Uitloggen")
+    return lead
+
+
+def _score(page: Any, theme: str, value: str) -> None:
+    page.locator(f"fieldset[id$='-{theme}']").get_by_text(value, exact=True).click()
+
+
+def _send_web(page: Any, group: str, scores: dict[str, str]) -> None:
+    page.select_option("select[name=group]", group)
+    for theme, value in scores.items():
+        _score(page, theme, value)
+    page.click("form.add button.primary")
+
+
+def _look(page: Any, name: str) -> None:
+    """No WCAG 2.1 AA violations; at 1280 and 360 px a screenshot, no sideways scroll at 360."""
+    assert _axe(page) == []
+    width = page.viewport_size["width"]
+    for w in (1280, 360):
+        page.set_viewport_size({"width": w, "height": 800})
+        if w == 360:
+            _fits(page)
+        _shot(page, f"{name}-{w}")
+    page.set_viewport_size({"width": width, "height": 800})
+
+
+def test_slide_walk_and_board(server: str, browser: Any) -> None:
+    """The slide with the run's figures, the walk's spider webs, dragging on the board."""
+    base = server
+    lead = _login(browser, base)
+    requests: list[str] = []
+    lead.on("request", lambda r: requests.append(r.url))
+    lead.goto(f"{base}/beheer/sessies")
+    lead.fill("#f-title", "Wandeling Noord")
+    for form in ("kennismakingsronde", "wandeling", "beleidsscan"):
+        lead.check(f"input[value={form}]")
+    lead.fill("#f-groups", "2")
+    lead.click("text=Sessie maken")
+    code = lead.inner_text(".join-code").strip()
+    buurt = str(load_map_data(APPS[base].state.settings.map_dir).buurten["buurtnaam"].iloc[0])
+    lead.fill("#f-area", buurt)
+    lead.click("text=Gebied opslaan")
+    lead.locator("h3", has_text=f"Wandelgebied: {buurt}").wait_for()
+    lead.locator(".walk-area img").scroll_into_view_if_needed()
+    lead.wait_for_function(
+        "() => document.querySelector('.walk-area img').naturalWidth > 0", timeout=30_000
+    )
+    anna = _join(browser, base, code, "Anna", "sociaal")
+    bram = _join(browser, base, code, "Bram", "fysiek")
+
+    _start(lead, "Gezondheidsverschillen")
+    anna.locator(".slide", has_text="procentpunt").wait_for(timeout=10_000)
+    _look(anna, "dia")
+    screen = lead.context.new_page()
+    screen.goto(f"{base}/sessie/{code}/scherm")
+    assert "procentpunt" in screen.inner_text(".slide")
+    _shot(screen, "dia-scherm-1280")
+    screen.close()
+
+    _start(lead, "Vooraf: wat weten we")
+    anna.locator("h2", has_text="Vooraf").wait_for(timeout=10_000)
+    assert anna.locator(".walk-area img").count() == 1
+    _send_web(anna, "1", {"bewegen": "5", "natuur_groen": "6", "wonen": "weet niet"})
+    _send_web(bram, "2", {"bewegen": "4", "natuur_groen": "5", "wonen": "3"})
+    lead.locator(".region", has_text="2 van 2 groepen ingevuld").wait_for(timeout=10_000)
+
+    _start(lead, "Spinnenweb na de wandeling")
+    bram.locator("h2", has_text="na de wandeling").wait_for(timeout=10_000)
+    _send_web(anna, "1", {"bewegen": "5", "natuur_groen": "2", "wonen": "4"})
+    _send_web(bram, "2", {"bewegen": "4", "natuur_groen": "7", "wonen": "3"})
+    moved = lead.locator(".walk-summary li", has_text="Groep 2: +2").first
+    moved.wait_for(timeout=10_000)  # both groups' webs after the walk have arrived
+    assert "Natuur en groen" in moved.inner_text() and "Groep 1: −4" in moved.inner_text()
+    assert lead.locator(".step-now .webs svg").count() == 3  # each group, and all groups
+    _look(lead, "wandeling-leider")
+    anna.reload()
+    _look(anna, "wandeling-deelnemer")
+
+    # the board: add in one field, drag to another; the facilitator sees it move
+    _start(lead, "Pitches per duo")
+    anna.locator("h2", has_text="Pitches").wait_for(timeout=10_000)
+    anna.set_viewport_size({"width": 1280, "height": 900})  # dragging with a mouse
+    anna.fill("textarea[name=text]", "Schoolplein groen met de nieuwe aanbesteding")
+    anna.check("input[name=quadrant][value=snel-groot]", force=True)
+    anna.click("form.add button.primary")
+    item = anna.locator("[data-quadrant=snel-groot] li", has_text="Schoolplein")
+    item.wait_for(timeout=10_000)
+    item.drag_to(anna.locator("[data-quadrant=traag-groot]"))
+    lead.locator("[data-quadrant=traag-groot] li", has_text="Schoolplein").wait_for(timeout=10_000)
+    assert lead.locator("[data-quadrant=snel-groot] li", has_text="Schoolplein").count() == 0
+    # someone else's opportunity cannot be dragged
+    assert bram.locator("li", has_text="Schoolplein").get_attribute("draggable") == "false"
+    assert _offsite(requests, base) == []
+    for page in (anna, bram, lead):
+        page.context.close()
+
+
+def test_photovoice_upload_review_and_fact_sheet(server: str, browser: Any, tmp_path: Path) -> None:
+    base = server
+    app = APPS[base]
+    buurten = load_map_data(app.state.settings.map_dir).buurten
+    areas = [(str(c), str(n)) for c, n in buurten[["buurtcode", "buurtnaam"]].head(2).values]
+    campaign = make_demo_campaign(
+        app.state.sessions, areas=areas, n=0, owner_email=EMAIL, owner_password=PASSWORD
+    )
+    lead = _login(browser, base)
+    lead.goto(f"{base}/beheer/{campaign.code}")
+    lead.click("text=Foto's aanzetten")
+    lead.locator("text=Aan: bewoners kunnen foto").wait_for()
+
+    photo = tmp_path / "bankje.jpg"
+    picture = Image.new("RGB", (900, 600), (40, 120, 60))
+    picture.paste((200, 180, 40), (300, 200, 600, 400))
+    picture.save(photo, format="JPEG")
+    resident = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    resident.goto(f"{base}/c/{campaign.code}")
+    resident.click("text=Foto toevoegen")
+    _look(resident, "foto-toevoegen")
+    # the place: a click on the map fills it in (kept to ~100 m)
+    resident.wait_for_selector("#plek-kaart[data-ready=ja]", timeout=20_000)
+    resident.locator("#plek-kaart canvas").click()
+    resident.locator("#plek-status", has_text="Plek gekozen").wait_for()
+    picked = float(resident.input_value("#f-lat-in").replace(",", "."))
+    assert buurten.total_bounds[1] <= picked <= buurten.total_bounds[3]
+    resident.set_input_files("#f-foto", str(photo))
+    resident.fill("#f-caption", "Het bankje bij de speeltuin is kapot")
+    resident.select_option("#f-theme", "spelen_recreatie")
+    resident.select_option("#f-buurtcode", areas[0][0])
+    resident.check("#f-consent")
+    resident.click("text=Foto versturen")
+    resident.wait_for_selector("text=Bedankt voor uw foto")
+
+    lead.goto(f"{base}/beheer/{campaign.code}/fotos")
+    assert "1 nieuw" in lead.inner_text("main") and "° N" in lead.inner_text("main")
+    _look(lead, "fotos-beoordelen")
+    lead.click("text=Goedkeuren")
+    lead.locator(".state", has_text="goedgekeurd").wait_for()
+    lead.goto(f"{base}/beheer/{campaign.code}#fotos")
+    assert lead.locator("#fotos h3", has_text="Spelen en recreatie").count() == 1
+    resident.goto(f"{base}/buurt/{areas[0][0]}")
+    figure = resident.locator(".photo-grid figure", has_text="bankje bij de speeltuin")
+    assert figure.count() == 1
+    resident.locator(".photo-grid img").scroll_into_view_if_needed()
+    resident.wait_for_function(
+        "() => document.querySelector('.photo-grid img').naturalWidth === 900", timeout=10_000
+    )
+    _look(resident, "feitenblad-foto")
+    resident.context.close()
+    lead.context.close()

@@ -475,6 +475,9 @@ def test_walk_and_slide_in_a_workshop(map_app: Any) -> None:
     assert r.status_code == 204  # Bram corrects group 1's web: it replaces Anna's
     webs = [e for e in _entries(lead, code) if e["kind"] == "spinnenweb"]
     assert len(webs) == 2 and {w["author"] for w in webs} == {"Bram"}
+    page = bram.get(f"/sessie/{code}").text  # the form starts from the group's web so far
+    assert 'name="score_bewegen" value="4" checked' in page
+    assert 'name="score_wonen" value="weet" checked' in page
     r = _add(anna, anna_csrf, code, before, group="7", **_scores(3))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "group"
     # after the walk: the comparison names where they changed most and disagree most

@@ -34,6 +34,7 @@ from gezondewijk.web.deps import (
     current_user,
     factory,
     limited,
+    loaded_map,
     may_manage,
     own_campaign,
     render,
@@ -81,7 +82,23 @@ def _form_page(
         error_fields={e.field for e in errors or []},
         values=values or {},
         max_mb=MAX_UPLOAD_BYTES // 2**20,
+        bounds=_bounds(request, campaign),
+        basemap=request.app.state.settings.basemap_url,
     )
+
+
+def _bounds(request: Request, campaign: Campaign) -> str:
+    """West, south, east, north of the campaign's buurten, for the map to pick a place on.
+
+    All the run's buurten when the campaign has none; ``""`` when no run is loaded.
+    """
+    data = loaded_map(request)
+    if data is None:
+        return ""
+    codes = [c for c, _ in campaign.area_list()]
+    shown = data.buurten[data.buurten["buurtcode"].isin(codes)] if codes else data.buurten
+    box = (shown if len(shown) else data.buurten).total_bounds
+    return ",".join(f"{v:.5f}" for v in box)
 
 
 @router.get("/c/{code}/foto", response_class=HTMLResponse)

@@ -288,6 +288,15 @@ def _page_context(
         context["my_vote"] = mine[-1].text if mine and mine[-1].kind == "stemming" else ""
         context["last_theme"] = mine[-1].category if mine and mine[-1].kind == "oorzaken" else ""
         context["my_group"] = _my_group(session, workshop, who)
+        # the group's web in this step so far: sending again replaces it whole, so the form
+        # starts from it
+        context["group_scores"] = {}
+        for e in entries_of(session, workshop.id, [current.id]):
+            d = detail(e)
+            if e.kind == "spinnenweb" and d.get("group") == context["my_group"]:
+                context["group_scores"] = {
+                    k: "weet" if v is None else str(v) for k, v in d.get("scores", {}).items()
+                }
     context["measures"] = [m.title for m in load_catalogue()]
     if any(spec_of(s)[1].input == "dia" for s in steps):
         context["slide"] = inequality_slide(loaded_map(request))
@@ -301,7 +310,7 @@ def _page_context(
 
 
 def _my_group(session: Session, workshop: Workshop, who: _Who) -> int:
-    """The group of the participant's last spider web in this workshop (0: none yet)."""
+    """The group of the spider web the participant sent last in this workshop (0: none)."""
     if who.person is None:
         return 0
     webs = [
@@ -309,7 +318,11 @@ def _my_group(session: Session, workshop: Workshop, who: _Who) -> int:
         for e in entries_of(session, workshop.id)
         if e.kind == "spinnenweb" and e.participant_id == who.person.id
     ]
-    return int(detail(webs[-1]).get("group") or 0) if webs else 0
+    if not webs:
+        return 0
+    # a web sent again keeps its row: the one changed last is the one sent last
+    latest = max(webs, key=lambda e: (e.updated_at, e.id))
+    return int(detail(latest).get("group") or 0)
 
 
 @router.get("/sessie", response_class=HTMLResponse)

@@ -17,6 +17,11 @@
       el.hidden = !(leader || (me && el.dataset.p === me && open));
     });
     root.querySelectorAll(".lead-only").forEach(function (el) { el.hidden = !leader; });
+    // on the quick-win / impact board, what you may change can also be dragged
+    root.querySelectorAll(".kind-kansen li[data-entry]").forEach(function (li) {
+      var ctl = li.querySelector(".ctl");
+      li.draggable = !!ctl && !ctl.hidden;
+    });
     root.querySelectorAll('input[name="csrf"]').forEach(function (el) {
       if (!el.value) el.value = csrf;
     });
@@ -99,6 +104,37 @@
       })
       .catch(function () { showErrors(form, ["Geen verbinding. Probeer het opnieuw."]); })
       .finally(function () { if (button) button.disabled = false; });
+  });
+
+  // Dragging an opportunity to another field of the board: the same change as choosing the
+  // field in its "Wijzig" form (which stays the way for keyboards and phones).
+  document.addEventListener("dragstart", function (event) {
+    var li = event.target.closest && event.target.closest(".kind-kansen li[data-entry]");
+    if (!li || !li.draggable) return;
+    event.dataTransfer.setData("text/plain", li.dataset.entry);
+    event.dataTransfer.effectAllowed = "move";
+  });
+  document.addEventListener("dragover", function (event) {
+    var field = event.target.closest && event.target.closest(".kind-kansen [data-quadrant]");
+    if (field) { event.preventDefault(); field.classList.add("drop-here"); }
+  });
+  document.addEventListener("dragleave", function (event) {
+    var field = event.target.closest && event.target.closest("[data-quadrant]");
+    if (field && !field.contains(event.relatedTarget)) field.classList.remove("drop-here");
+  });
+  document.addEventListener("drop", function (event) {
+    var field = event.target.closest && event.target.closest(".kind-kansen [data-quadrant]");
+    if (!field) return;
+    event.preventDefault();
+    field.classList.remove("drop-here");
+    var id = event.dataTransfer.getData("text/plain");
+    var li = document.getElementById("e-" + id);
+    var form = li && li.querySelector('form[action$="/wijzig"]');
+    if (!form || li.closest("[data-quadrant]") === field) return;
+    var select = form.querySelector('select[name="quadrant"]');
+    if (!select) return;
+    select.value = field.dataset.quadrant;
+    form.requestSubmit();
   });
 
   // The step timer: time left, then time over.
