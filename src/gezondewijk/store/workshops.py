@@ -222,6 +222,33 @@ def set_area(session: Session, workshop: Workshop, buurtcode: str) -> None:
     bump(session, workshop.id, "step", 0)
 
 
+def _earlier(session: Session, step: WorkshopStep, whose: Any) -> WorkshopEntry | None:
+    """The input in ``step`` that a new one replaces (a vote, a group's web), if any."""
+    return session.scalar(
+        select(WorkshopEntry).where(
+            WorkshopEntry.step_id == step.id, whose, WorkshopEntry.removed.is_(False)
+        )
+    )
+
+
+def _replace(
+    session: Session,
+    workshop: Workshop,
+    earlier: WorkshopEntry,
+    who: Participant | None,
+    data: EntryIn,
+) -> WorkshopEntry:
+    """Put ``data`` in the place of ``earlier``, sent by ``who``, as one more change."""
+    earlier.text = data.text
+    earlier.category = data.category
+    earlier.detail = json.dumps(data.detail, ensure_ascii=False, sort_keys=True)
+    earlier.participant_id = None if who is None else who.id
+    earlier.author = FACILITATOR if who is None else who.name
+    earlier.updated_at = _now()
+    bump(session, workshop.id, "entry", earlier.id)
+    return earlier
+
+
 def _not_open(step: WorkshopStep) -> str:
     return (
         "Deze stap is gesloten; u kunt er niets meer aan toevoegen."
@@ -254,21 +281,9 @@ def add_entry(
             raise WorkshopRuleError(_not_open(step))
         # the workshop's row lock first, so two members of a group cannot both add a web
         session.execute(select(Workshop.id).where(Workshop.id == workshop.id).with_for_update())
-        earlier = session.scalar(
-            select(WorkshopEntry).where(
-                WorkshopEntry.step_id == step.id,
-                WorkshopEntry.category == data.category,
-                WorkshopEntry.removed.is_(False),
-            )
-        )
+        earlier = _earlier(session, step, WorkshopEntry.category == data.category)
         if earlier is not None:
-            earlier.text = data.text
-            earlier.detail = json.dumps(data.detail, ensure_ascii=False, sort_keys=True)
-            earlier.participant_id = None if who is None else who.id
-            earlier.author = FACILITATOR if who is None else who.name
-            earlier.updated_at = _now()
-            bump(session, workshop.id, "entry", earlier.id)
-            return earlier
+            return _replace(session, workshop, earlier, who, data)
     elif who is not None:
         if step.state != "open":
             raise WorkshopRuleError(_not_open(step))
@@ -280,18 +295,9 @@ def add_entry(
             )
         )
         if kind == "stemming":
-            earlier = session.scalar(
-                select(WorkshopEntry).where(
-                    WorkshopEntry.step_id == step.id,
-                    WorkshopEntry.participant_id == who.id,
-                    WorkshopEntry.removed.is_(False),
-                )
-            )
+            earlier = _earlier(session, step, WorkshopEntry.participant_id == who.id)
             if earlier is not None:
-                earlier.text = data.text
-                earlier.updated_at = _now()
-                bump(session, workshop.id, "entry", earlier.id)
-                return earlier
+                return _replace(session, workshop, earlier, who, data)
         elif (mine or 0) >= MAX_ENTRIES_PER_STEP:
             raise WorkshopRuleError(
                 f"U heeft al {MAX_ENTRIES_PER_STEP} bijdragen in deze stap; "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -14,9 +16,10 @@ from gezondewijk.leefplekmeter.intake import accept, submission_from_form
 from gezondewijk.leefplekmeter.themes import SCALES, themes
 from gezondewijk.reports import MapData, load_map_data
 from gezondewijk.reports.tiles import TileSource
+from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Campaign, User
 from gezondewijk.store.repository import campaign_by_code, store_submission
-from gezondewijk.web.security import csrf_token
+from gezondewijk.web.security import csrf_ok, csrf_token
 
 
 def factory(request: Request) -> sessionmaker[Session]:
@@ -225,3 +228,29 @@ def map_data(request: Request) -> MapData:
             ),
         )
     return data
+
+
+@contextmanager
+def stored_campaign(request: Request, campaign: Campaign) -> Iterator[tuple[Session, Campaign]]:
+    """The campaign as stored, in one transaction (404 when it was deleted meanwhile).
+
+    Afterwards residents' requests in this process read the changed campaign at once.
+    """
+    try:
+        with transaction(factory(request)) as session:
+            target = session.get(Campaign, campaign.id)
+            if target is None:
+                raise HTTPException(status_code=404, detail="Deze campagne bestaat niet meer.")
+            yield session, target
+    finally:
+        request.app.state.campaigns.forget(campaign.code)
+
+
+def check_csrf(request: Request, token: str | None) -> None:
+    """A 403 unless ``token`` is the organiser's CSRF token."""
+    if not csrf_ok(request.session, token):
+        raise HTTPException(
+            status_code=403,
+            detail="Formulier verlopen (CSRF); laad de pagina "
+            "opnieuw. / Form expired, reload the page.",
+        )

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import segno
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.leefplekmeter.campaigns import (
@@ -41,6 +37,7 @@ from gezondewijk.store.repository import (
     update_campaign,
 )
 from gezondewijk.web.deps import (
+    check_csrf,
     factory,
     loaded_map,
     may_manage,
@@ -49,37 +46,13 @@ from gezondewijk.web.deps import (
     receive,
     render,
     require_user,
+    stored_campaign,
     survey_context,
 )
 from gezondewijk.web.routes_photos import results_photos
-from gezondewijk.web.security import csrf_ok, csrf_token
+from gezondewijk.web.security import csrf_token
 
 router = APIRouter(include_in_schema=False)
-
-
-@contextmanager
-def _stored(request: Request, campaign: Campaign) -> Iterator[tuple[Session, Campaign]]:
-    """The campaign as stored, in one transaction (404 when it was deleted meanwhile).
-
-    Afterwards residents' requests in this process read the changed campaign at once.
-    """
-    try:
-        with transaction(factory(request)) as session:
-            target = session.get(Campaign, campaign.id)
-            if target is None:
-                raise HTTPException(status_code=404, detail="Deze campagne bestaat niet meer.")
-            yield session, target
-    finally:
-        request.app.state.campaigns.forget(campaign.code)
-
-
-def _check_csrf(request: Request, token: str | None) -> None:
-    if not csrf_ok(request.session, token):
-        raise HTTPException(
-            status_code=403,
-            detail="Formulier verlopen (CSRF); laad de pagina "
-            "opnieuw. / Form expired, reload the page.",
-        )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -93,7 +66,7 @@ def login(
     request: Request, email: str = Form(...), password: str = Form(...), csrf: str = Form("")
 ) -> Response:
     """Check the password and start an organiser session (throttled per account and client)."""
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     throttle = request.app.state.login_throttle
     client = request.client.host if request.client else "?"
     wait = throttle.wait_s(email, client)
@@ -127,7 +100,7 @@ def login(
 @router.post("/logout")
 def logout(request: Request, csrf: str = Form("")) -> Response:
     """End the organiser session."""
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 
@@ -192,7 +165,7 @@ async def new_campaign(request: Request) -> Response:
     """Create a campaign and go to its page; on errors the form keeps what was typed."""
     user = require_user(request)
     form = await _posted(request)
-    _check_csrf(request, form.get("csrf"))
+    check_csrf(request, form.get("csrf"))
     try:
         data = parse_campaign(form)
     except InputDataErrors as exc:
@@ -229,12 +202,12 @@ async def edit_campaign(request: Request, code: str) -> Response:
     """Save a campaign's new settings (its code and answers stay)."""
     user, campaign = own_campaign(request, code)
     form = await _posted(request)
-    _check_csrf(request, form.get("csrf"))
+    check_csrf(request, form.get("csrf"))
     try:
         data = parse_campaign(form)
     except InputDataErrors as exc:
         return _form_page(request, user, form, exc.errors, campaign=campaign)
-    with _stored(request, campaign) as (session, target):
+    with stored_campaign(request, campaign) as (session, target):
         update_campaign(session, target, data)
     return RedirectResponse(f"/beheer/{campaign.code}?saved=1", status_code=303)
 
@@ -245,10 +218,10 @@ def change_status(
 ) -> Response:
     """Open, pause or close the campaign."""
     _, campaign = own_campaign(request, code)
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     if status not in STATUSES:
         raise HTTPException(status_code=422, detail="Kies open, pauzeren of sluiten.")
-    with _stored(request, campaign) as (session, target):
+    with stored_campaign(request, campaign) as (session, target):
         set_status(session, target, status)
     return RedirectResponse(f"/beheer/{campaign.code}", status_code=303)
 
@@ -345,7 +318,7 @@ def moderate(
 ) -> Response:
     """Approve or reject one comment."""
     _, campaign = own_campaign(request, code)
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     with transaction(factory(request)) as session:
         if not review_comment(session, campaign.id, answer_id, kind, decision):
             raise HTTPException(status_code=404, detail="Deze opmerking bestaat niet.")
@@ -443,7 +416,7 @@ async def paper_entry(request: Request, code: str) -> Response:
     """Store a typed-in paper form (mode ``paper``) and offer the next empty one."""
     user, campaign = own_campaign(request, code)
     form = await _posted(request)
-    _check_csrf(request, form.get("csrf"))
+    check_csrf(request, form.get("csrf"))
     try:
         response_id = receive(request, campaign, form, "paper", lang=campaign.language)
     except InputDataErrors as exc:
@@ -465,12 +438,12 @@ async def paper_entry(request: Request, code: str) -> Response:
 def remove(request: Request, code: str, bevestig: str = Form(""), csrf: str = Form("")) -> Response:
     """Delete a campaign with all its answers (type the code to confirm)."""
     _, campaign = own_campaign(request, code)
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     if bevestig.strip().upper() != campaign.code:
         raise HTTPException(
             status_code=422,
             detail="Typ de campagnecode om te bevestigen. / Type the campaign code to confirm.",
         )
-    with _stored(request, campaign) as (session, target):
+    with stored_campaign(request, campaign) as (session, target):
         delete_campaign(session, target)
     return RedirectResponse("/beheer", status_code=303)

@@ -30,6 +30,7 @@ from gezondewijk.store.photos import (
 )
 from gezondewijk.web.deps import (
     campaign_or_404,
+    check_csrf,
     closed_page,
     current_user,
     factory,
@@ -38,8 +39,8 @@ from gezondewijk.web.deps import (
     may_manage,
     own_campaign,
     render,
+    stored_campaign,
 )
-from gezondewijk.web.security import csrf_ok
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +50,17 @@ UPLOAD_BODY_BYTES = MAX_UPLOAD_BYTES + 64_000
 
 def _theme_names() -> dict[str, str]:
     return {t.key: t.name["nl"] for t in themes()}
+
+
+def _taking_photos(request: Request, code: str) -> Campaign | Response:
+    """The campaign, or the page that says why it takes no photos now (closed, or off)."""
+    campaign = campaign_or_404(request, code, recent=True)
+    closed = closed_page(request, campaign, campaign.language)
+    if closed is not None:
+        return closed
+    if not campaign.photovoice:
+        return _off(request, campaign)
+    return campaign
 
 
 def _off(request: Request, campaign: Campaign) -> Response:
@@ -104,12 +116,9 @@ def _bounds(request: Request, campaign: Campaign) -> str:
 @router.get("/c/{code}/foto", response_class=HTMLResponse)
 def upload_page(request: Request, code: str) -> Response:
     """The form to add a photo with a caption, a theme and optionally a buurt and place."""
-    campaign = campaign_or_404(request, code, recent=True)
-    closed = closed_page(request, campaign, campaign.language)
-    if closed is not None:
-        return closed
-    if not campaign.photovoice:
-        return _off(request, campaign)
+    campaign = _taking_photos(request, code)
+    if isinstance(campaign, Response):
+        return campaign
     return _form_page(request, campaign)
 
 
@@ -128,12 +137,9 @@ async def _upload(request: Request) -> tuple[bytes, dict[str, str]]:
 @router.post("/c/{code}/foto", response_class=HTMLResponse, max_body_size=UPLOAD_BODY_BYTES)
 async def upload(request: Request, code: str) -> Response:
     """Check, clean and store a photo as ``pending``; say it is shown once approved."""
-    campaign = campaign_or_404(request, code, recent=True)
-    closed = closed_page(request, campaign, campaign.language)
-    if closed is not None:
-        return closed
-    if not campaign.photovoice:
-        return _off(request, campaign)
+    campaign = _taking_photos(request, code)
+    if isinstance(campaign, Response):
+        return campaign
     busy = limited(request)
     if busy is not None:
         return busy
@@ -204,16 +210,9 @@ def photo_file(request: Request, code: str, photo_id: int) -> Response:
 def switch(request: Request, code: str, aan: str = Form(""), csrf: str = Form("")) -> Response:
     """Turn photovoice on (``aan=ja``) or off for a campaign."""
     _, campaign = own_campaign(request, code)
-    if not csrf_ok(request.session, csrf):
-        raise HTTPException(status_code=403, detail="Formulier verlopen; laad opnieuw.")
-    try:
-        with transaction(factory(request)) as session:
-            target = session.get(Campaign, campaign.id)
-            if target is None:
-                raise HTTPException(status_code=404, detail="Deze campagne bestaat niet meer.")
-            target.photovoice = aan == "ja"
-    finally:
-        request.app.state.campaigns.forget(campaign.code)
+    check_csrf(request, csrf)
+    with stored_campaign(request, campaign) as (_session, target):
+        target.photovoice = aan == "ja"
     return RedirectResponse(f"/beheer/{campaign.code}#fotos", status_code=303)
 
 
@@ -246,8 +245,7 @@ def review(
 ) -> Response:
     """Approve or reject one photo."""
     _, campaign = own_campaign(request, code)
-    if not csrf_ok(request.session, csrf):
-        raise HTTPException(status_code=403, detail="Formulier verlopen; laad opnieuw.")
+    check_csrf(request, csrf)
     with transaction(factory(request)) as session:
         if not review_photo(session, campaign.id, photo_id, decision):
             raise HTTPException(status_code=404, detail="Deze foto bestaat niet.")

@@ -294,8 +294,8 @@ def messages_builder(env: Environment) -> Builder:
         # offers and needs also change the matching board; a confirmed pair adds an action;
         # a web of before the walk is part of the comparison after it
         for step in steps.values():
-            kind = spec_of(step)[1].input
-            follows = kind in ("koppelen", "afspraken", "spinnenweb")
+            spec = spec_of(step)[1]
+            follows = spec.input in ("koppelen", "afspraken") or spec.moment == "na"
             if step.state == "open" and follows and changed:
                 changed[step.id] = max(changed.values())
         for step_id, seq in changed.items():
