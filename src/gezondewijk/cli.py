@@ -63,6 +63,38 @@ def _print_summary(result: MapResult, written: dict[str, list[Path]]) -> None:
             print(f"  {kind:<10} {p}")
 
 
+def _scenarios(files: list[Path], run: Path | None, out: Path, quiet: bool) -> int:
+    """Run each scenario on one base (the run computed once), then compare them."""
+    from gezondewijk.scenarios import prepare_base, read_scenario, run_scenario
+    from gezondewijk.scenarios.write import write_comparison, write_scenario_outputs
+
+    scenarios = [read_scenario(f) for f in files]
+    run = run or scenarios[0].run
+    if run is None:
+        raise ConfigError(
+            'geen run: geef --run pad/naar/run.toml, of zet run = "..." in het scenario.'
+        )
+    stream = None if quiet else sys.stderr
+    base = prepare_base(load_config(run), stream=stream)
+    if not quiet:
+        print(f"uitgangssituatie klaar in {base.seconds:.1f} s", file=sys.stderr)
+    results = []
+    for number, scenario in enumerate(scenarios, start=1):
+        result = run_scenario(base, scenario)
+        page = write_scenario_outputs(base, result, out / f"scenario-{scenario.name}")
+        results.append(result)
+        if not quiet:
+            print(
+                f"[{number}/{len(scenarios)}] {scenario.title}: "
+                f"{int(result.applied.touched.sum())} cellen veranderd, "
+                f"{result.seconds:.1f} s → {page}",
+                file=sys.stderr,
+            )
+    page = write_comparison(base, results, out)
+    print(f"Vergelijking: {page}")
+    return 0
+
+
 def _run(
     config: RunConfig,
     out: Path | None,
@@ -276,6 +308,13 @@ def main(argv: list[str] | None = None) -> int:
         help="table kind; auto: RIVM when a column is a RIVM health estimate",
     )
     mon.add_argument("--out", type=Path, default=Path("uitvoer/monitor"))
+    scen = sub.add_parser(
+        "scenario", help="what would measures change? scenarios on a run, with health effects"
+    )
+    scen.add_argument("scenarios", nargs="+", type=Path, help="scenario files (.toml)")
+    scen.add_argument("--run", type=Path, help="run configuration (default: the scenario's 'run')")
+    scen.add_argument("--out", type=Path, default=Path("uitvoer/scenarios"))
+    scen.add_argument("--quiet", action="store_true")
     sul = sub.add_parser("sullivan", help="healthy life expectancy per area (Sullivan)")
     sul.add_argument("table", type=Path, help="CSV/xlsx: leeftijd, bevolking, sterfte, goed_pct")
     sul.add_argument("--out", type=Path, default=Path("uitvoer/sullivan.csv"))
@@ -337,12 +376,19 @@ def main(argv: list[str] | None = None) -> int:
             return _run(config, args.out, args.quiet, args.scheduler, args.workers)
         if args.command == "demo":
             from gezondewijk.demo import make_synthetic_town, write_synthetic_inputs
+            from gezondewijk.demo.scenarios import write_demo_scenarios
 
-            cfg_path = write_synthetic_inputs(make_synthetic_town(), args.out / "invoer")
+            town = make_synthetic_town()
+            cfg_path = write_synthetic_inputs(town, args.out / "invoer")
             print(f"Synthetische invoer geschreven naar {cfg_path.parent}", file=sys.stderr)
             code = _run(load_config(cfg_path), args.out, args.quiet)
-            print("\nMonitoring 2016 → 2020 (synthetisch):")
+            if code:
+                return code
             inputs = cfg_path.parent
+            print("\nScenario's (synthetisch):", file=sys.stderr)
+            files = write_demo_scenarios(town, inputs / "scenarios", cfg_path)
+            code = _scenarios(files, cfg_path, args.out / "scenarios", args.quiet)
+            print("\nMonitoring 2016 → 2020 (synthetisch):")
             return code or main(
                 [
                     "monitor",
@@ -356,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.out),
                 ]
             )
+        if args.command == "scenario":
+            return _scenarios(args.scenarios, args.run, args.out, args.quiet)
         if args.command == "serve":
             return _serve(args)
         if args.command == "fetch":

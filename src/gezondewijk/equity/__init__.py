@@ -8,6 +8,7 @@ from gezondewijk.equity.inequality import (
     inequality_summary,
     quintile_gap,
     ridit_ranks,
+    slope_change,
     slope_index,
 )
 from gezondewijk.equity.monitoring import (
@@ -28,6 +29,7 @@ __all__ = [
     "published_noise",
     "quintile_gap",
     "ridit_ranks",
+    "slope_change",
     "slope_index",
     "slope_index_simulated",
     "sullivan",

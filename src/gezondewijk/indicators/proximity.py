@@ -25,6 +25,7 @@ from gezondewijk.network import (
     walk_distance,
 )
 from gezondewijk.network.distance import ENTRY_REACH_M
+from gezondewijk.network.snap import Snapped
 from gezondewijk.variables import walk_key
 
 
@@ -96,6 +97,57 @@ class Destinations:
     walk: bool = True
 
 
+@dataclass(frozen=True)
+class OriginDistances:
+    """Distances per origin (not yet per cell), with the network index they were read from.
+
+    Kept by work that changes a few destinations afterwards (a scenario): an origin's
+    distance to the nearest destination only changes where a new destination is nearer, or
+    where the one it had was removed.
+    """
+
+    #: Variable → straight-line distance per origin (m).
+    straight: dict[str, np.ndarray]
+    #: Walking variable (``walk_key``) → walking distance per origin (m).
+    walking: dict[str, np.ndarray]
+    index: EdgeIndex | None
+    snapped: Snapped | None
+
+    def per_cell(self, origins: Origins) -> dict[str, np.ndarray]:
+        """Every variable as the mean over each cell's origins."""
+        both = {**self.straight, **self.walking}
+        order = [k for d in self.straight for k in (d, walk_key(d)) if k in both]
+        return {k: origins.per_cell(both[k]) for k in order}
+
+
+def origin_distances(
+    origins: Origins,
+    destinations: list[Destinations],
+    network: WalkNetwork | None,
+    *,
+    reach: float = ENTRY_REACH_M,
+) -> OriginDistances:
+    """Distance from every origin to the nearest destination of each layer.
+
+    See :func:`proximity`, which takes the mean of these per cell.
+    """
+    straight_of: dict[str, np.ndarray] = {}
+    walking_of: dict[str, np.ndarray] = {}
+    index = snapped = None
+    for dest in destinations:
+        straight = distance_to_nearest(origins.x, origins.y, dest.features)
+        straight_of[dest.variable] = straight
+        if network is None or not dest.walk:
+            continue
+        if index is None:
+            index = EdgeIndex(network)
+            snapped = index.snap(origins.x, origins.y)
+        assert snapped is not None
+        walking = walk_distance(index, snapped, network_entries(index, dest.features, reach))
+        walking_of[walk_key(dest.variable)] = np.where(straight == 0, 0.0, walking)
+    return OriginDistances(straight_of, walking_of, index, snapped)
+
+
 def proximity(
     origins: Origins,
     destinations: list[Destinations],
@@ -129,24 +181,16 @@ def proximity(
     stretch from the network to the destination (see :mod:`gezondewijk.network.distance`);
     an origin inside a green area is at 0.
     """
-    out: dict[str, np.ndarray] = {}
-    index = snapped = None
-    for dest in destinations:
-        straight = distance_to_nearest(origins.x, origins.y, dest.features)
-        out[dest.variable] = origins.per_cell(straight)
-        if network is None or not dest.walk:
-            continue
-        if index is None:
-            index = EdgeIndex(network)
-            snapped = index.snap(origins.x, origins.y)
-        assert snapped is not None
-        walking = walk_distance(index, snapped, _entries(index, dest.features, reach))
-        walking = np.where(straight == 0, 0.0, walking)
-        out[walk_key(dest.variable)] = origins.per_cell(walking)
-    return out
+    return origin_distances(origins, destinations, network, reach=reach).per_cell(origins)
 
 
-def _entries(index: EdgeIndex, features: gpd.GeoDataFrame, reach: float) -> EntryPoints:
+def subset(snapped: Snapped, which: np.ndarray) -> Snapped:
+    """The snapped origins at positions ``which``."""
+    return Snapped(snapped.edge[which], snapped.t[which], snapped.offset[which])
+
+
+def network_entries(index: EdgeIndex, features: gpd.GeoDataFrame, reach: float) -> EntryPoints:
+    """Where the destinations meet the network: points at their snap, areas at their edge."""
     geoms = features.geometry.to_numpy()
     is_point = shapely.get_type_id(geoms) == 0
     parts = []

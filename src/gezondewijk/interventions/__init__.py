@@ -12,6 +12,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from gezondewijk.leefplekmeter.themes import theme_keys
 
 
+class ScenarioDefault(BaseModel):
+    """How a measure becomes a change of a scenario when it is drawn on the map."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: The kind of change (see :data:`gezondewijk.scenarios.model.KINDS`).
+    soort: str
+    #: The amount unless the drawing gives one (dB, µg/m³ less; inhabitants).
+    waarde: float = 0.0
+    #: Why this amount, with its source.
+    uitleg: str = ""
+
+
 class Measure(BaseModel):
     """One measure of the catalogue."""
 
@@ -25,6 +38,8 @@ class Measure(BaseModel):
     indicators: list[str] = Field(default_factory=list)
     themes: list[str] = Field(default_factory=list)
     example: str = ""
+    #: The changes the measure makes on the map, for scenarios (empty: not on the map).
+    scenario: list[ScenarioDefault] = Field(default_factory=list)
 
 
 @cache

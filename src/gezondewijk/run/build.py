@@ -7,6 +7,7 @@ The CLI and the web app call :func:`build_map` and hand its result to the writer
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 import geopandas as gpd
@@ -17,6 +18,9 @@ from gezondewijk.run.inputs import credits_of, input_sources
 from gezondewijk.run.proximity import read_proximity_inputs
 from gezondewijk.run.result import MapResult
 from gezondewijk.run.stages import (
+    CellIndicators,
+    JoinedTables,
+    LaidCells,
     buurt_indicators,
     cell_indicators,
     join_tables,
@@ -37,9 +41,30 @@ if TYPE_CHECKING:
 ID_COLUMNS = ["buurtcode", "buurtnaam", "gemeentecode"]
 
 
+@dataclass(frozen=True)
+class RunState:
+    """What the stages of a run produced on the way, for work that builds on the run.
+
+    A scenario (:mod:`gezondewijk.scenarios`) changes a few cells of these and scores again,
+    instead of running every stage anew.
+    """
+
+    config: RunConfig
+    joined: JoinedTables
+    laid: LaidCells
+    at_cells: CellIndicators
+
+
 def build_map(
     config: RunConfig, *, stream: TextIO | None = sys.stderr, cluster: Cluster | None = None
 ) -> MapResult:
+    """Run the stacked health map for one configuration (see :func:`build_map_state`)."""
+    return build_map_state(config, stream=stream, cluster=cluster)[0]
+
+
+def build_map_state(
+    config: RunConfig, *, stream: TextIO | None = sys.stderr, cluster: Cluster | None = None
+) -> tuple[MapResult, RunState]:
     """Run the stacked health map for one configuration, stage by stage.
 
     Parameters
@@ -56,6 +81,8 @@ def build_map(
     -------
     MapResult
         Buurten and cells with their indicator values, per-indicator status and scores.
+    RunState
+        The stages' own outputs (tables joined, cells laid, values before scoring).
     """
     progress = Progress(7, stream)
     preset = load_preset(config.preset)
@@ -109,7 +136,7 @@ def build_map(
         scored = scores.buurten
         keep = [*ID_COLUMNS]
         keep += [c for c in scored.columns if c in variables or c in scores.score_columns]
-    return MapResult(
+    result = MapResult(
         name=config.name,
         preset=preset,
         buurten=gpd.GeoDataFrame(scored[[*keep, "geometry"]], geometry="geometry", crs=scored.crs),
@@ -128,3 +155,4 @@ def build_map(
         walk_comparison=scores.walk_comparison if len(scores.walk_comparison) else None,
         sources=sources,
     )
+    return result, RunState(config, joined, laid, at_cells)

@@ -91,6 +91,8 @@ class CellIndicators:
     #: Columns measured at the cells (rasters, distances), not shared out from buurten.
     measured: list[str]
     notes: list[str]
+    #: The destination layers and walking network the distances were measured with.
+    inputs: ProximityInputs | None = None
 
 
 @dataclass
@@ -333,7 +335,7 @@ def cell_indicators(
         if any(c in values for c in parts):
             values[key] = mean_of_available(values, parts)
             variables[key] = describe(key)
-    return CellIndicators(values, variables, list(at_cells), list(inputs.notes))
+    return CellIndicators(values, variables, list(at_cells), list(inputs.notes), inputs)
 
 
 def buurt_indicators(

@@ -60,15 +60,46 @@ def part_on(part: Part, values: np.ndarray, references: dict[str, float]) -> np.
             return np.full(len(values), np.nan)
         threshold = part.factor * references[part.variable]
     else:
-        known = values[~np.isnan(values)]
-        if known.size == 0:
+        frozen = references.get(quantile_key(part))
+        threshold = frozen if frozen is not None else quantile_threshold(part, values)
+        if np.isnan(threshold):
             return np.full(len(values), np.nan)
-        share = float(part.share)  # type: ignore[arg-type]
-        threshold = float(np.quantile(known, 1 - share if worse_is_higher else share))
         on = values >= threshold if worse_is_higher else values <= threshold
         return np.where(np.isnan(values), np.nan, on.astype("float64"))
     on = values > threshold if worse_is_higher else values < threshold
     return np.where(np.isnan(values), np.nan, on.astype("float64"))
+
+
+def quantile_key(part: Part) -> str:
+    """The key under which a ``quantile`` part's threshold may be given in ``references``."""
+    return f"{part.variable}@kwantiel{part.share}"
+
+
+def quantile_threshold(part: Part, values: np.ndarray) -> float:
+    """The value that cuts off the worst ``share`` of the known values (NaN if none known)."""
+    known = values[~np.isnan(values)]
+    if known.size == 0:
+        return float("nan")
+    share = float(part.share)  # type: ignore[arg-type]
+    worse_is_higher = (part.direction or describe(part.variable).direction) == "higher_is_worse"
+    return float(np.quantile(known, 1 - share if worse_is_higher else share))
+
+
+def quantile_thresholds(values: pd.DataFrame, preset: Preset) -> dict[str, float]:
+    """Every ``quantile`` part's threshold at one level, keyed by :func:`quantile_key`.
+
+    Passed in ``references``, they hold the quantile cut-offs fixed: a scenario is then
+    scored against the thresholds of the situation before it, not re-ranked.
+    """
+    out: dict[str, float] = {}
+    for ind in preset.indicators:
+        for opt in ind.options:
+            for part in opt.parts:
+                if part.rule == "quantile" and part.variable in values:
+                    out[quantile_key(part)] = quantile_threshold(
+                        part, values[part.variable].to_numpy(dtype="float64")
+                    )
+    return out
 
 
 def combine_parts(stacked: np.ndarray, combine: str) -> np.ndarray:

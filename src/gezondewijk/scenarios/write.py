@@ -1,0 +1,211 @@
+"""Write a scenario's results and the comparison of several scenarios.
+
+Per scenario, in ``<uitvoer>/scenario-<naam>/``: the cells and buurten before and after
+(CSV, GeoPackage, GeoParquet), the SES-group table, SII/RII, the health effect (in total and
+per buurt, with sources and assumptions), two maps of the change (per cell and per buurt, a
+diverging scale) and ``factsheet.html``. :func:`write_comparison` puts scenarios side by side.
+Text cells of every CSV go through :mod:`gezondewijk.spreadsheet_safety`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import jinja2
+import numpy as np
+import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from gezondewijk.number_format import dutch_number
+from gezondewijk.scenarios.base import ScenarioBase
+from gezondewijk.scenarios.compare import ScenarioResult
+from gezondewijk.scenarios.health import ASSUMPTIONS, COLUMN_LABELS
+from gezondewijk.spreadsheet_safety import csv_text
+from gezondewijk.variables import describe
+
+#: Diverging colours: blue where the stacked score goes down (better), red where up.
+DIVERGING = "RdBu_r"
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("gezondewijk.scenarios", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+_ENV.filters["nl"] = dutch_number
+
+
+def write_scenario_outputs(base: ScenarioBase, result: ScenarioResult, folder: str | Path) -> Path:
+    """Write every output of one scenario into ``folder``; return the fact sheet's path."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    cells = base.result.cells.to_geodataframe()[["cel_id", "geometry"]].merge(
+        result.cells, on="cel_id"
+    )
+    changed = cells[(cells["score_verschil"] != 0) | result.applied.touched]
+    _csv(result.cells, out / "cellen.csv")
+    _csv(result.buurten.drop(columns="geometry"), out / "buurten.csv")
+    _csv(result.ses_table, out / "ses_groepen.csv")
+    _csv(result.inequality, out / "ongelijkheid.csv")
+    _csv(result.health.totals, out / "gezondheid.csv")
+    _csv(result.health.buurten, out / "gezondheid_buurten.csv")
+    result.buurten.to_parquet(out / "buurten.parquet")
+    gpkg = out / "scenario.gpkg"
+    gpkg.unlink(missing_ok=True)
+    result.buurten.to_file(gpkg, layer="buurten", driver="GPKG")
+    if len(changed):
+        gpd.GeoDataFrame(changed, geometry="geometry", crs=cells.crs).to_file(
+            gpkg, layer="cellen_veranderd", driver="GPKG"
+        )
+    draw_change_map(base, result, cells, out / "kaart_verschil.png")
+    page = out / "factsheet.html"
+    page.write_text(render_factsheet(base, result), encoding="utf-8")
+    return page
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    path.write_text(csv_text(frame), encoding="utf-8")
+
+
+def draw_change_map(
+    base: ScenarioBase, result: ScenarioResult, cells: gpd.GeoDataFrame, path: Path
+) -> Path:
+    """Two maps side by side: change in stacked score per cell, and per buurt (inhabitants).
+
+    Blue is a lower stacked score (fewer unhealthy factors), red a higher one; white no
+    change. The drawn changes are outlined in black.
+    """
+    fig = Figure(figsize=(12, 6.2), dpi=110)
+    buurten = result.buurten
+    for k, (title, frame, column) in enumerate(
+        (
+            ("Per cel: verandering gestapelde score", cells, "score_verschil"),
+            (
+                "Per buurt: gemiddelde verandering per inwoner",
+                buurten,
+                "score_inwoners_verschil",
+            ),
+        )
+    ):
+        ax = fig.add_subplot(1, 2, k + 1)
+        buurten.boundary.plot(ax=ax, color="#9a9a9a", linewidth=0.4)
+        values = frame[column].to_numpy(dtype="float64")
+        reach = max(float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0, 1e-9)
+        norm = TwoSlopeNorm(vcenter=0.0, vmin=-reach, vmax=reach)
+        shown = frame[np.nan_to_num(values) != 0] if k == 0 else frame
+        if len(shown):
+            shown.plot(ax=ax, column=column, cmap=DIVERGING, norm=norm, linewidth=0)
+        sm = ScalarMappable(norm=norm, cmap=DIVERGING)
+        bar = fig.colorbar(sm, ax=ax, shrink=0.7, orientation="horizontal", pad=0.03)
+        bar.set_label("lager = minder ongunstige factoren")
+        bar.ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: dutch_number(v, None)))
+        for change in result.scenario.changes:
+            zone = gpd.GeoSeries([change.zone()], crs=buurten.crs)
+            if change.geometry.geom_type == "Point":
+                zone.plot(ax=ax, color="black", marker="*", markersize=60)
+            else:
+                zone.boundary.plot(ax=ax, color="black", linewidth=0.9)
+        ax.set_title(title, fontsize=10)
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+    fig.suptitle(
+        f"Scenario '{result.scenario.title}' op {base.result.name} (modelschatting)", fontsize=11
+    )
+    fig.text(0.01, 0.01, base.result.credits, fontsize=7, color="#555555")
+    fig.savefig(path)
+    return path
+
+
+def _label(variable: str) -> str:
+    if variable == "score_inwoners":
+        return "Gestapelde score van de inwoners"
+    var = describe(variable)
+    return f"{var.label} ({var.unit})" if var.unit else var.label
+
+
+def render_factsheet(base: ScenarioBase, result: ScenarioResult) -> str:
+    """The scenario's fact sheet (HTML, no external resources; the map next to it)."""
+    return _ENV.get_template("factsheet.html.j2").render(
+        run=base.result,
+        scenario=result.scenario,
+        result=result,
+        label=_label,
+        assumptions=ASSUMPTIONS,
+        synthetic=base.result.synthetic,
+        ses_label=_label(base.ses_variable) if base.ses_variable else "sociaaleconomische status",
+        column_labels=COLUMN_LABELS,
+        sii_change=_relative_sii_change(result),
+    )
+
+
+def _relative_sii_change(result: ScenarioResult) -> float | None:
+    """Relative change of the SII of the inhabitants' stacked score (None if not known)."""
+    table = result.inequality
+    if not len(table):
+        return None
+    row = table[(table["variabele"] == "score_inwoners") & (table["maat"] == "sii")]
+    if not len(row) or not row["voor"].iloc[0]:
+        return None
+    return float(row["verschil"].iloc[0] / abs(row["voor"].iloc[0]))
+
+
+def write_comparison(base: ScenarioBase, results: list[ScenarioResult], folder: str | Path) -> Path:
+    """Scenarios side by side: one row per scenario (CSV and HTML, with each one's map)."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    frame = comparison_table(results)
+    _csv(frame, out / "vergelijking.csv")
+    page = out / "vergelijking.html"
+    page.write_text(
+        _ENV.get_template("comparison.html.j2").render(
+            run=base.result,
+            rows=frame.to_dict("records"),
+            results=results,
+            synthetic=base.result.synthetic,
+            assumptions=ASSUMPTIONS,
+        ),
+        encoding="utf-8",
+    )
+    return page
+
+
+def comparison_table(results: list[ScenarioResult]) -> pd.DataFrame:
+    """One row per scenario: inhabitants moving down, share in SES group 1, SII change, health."""
+    rows = []
+    for r in results:
+        total = r.ses_table[r.ses_table["ses_groep"] == "alle inwoners"].iloc[0]
+        low = r.ses_table[r.ses_table["ses_groep"] == "1 (laagste SES)"]
+        sii = (
+            r.inequality[
+                (r.inequality.get("variabele") == "score_inwoners")
+                & (r.inequality.get("maat") == "sii")
+            ]
+            if len(r.inequality)
+            else pd.DataFrame()
+        )
+        totals = r.health.totals.set_index("effect")["schatting"] if len(r.health.totals) else {}
+        rows.append(
+            {
+                "scenario": r.scenario.name,
+                "titel": r.scenario.title,
+                "wijzigingen": len(r.scenario.changes),
+                "cellen_veranderd": int(r.applied.touched.sum()),
+                "inwoners_omlaag": float(total["omlaag"]),
+                "aandeel_winst_laagste_ses": float(low["aandeel_winst"].iloc[0])
+                if len(low)
+                else np.nan,
+                "sii_score_verschil": float(sii["verschil"].iloc[0]) if len(sii) else np.nan,
+                "sterfte_vermeden_per_jaar": float(
+                    totals.get("sterfte vermeden per jaar (totaal)", np.nan)
+                ),
+                "gezonde_levensjaren_per_inwoner": r.health.healthy_years_per_inhabitant[0],
+                "minder_ernstig_gehinderd": float(
+                    totals.get("minder ernstig gehinderd door wegverkeer", np.nan)
+                ),
+                "seconden": r.seconds,
+            }
+        )
+    return pd.DataFrame(rows)
