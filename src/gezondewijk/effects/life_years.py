@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from gezondewijk.equity.sullivan import life_table, sullivan
 
@@ -89,9 +88,3 @@ def life_years_gained(
         deaths_avoided_per_person=float(avoided.sum() / total),
         life_years_per_person=float((avoided * mid).sum() / total),
     )
-
-
-def deaths_per_person(table: pd.DataFrame, min_age: float) -> float:
-    """Deaths per inhabitant per year at ``min_age`` or older, in a table with x, P, D."""
-    applies = table["x"].to_numpy(dtype="float64") >= min_age
-    return float(table["D"].to_numpy(dtype="float64")[applies].sum() / table["P"].sum())

@@ -12,6 +12,59 @@ from gezondewijk.equity.sullivan import life_table, sullivan
 from gezondewijk.sources._tables import check_file, find_column, read_any_table, to_numbers
 
 
+def read_age_table(
+    path: str | Path, *, what: str = "leeftijdstabel", health_required: bool = True
+) -> pd.DataFrame:
+    """Read a table by age group: ``gebied, x, P, D, pi, n, inst``.
+
+    The columns are those of :func:`sullivan_from_file`.
+
+    ``pi`` (share in poor health) comes from ``ongezond`` or ``goed_pct``; without either it is
+    NaN where ``health_required`` is false (a life table for life years only).
+
+    Raises
+    ------
+    InputDataError
+        Naming the file, column and row when a column is missing or a value is not a number.
+    """
+    p = check_file(path, what=what)
+    table = read_any_table(p)
+    age = find_column(table, ["leeftijd", "age", "x"], path=p, what="leeftijd")
+    pop = find_column(table, ["bevolking", "population", "P"], path=p, what="bevolking")
+    deaths = find_column(table, ["sterfte", "deaths", "D"], path=p, what="sterfte")
+    lowered = {str(c).lower(): str(c) for c in table.columns}
+    if "ongezond" in lowered:
+        unhealthy = to_numbers(table[lowered["ongezond"]], path=p, field=lowered["ongezond"])
+    elif "goed_pct" in lowered:
+        unhealthy = (
+            1 - to_numbers(table[lowered["goed_pct"]], path=p, field=lowered["goed_pct"]) / 100
+        )
+    elif not health_required:
+        unhealthy = np.nan
+    else:
+        raise InputDataError(
+            "geen kolom 'ongezond' of 'goed_pct'.",
+            path=p,
+            field="ongezond",
+            fix="voeg het aandeel in (zeer) goede ervaren gezondheid toe.",
+        )
+    return pd.DataFrame(
+        {
+            "gebied": table[lowered["gebied"]].astype(str) if "gebied" in lowered else "",
+            "x": to_numbers(table[age], path=p, field=age),
+            "P": to_numbers(table[pop], path=p, field=pop),
+            "D": to_numbers(table[deaths], path=p, field=deaths),
+            "pi": unhealthy,
+            "n": (to_numbers(table[lowered["n"]], path=p, field="n") if "n" in lowered else np.nan),
+            "inst": (
+                to_numbers(table[lowered["instelling"]], path=p, field=lowered["instelling"])
+                if "instelling" in lowered
+                else np.nan
+            ),
+        }
+    )
+
+
 def sullivan_from_file(path: str | Path) -> pd.DataFrame:
     """Healthy life expectancy per area from one CSV/xlsx table.
 
@@ -27,40 +80,7 @@ def sullivan_from_file(path: str | Path) -> pd.DataFrame:
     InputDataError
         Naming the file, column and row when a column is missing or a value is not a number.
     """
-    p = check_file(path, what="leeftijdstabel")
-    table = read_any_table(p)
-    age = find_column(table, ["leeftijd", "age", "x"], path=p, what="leeftijd")
-    pop = find_column(table, ["bevolking", "population", "P"], path=p, what="bevolking")
-    deaths = find_column(table, ["sterfte", "deaths", "D"], path=p, what="sterfte")
-    lowered = {str(c).lower(): str(c) for c in table.columns}
-    if "ongezond" in lowered:
-        unhealthy = to_numbers(table[lowered["ongezond"]], path=p, field=lowered["ongezond"])
-    elif "goed_pct" in lowered:
-        unhealthy = (
-            1 - to_numbers(table[lowered["goed_pct"]], path=p, field=lowered["goed_pct"]) / 100
-        )
-    else:
-        raise InputDataError(
-            "geen kolom 'ongezond' of 'goed_pct'.",
-            path=p,
-            field="ongezond",
-            fix="voeg het aandeel in (zeer) goede ervaren gezondheid toe.",
-        )
-    frame = pd.DataFrame(
-        {
-            "gebied": table[lowered["gebied"]].astype(str) if "gebied" in lowered else "",
-            "x": to_numbers(table[age], path=p, field=age),
-            "P": to_numbers(table[pop], path=p, field=pop),
-            "D": to_numbers(table[deaths], path=p, field=deaths),
-            "pi": unhealthy,
-            "n": (to_numbers(table[lowered["n"]], path=p, field="n") if "n" in lowered else np.nan),
-            "inst": (
-                to_numbers(table[lowered["instelling"]], path=p, field=lowered["instelling"])
-                if "instelling" in lowered
-                else np.nan
-            ),
-        }
-    )
+    frame = read_age_table(path)
     out = []
     for area, rows in frame.groupby("gebied", sort=False):
         rows = rows.sort_values("x")

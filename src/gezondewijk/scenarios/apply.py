@@ -37,7 +37,12 @@ from gezondewijk.areas.cells import key_positions
 from gezondewijk.crs import RD_NEW
 from gezondewijk.indicators import density_per_km2, mean_of_available
 from gezondewijk.indicators.exposure import distance_to_nearest
-from gezondewijk.indicators.proximity import Origins, network_entries, subset
+from gezondewijk.indicators.proximity import (
+    OriginDistances,
+    Origins,
+    network_entries,
+    subset,
+)
 from gezondewijk.network.distance import walk_distance
 from gezondewijk.run.stages import BASIC_M, BASIC_WALK, CellIndicators, buurt_indicators
 from gezondewijk.scenarios.base import ScenarioBase
@@ -210,23 +215,11 @@ def _update_distances(
         if walk is not None and old_walk is not None:
             nearer = keep & ~redo_walk & (to_added < np.nan_to_num(old_walk, nan=np.inf))
             if nearer.any():
-                index, snapped = dist.index, dist.snapped
-                assert index is not None and snapped is not None
-                reached = walk_distance(
-                    index,
-                    subset(snapped, nearer),
-                    network_entries(index, _frame(added), base.reach),
-                )
+                reached = _walk(dist, nearer, added, base.reach)
                 reached = np.where(to_added[nearer] == 0, 0.0, reached)
                 walk[nearer] = np.fmin(walk[nearer], reached)
     if walk is not None and redo_walk.any():
-        index, snapped = dist.index, dist.snapped
-        assert index is not None and snapped is not None
-        again = walk_distance(
-            index,
-            subset(snapped, redo_walk),
-            network_entries(index, _frame(new_features), base.reach),
-        )
+        again = _walk(dist, redo_walk, new_features, base.reach)
         walk[redo_walk] = np.where(straight[redo_walk] == 0, 0.0, again)
     measured = int((redo_straight | redo_walk).sum())
     if added:
@@ -235,6 +228,19 @@ def _update_distances(
     if walk is not None and old_walk is not None:
         _set_cells(values, walking_key, origins, old_walk, walk)
     return measured
+
+
+def _walk(
+    dist: OriginDistances,
+    which: np.ndarray,
+    features: list[shapely.Geometry] | np.ndarray,
+    reach: float,
+) -> np.ndarray:
+    """Walking distance from the origins ``which`` to the nearest of ``features``."""
+    index, snapped = dist.index, dist.snapped
+    assert index is not None and snapped is not None
+    entries = network_entries(index, _frame(features), reach)
+    return walk_distance(index, subset(snapped, which), entries)
 
 
 def _set_cells(
@@ -261,6 +267,13 @@ def _cells_in(base: ScenarioBase, zone: shapely.Geometry) -> np.ndarray:
     return np.flatnonzero(inside)
 
 
+def _cell_at(base: ScenarioBase, point: shapely.Point) -> np.ndarray:
+    """The run's cell holding ``point`` (empty where no cell of the run does)."""
+    cells = base.state.laid.cells
+    pos = key_positions(cells.keys, cells.grid.locate(np.array([point.x]), np.array([point.y])))
+    return pos[pos < len(cells)]
+
+
 def _lower_exposure(
     base: ScenarioBase, values: pd.DataFrame, change: Change, number: int, notes: list[str]
 ) -> None:
@@ -283,19 +296,11 @@ def _add_homes(
         raise _missing(change, number, "population")
     cells = base.state.laid.cells
     if change.geometry.geom_type == "Point":
-        pos = key_positions(
-            cells.keys,
-            cells.grid.locate(np.array([change.geometry.x]), np.array([change.geometry.y])),
-        )
-        where = pos[pos < len(cells)]
+        where = _cell_at(base, change.geometry)
     else:
         where = _cells_in(base, change.geometry)
         if not len(where):  # a small plot between cell centres: the cell of its centre
-            centre = shapely.point_on_surface(change.geometry)
-            pos = key_positions(
-                cells.keys, cells.grid.locate(np.array([centre.x]), np.array([centre.y]))
-            )
-            where = pos[pos < len(cells)]
+            where = _cell_at(base, shapely.point_on_surface(change.geometry))
     if not len(where):
         raise InputDataError(
             f"'{change.label}' ligt buiten de cellen van de run.",

@@ -103,6 +103,13 @@ def _green_min_area(config: RunConfig) -> float:
     return 0.0
 
 
+def ses_higher_is_advantaged(variable: str, config: RunConfig) -> bool:
+    """Whether a higher value of the SES variable is more advantaged (the run's rule)."""
+    if config.inequality is not None and config.inequality.ses_higher_is_advantaged is not None:
+        return config.inequality.ses_higher_is_advantaged
+    return describe(variable).direction == "higher_is_better"
+
+
 def ses_groups(result: MapResult, config: RunConfig) -> tuple[str | None, np.ndarray]:
     r"""Each buurt's SES group: fifths of the inhabitants, from the most disadvantaged.
 
@@ -129,9 +136,8 @@ def ses_groups(result: MapResult, config: RunConfig) -> tuple[str | None, np.nda
     ok = np.isfinite(ses) & (weights > 0)
     if not ok.any():
         return variable, groups
-    advantaged = describe(variable).direction == "higher_is_better"
-    if config.inequality is not None and config.inequality.ses_higher_is_advantaged is not None:
-        advantaged = config.inequality.ses_higher_is_advantaged
-    ranks = ridit_ranks(ses[ok], weights[ok], higher_is_advantaged=advantaged)
+    ranks = ridit_ranks(
+        ses[ok], weights[ok], higher_is_advantaged=ses_higher_is_advantaged(variable, config)
+    )
     groups[ok] = np.clip(np.ceil(ranks * SES_GROUPS), 1, SES_GROUPS).astype(np.int64)
     return variable, groups

@@ -17,11 +17,10 @@ import pandas as pd
 
 from gezondewijk.equity import slope_change
 from gezondewijk.scenarios.apply import Applied, apply_changes
-from gezondewijk.scenarios.base import SES_GROUPS, ScenarioBase
+from gezondewijk.scenarios.base import SES_GROUPS, ScenarioBase, ses_higher_is_advantaged
 from gezondewijk.scenarios.health import HealthEffect, health_effect
 from gezondewijk.scenarios.model import Scenario
 from gezondewijk.scoring.stack import score_stack
-from gezondewijk.variables import describe
 
 #: SES group names, 1 = the fifth of inhabitants in the most disadvantaged buurten.
 SES_GROUP_LABELS = {
@@ -54,6 +53,14 @@ class ScenarioResult:
     applied: Applied
     seconds: float
     notes: list[str] = field(default_factory=list)
+
+    def score_sii(self) -> pd.Series | None:
+        """The SII row (``voor``, ``na``, ``verschil`` …) of the inhabitants' stacked score."""
+        if not len(self.inequality):
+            return None
+        table = self.inequality
+        row = table[(table["variabele"] == "score_inwoners") & (table["maat"] == "sii")]
+        return row.iloc[0] if len(row) else None
 
     @property
     def changed_variables(self) -> list[str]:
@@ -217,10 +224,7 @@ def _inequality(
     if base.ses_variable is None:
         return pd.DataFrame()
     ses = base.result.buurten[base.ses_variable].to_numpy(dtype="float64")
-    advantaged = describe(base.ses_variable).direction == "higher_is_better"
-    config = base.state.config
-    if config.inequality is not None and config.inequality.ses_higher_is_advantaged is not None:
-        advantaged = config.inequality.ses_higher_is_advantaged
+    advantaged = ses_higher_is_advantaged(base.ses_variable, base.state.config)
     wanted = ["score_inwoners", *scenario.inequality]
     wanted += [v for v in applied.changed if f"{v}_voor" in buurten and v not in wanted]
     parts = []

@@ -35,8 +35,8 @@ from gezondewijk.effects import (
 )
 from gezondewijk.effects.noise import ANNOYANCE_SOURCE, SLEEP_SOURCE
 from gezondewijk.effects.relative_risk import Bound
+from gezondewijk.equity.tables import read_age_table
 from gezondewijk.scenarios.model import HealthSettings
-from gezondewijk.sources._tables import check_file, find_column, read_any_table, to_numbers
 
 #: The WHO Europe (2016) green-access distance the run's green indicator uses (m).
 GREEN_ACCESS_M = 300.0
@@ -104,39 +104,30 @@ class LifeTable:
 def read_life_table(path: str | Path) -> LifeTable:
     """Read a life table: ``leeftijd``, ``bevolking``, ``sterfte``; optionally ``goed_pct``.
 
+    The columns and their checks are those of the ``sullivan`` command
+    (:func:`gezondewijk.equity.tables.read_age_table`); the poor-health share is optional here.
+
     Raises
     ------
     InputDataError
         Naming the file and column, when a column is missing, not a number, or the table
         holds more than one area.
     """
-    p = check_file(path, what="levenstafel")
-    table = read_any_table(p)
-    lowered = {str(c).lower(): str(c) for c in table.columns}
-    if "gebied" in lowered and table[lowered["gebied"]].nunique() > 1:
+    frame = read_age_table(path, what="levenstafel", health_required=False)
+    if frame["gebied"].nunique() > 1:
         raise InputDataError(
             "de levenstafel heeft meer dan één gebied.",
-            path=p,
-            field=lowered["gebied"],
+            path=path,
+            field="gebied",
             fix="geef één tabel voor het hele gebied van de run.",
         )
-    age = find_column(table, ["leeftijd", "age", "x"], path=p, what="leeftijd")
-    pop = find_column(table, ["bevolking", "population", "P"], path=p, what="bevolking")
-    deaths = find_column(table, ["sterfte", "deaths", "D"], path=p, what="sterfte")
-    unhealthy = None
-    if "goed_pct" in lowered:
-        good = to_numbers(table[lowered["goed_pct"]], path=p, field=lowered["goed_pct"])
-        unhealthy = 1 - good.to_numpy(dtype="float64") / 100
-    elif "ongezond" in lowered:
-        unhealthy = to_numbers(table[lowered["ongezond"]], path=p, field="ongezond").to_numpy(
-            dtype="float64"
-        )
+    unhealthy = frame["pi"].to_numpy(dtype="float64")
     return LifeTable(
-        age=to_numbers(table[age], path=p, field=age).to_numpy(dtype="float64"),
-        population=to_numbers(table[pop], path=p, field=pop).to_numpy(dtype="float64"),
-        deaths=to_numbers(table[deaths], path=p, field=deaths).to_numpy(dtype="float64"),
-        unhealthy=unhealthy,
-        path=p,
+        age=frame["x"].to_numpy(dtype="float64"),
+        population=frame["P"].to_numpy(dtype="float64"),
+        deaths=frame["D"].to_numpy(dtype="float64"),
+        unhealthy=None if np.isnan(unhealthy).all() else unhealthy,
+        path=Path(path),
     )
 
 
@@ -321,17 +312,18 @@ def _mortality(
         totals["deaths"] += [d.sum() for d in deaths]
         years = np.zeros((3, len(buurten)))
         healthy = np.zeros((3, len(buurten)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            factors = [
+                per_buurt(pop * np.exp(erf.beta(bound) * change)) / inhabitants for bound in BOUNDS
+            ]
         for b in np.flatnonzero(per_buurt(pop * (change != 0)) > 0):
-            for k, bound in enumerate(BOUNDS):
-                factor = float(
-                    per_buurt(pop * np.exp(erf.beta(bound) * change))[b] / inhabitants[b]
-                )
-                unhealthy = unhealthy_buurt[b] if np.isfinite(unhealthy_buurt[b]) else fallback
+            unhealthy = unhealthy_buurt[b] if np.isfinite(unhealthy_buurt[b]) else fallback
+            for k in range(len(BOUNDS)):
                 gain = life_years_gained(
                     table.age,
                     table.population,
                     table.deaths,
-                    factor,
+                    float(factors[k][b]),
                     min_age=erf.min_age,
                     unhealthy_share=unhealthy,
                 )

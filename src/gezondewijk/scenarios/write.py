@@ -143,13 +143,10 @@ def render_factsheet(base: ScenarioBase, result: ScenarioResult) -> str:
 
 def _relative_sii_change(result: ScenarioResult) -> float | None:
     """Relative change of the SII of the inhabitants' stacked score (None if not known)."""
-    table = result.inequality
-    if not len(table):
+    row = result.score_sii()
+    if row is None or not row["voor"]:
         return None
-    row = table[(table["variabele"] == "score_inwoners") & (table["maat"] == "sii")]
-    if not len(row) or not row["voor"].iloc[0]:
-        return None
-    return float(row["verschil"].iloc[0] / abs(row["voor"].iloc[0]))
+    return float(row["verschil"] / abs(row["voor"]))
 
 
 def write_comparison(base: ScenarioBase, results: list[ScenarioResult], folder: str | Path) -> Path:
@@ -178,14 +175,7 @@ def comparison_table(results: list[ScenarioResult]) -> pd.DataFrame:
     for r in results:
         total = r.ses_table[r.ses_table["ses_groep"] == "alle inwoners"].iloc[0]
         low = r.ses_table[r.ses_table["ses_groep"] == "1 (laagste SES)"]
-        sii = (
-            r.inequality[
-                (r.inequality.get("variabele") == "score_inwoners")
-                & (r.inequality.get("maat") == "sii")
-            ]
-            if len(r.inequality)
-            else pd.DataFrame()
-        )
+        sii = r.score_sii()
         totals = r.health.totals.set_index("effect")["schatting"] if len(r.health.totals) else {}
         rows.append(
             {
@@ -197,7 +187,7 @@ def comparison_table(results: list[ScenarioResult]) -> pd.DataFrame:
                 "aandeel_winst_laagste_ses": float(low["aandeel_winst"].iloc[0])
                 if len(low)
                 else np.nan,
-                "sii_score_verschil": float(sii["verschil"].iloc[0]) if len(sii) else np.nan,
+                "sii_score_verschil": float(sii["verschil"]) if sii is not None else np.nan,
                 "sterfte_vermeden_per_jaar": float(
                     totals.get("sterfte vermeden per jaar (totaal)", np.nan)
                 ),
