@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 VENDOR := src/gezondewijk/outputs/vendor
 ASSETS := $(VENDOR)/leaflet.js $(VENDOR)/leaflet.css $(VENDOR)/axe.min.js \
   $(VENDOR)/maplibre-gl-csp.js $(VENDOR)/maplibre-gl-csp-worker.js $(VENDOR)/maplibre-gl.css \
-  $(VENDOR)/swagger-ui-bundle.js $(VENDOR)/swagger-ui.css $(VENDOR)/redoc.standalone.js
+  $(VENDOR)/swagger-ui-bundle.js $(VENDOR)/swagger-ui.css $(VENDOR)/redoc.standalone.js \
+  $(VENDOR)/terra-draw.umd.js $(VENDOR)/terra-draw-maplibre-gl-adapter.umd.js
 APT := DEBIAN_FRONTEND=noninteractive apt-get
 
 PG_TEST_URL := postgresql+psycopg://gezondewijk:gezondewijk@127.0.0.1:5432/postgres
@@ -23,7 +24,8 @@ $(STAMP): pyproject.toml
 
 # Front-end assets come from npm at build time and are bundled into every HTML map and the
 # web app (Leaflet for the offline HTML map, MapLibre GL JS's CSP build for the app's map
-# viewer, axe-core for tests, Swagger UI and ReDoc for /docs and /redoc; no CDN).
+# viewer, Terra Draw with its MapLibre adapter for drawing scenarios, axe-core for tests,
+# Swagger UI and ReDoc for /docs and /redoc; no CDN).
 assets: $(ASSETS)
 $(ASSETS): frontend/package.json frontend/package-lock.json
 	@command -v npm >/dev/null || { $(APT) update -qq && $(APT) install -y -qq nodejs npm; }
@@ -34,6 +36,7 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 	cp frontend/node_modules/maplibre-gl/dist/maplibre-gl-csp.js frontend/node_modules/maplibre-gl/dist/maplibre-gl-csp-worker.js frontend/node_modules/maplibre-gl/dist/maplibre-gl.css $(VENDOR)/
 	cp frontend/node_modules/swagger-ui-dist/swagger-ui-bundle.js frontend/node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 	cp frontend/node_modules/redoc/bundles/redoc.standalone.js $(VENDOR)/
+	cp frontend/node_modules/terra-draw/dist/terra-draw.umd.js frontend/node_modules/terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.umd.js $(VENDOR)/
 
 # Headless Chromium (Debian package) for the browser tests of the HTML map; wrk (Debian) as
 # the load client of the Leefplekmeter load test.
@@ -49,11 +52,13 @@ postgres:
 	  su postgres -c "psql -qc \"CREATE ROLE gezondewijk LOGIN PASSWORD 'gezondewijk' CREATEDB\""
 
 # The stacked health map of the synthetic town, then the web app with a demo Leefplekmeter
-# campaign (generated answers) next to that map's data. Stop the web app with Ctrl-C.
+# campaign (generated answers) next to that map's data, and the demo's scenarios to open,
+# draw and compare (/scenarios, after logging in). Stop the web app with Ctrl-C.
 demo: setup
 	$(BIN)/gezondewijk demo --out uitvoer/demo
 	rm -f uitvoer/demo/leefplekmeter.db uitvoer/demo/leefplekmeter.db-wal uitvoer/demo/leefplekmeter.db-shm uitvoer/demo/leefplekmeter.db.write-lock
 	GEZONDEWIJK_DATABASE_URL=sqlite:///uitvoer/demo/leefplekmeter.db GEZONDEWIJK_MAP_DIR=uitvoer/demo \
+	  GEZONDEWIJK_RUN_CONFIG=uitvoer/demo/invoer/gezondweide.toml \
 	  $(BIN)/gezondewijk serve --demo --port $${PORT:-8000}
 
 lint: setup

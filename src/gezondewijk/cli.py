@@ -229,6 +229,8 @@ def _serve(args: argparse.Namespace) -> int:
             f"Resultaten: {settings.public_url}/beheer/{campaign.code} "
             "(inloggen: demo@gezondewijk.nl / demo-wachtwoord)"
         )
+    if settings.run_config:
+        print(f"Scenario's (na inloggen): {settings.public_url}/scenarios")
     print(f"Open / open: {settings.public_url}/", flush=True)
     if args.workers <= 1:
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)

@@ -30,7 +30,7 @@ import numpy as np
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gezondewijk._errors import InputDataError, validation_problems
+from gezondewijk._errors import InputDataError, InputDataErrors, validation_problems
 from gezondewijk.crs import RD_NEW, WGS84
 from gezondewijk.interventions import load_catalogue
 from gezondewijk.scenarios.model import (
@@ -43,6 +43,10 @@ from gezondewijk.scenarios.model import (
 )
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,59}$"
+#: Most changes one scenario drawn on the map may hold (a guard against a runaway upload).
+MAX_DRAWN_CHANGES = 200
+#: Most vertices of one drawn geometry.
+MAX_VERTICES = 5000
 
 
 class _HealthFile(BaseModel):
@@ -218,6 +222,100 @@ def changes_of(
             )
         )
     return out
+
+
+def scenario_from_geojson(
+    name: str,
+    title: str,
+    collection: object,
+    *,
+    description: str = "",
+    run: Path | None = None,
+    health: HealthSettings | None = None,
+    inequality: list[str] | None = None,
+) -> Scenario:
+    """A scenario from a GeoJSON FeatureCollection in WGS84, as the map viewer draws it.
+
+    Each feature goes through :func:`changes_of`, the rules a file read from disk follows,
+    so a drawn scenario and a file edited in QGIS mean the same.
+
+    Raises
+    ------
+    InputDataErrors
+        Every problem at once: the name or title (``field`` naam/titel), or a feature
+        (``row`` its 1-based number, ``field`` the property at fault). Nothing is written.
+    """
+    problems: list[InputDataError] = []
+    if not isinstance(name, str) or re.fullmatch(NAME_PATTERN, name) is None:
+        problems.append(
+            InputDataError(
+                "ongeldige naam.",
+                field="naam",
+                fix="kleine letters, cijfers, - en _ (hoogstens 60 tekens), bijv. park-noord.",
+            )
+        )
+    clean_title = _text(title)[:200]
+    if not clean_title:
+        problems.append(InputDataError("geen titel.", field="titel", fix="geef een titel."))
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        features = None
+    if not isinstance(features, list) or len(features) > MAX_DRAWN_CHANGES:
+        problems.append(
+            InputDataError(
+                "de wijzigingen zijn geen GeoJSON FeatureCollection.",
+                field="wijzigingen",
+                fix=f"stuur hoogstens {MAX_DRAWN_CHANGES} features in een FeatureCollection.",
+            )
+        )
+        features = []
+    changes: list[Change] = []
+    for number, feature in enumerate(features, start=1):
+        try:
+            props, geom = _drawn_feature(feature, number)
+            changes.extend(changes_of(props, geom, path=None, number=number))
+        except InputDataError as exc:
+            problems.append(exc)
+    if problems:
+        raise InputDataErrors(problems)
+    return Scenario(
+        name=name,
+        title=clean_title,
+        description=_text(description)[:5000],
+        changes=changes,
+        inequality=list(inequality or []),
+        run=run,
+        health=health or HealthSettings(),
+    )
+
+
+def _drawn_feature(feature: object, number: int) -> tuple[dict[str, Any], shapely.Geometry]:
+    """One drawn feature's properties and its geometry in RD New (checked: WGS84 range)."""
+
+    def bad(problem: str) -> InputDataError:
+        return InputDataError(
+            problem, row=number, field="geometry", fix="teken de wijziging opnieuw op de kaart."
+        )
+
+    if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
+        raise bad("geen GeoJSON-feature met een geometrie.")
+    props = feature.get("properties")
+    try:
+        geom = shapely.geometry.shape(feature["geometry"])
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise bad(f"geometrie niet te lezen ({str(exc)[:80]}).") from exc
+    coords = shapely.get_coordinates(geom)
+    if len(coords) > MAX_VERTICES:
+        raise bad(f"meer dan {MAX_VERTICES} hoekpunten.")
+    if (
+        not len(coords)
+        or not np.isfinite(coords).all()
+        or (np.abs(coords[:, 0]) > 180).any()
+        or (np.abs(coords[:, 1]) > 90).any()
+    ):
+        raise bad("coördinaten buiten lengte −180..180 en breedte −90..90 (WGS84).")
+    rd = gpd.GeoSeries([geom], crs=WGS84).to_crs(RD_NEW).iloc[0]
+    return (props if isinstance(props, dict) else {}), rd
 
 
 def _text(value: object) -> str:

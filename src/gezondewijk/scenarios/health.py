@@ -182,8 +182,9 @@ def health_effect(
     table = read_life_table(settings.life_table) if settings.life_table is not None else None
     if table is None:
         notes.append(
-            "geen levenstafel: sterfte en levensjaren zijn niet berekend. Geef in [gezondheid] "
-            "levenstafel = een tabel met leeftijd, bevolking en sterfte van het gebied (CBS)."
+            "geen levenstafel: sterfte en levensjaren zijn niet berekend. Kies een levenstafel "
+            "(een tabel met leeftijd, bevolking en sterfte van het gebied, CBS): in de "
+            "scenario-editor, of in het bestand onder [gezondheid] levenstafel = ..."
         )
     in_buurt = main_buurt >= 0
 

@@ -9,17 +9,15 @@ Text cells of every CSV go through :mod:`gezondewijk.spreadsheet_safety`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import jinja2
 import numpy as np
 import pandas as pd
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import TwoSlopeNorm
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
+from gezondewijk.crs import WGS84
 from gezondewijk.number_format import dutch_number
 from gezondewijk.scenarios.base import ScenarioBase
 from gezondewijk.scenarios.compare import ScenarioResult
@@ -76,8 +74,14 @@ def draw_change_map(
     """Two maps side by side: change in stacked score per cell, and per buurt (inhabitants).
 
     Blue is a lower stacked score (fewer unhealthy factors), red a higher one; white no
-    change. The drawn changes are outlined in black.
+    change. The drawn changes are outlined in black. Matplotlib is imported here, when a map
+    is first drawn (~1 s), so that the web app starts without it.
     """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     fig = Figure(figsize=(12, 6.2), dpi=110)
     buurten = result.buurten
     for k, (title, frame, column) in enumerate(
@@ -93,7 +97,8 @@ def draw_change_map(
         ax = fig.add_subplot(1, 2, k + 1)
         buurten.boundary.plot(ax=ax, color="#9a9a9a", linewidth=0.4)
         values = frame[column].to_numpy(dtype="float64")
-        reach = max(float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0, 1e-9)
+        reach = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
+        reach = reach or 1.0  # no change at all: a scale of ±1, not of ±1e-9
         norm = TwoSlopeNorm(vcenter=0.0, vmin=-reach, vmax=reach)
         shown = frame[np.nan_to_num(values) != 0] if k == 0 else frame
         if len(shown):
@@ -126,9 +131,21 @@ def _label(variable: str) -> str:
     return f"{var.label} ({var.unit})" if var.unit else var.label
 
 
-def render_factsheet(base: ScenarioBase, result: ScenarioResult) -> str:
-    """The scenario's fact sheet (HTML, no external resources; the map next to it)."""
-    return _ENV.get_template("factsheet.html.j2").render(
+def render_factsheet(
+    base: ScenarioBase,
+    result: ScenarioResult,
+    *,
+    map_src: str = "kaart_verschil.png",
+    body_only: bool = False,
+) -> str:
+    """The scenario's fact sheet (HTML, no external resources; the map next to it).
+
+    ``body_only``: the page's content without ``<html>`` and styles, for the web app's page
+    (the same text as the file, with the map from ``map_src``).
+    """
+    template = "_factsheet_body.html.j2" if body_only else "factsheet.html.j2"
+    return _ENV.get_template(template).render(
+        map_src=map_src,
         run=base.result,
         scenario=result.scenario,
         result=result,
@@ -153,20 +170,77 @@ def write_comparison(base: ScenarioBase, results: list[ScenarioResult], folder: 
     """Scenarios side by side: one row per scenario (CSV and HTML, with each one's map)."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    frame = comparison_table(results)
-    _csv(frame, out / "vergelijking.csv")
+    _csv(comparison_table(results), out / "vergelijking.csv")
     page = out / "vergelijking.html"
-    page.write_text(
-        _ENV.get_template("comparison.html.j2").render(
-            run=base.result,
-            rows=frame.to_dict("records"),
-            results=results,
-            synthetic=base.result.synthetic,
-            assumptions=ASSUMPTIONS,
-        ),
-        encoding="utf-8",
-    )
+    page.write_text(render_comparison(base, results), encoding="utf-8")
     return page
+
+
+def render_comparison(
+    base: ScenarioBase,
+    results: list[ScenarioResult],
+    *,
+    sheet_href: Callable[[str], str] = lambda name: f"scenario-{name}/factsheet.html",
+    map_href: Callable[[str], str] = lambda name: f"scenario-{name}/kaart_verschil.png",
+    body_only: bool = False,
+) -> str:
+    """The comparison page; the links to each scenario's fact sheet and map as given."""
+    template = "_comparison_body.html.j2" if body_only else "comparison.html.j2"
+    return _ENV.get_template(template).render(
+        run=base.result,
+        rows=comparison_table(results).to_dict("records"),
+        results=results,
+        synthetic=base.result.synthetic,
+        assumptions=ASSUMPTIONS,
+        sheet_href=sheet_href,
+        map_href=map_href,
+    )
+
+
+def change_layers(base: ScenarioBase, result: ScenarioResult) -> gpd.GeoDataFrame:
+    """The change on a map, in WGS84: one layer column ``laag`` with three kinds of feature.
+
+    ``cel``: every cell whose stacked score changed (``verschil``); ``buurt``: every buurt,
+    with the mean change per inhabitant (``verschil``) and its name; ``wijziging``: the drawn
+    changes themselves (their zone for a street), with their Dutch label.
+    """
+    cells = base.result.cells.to_geodataframe()[["cel_id", "geometry"]].merge(
+        result.cells[["cel_id", "score_verschil"]], on="cel_id"
+    )
+    cells = cells[cells["score_verschil"] != 0]
+    buurten = result.buurten
+    parts = [
+        gpd.GeoDataFrame(
+            {
+                "laag": "cel",
+                "naam": "",
+                "verschil": cells["score_verschil"].astype("float64"),
+                "geometry": cells.geometry,
+            },
+            crs=buurten.crs,
+        ),
+        gpd.GeoDataFrame(
+            {
+                "laag": "buurt",
+                "naam": buurten["buurtnaam"].astype(str),
+                "verschil": buurten["score_inwoners_verschil"].astype("float64").round(4),
+                "geometry": buurten.geometry,
+            },
+            crs=buurten.crs,
+        ),
+        gpd.GeoDataFrame(
+            {
+                "laag": "wijziging",
+                "naam": [c.label for c in result.scenario.changes],
+                "verschil": 0.0,
+                "geometry": [c.zone() for c in result.scenario.changes],
+            },
+            geometry="geometry",
+            crs=buurten.crs,
+        ),
+    ]
+    frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=buurten.crs)
+    return frame.to_crs(WGS84)
 
 
 def comparison_table(results: list[ScenarioResult]) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -14,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from gezondewijk._errors import ConfigError
 from gezondewijk.reports.pdf import PdfQueue
 from gezondewijk.store.db import make_engine, migrate, session_factory, transaction
 from gezondewijk.store.models import User
@@ -24,6 +26,7 @@ from gezondewijk.web.compression import CompressPublicData
 from gezondewijk.web.errors import App, install_error_handlers
 from gezondewijk.web.format import install_filters
 from gezondewijk.web.live import LiveHub
+from gezondewijk.web.scenario_service import ScenarioService
 from gezondewijk.web.security import (
     FormTokens,
     LoginThrottle,
@@ -59,6 +62,22 @@ def app_from_env() -> FastAPI:
     return app
 
 
+def scenario_service(settings: WebSettings) -> ScenarioService | None:
+    """Scenarios on the map's run, when ``run_config`` names it; preparing starts at once."""
+    if not settings.run_config:
+        return None
+    config = Path(settings.run_config)
+    if not config.is_file():
+        raise ConfigError(
+            f"GEZONDEWIJK_RUN_CONFIG: geen bestand {config} (geef de run.toml van de kaart)."
+        )
+    folder = Path(settings.scenario_dir) if settings.scenario_dir else config.parent / "scenarios"
+    out = Path(settings.map_dir) / "scenarios" if settings.map_dir else folder / "uitvoer"
+    service = ScenarioService(config, folder, out)
+    service.start()
+    return service
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the app: migrate the database, create the first admin, mount the routes."""
     from gezondewijk.web import (
@@ -67,6 +86,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         routes_organiser,
         routes_photos,
         routes_reports,
+        routes_scenarios,
         routes_survey,
         routes_workshops,
     )
@@ -138,6 +158,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     vendor = resources.files("gezondewijk.outputs") / "vendor"
     app.mount("/vendor", StaticFiles(directory=str(vendor), check_dir=False), name="vendor")
     app.state.map_data = None
+    app.state.scenarios = scenario_service(settings)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
@@ -152,5 +173,6 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.include_router(routes_organiser.router)
     app.include_router(api.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_scenarios.router)
     app.include_router(routes_docs.router)
     return app

@@ -41,6 +41,12 @@ class WebSettings(BaseSettings):
     submit_limit_per_minute: int = Field(default=120, ge=1)
     #: Output folder of a pipeline run (``gezondewijk run``), to show data next to residents.
     map_dir: str = ""
+    #: The run configuration (TOML) of the map, for scenarios drawn in the map viewer: the run
+    #: is computed once in memory and each scenario only where it changes something.
+    run_config: str = ""
+    #: Folder of the scenario files (TOML + GeoJSON, editable in QGIS too); default: the
+    #: folder ``scenarios`` next to ``run_config``.
+    scenario_dir: str = ""
     #: Optional base map tile URL template (e.g. the PDOK BRT WMTS); off by default, so that no
     #: page loads anything from another host unless the municipality chooses to.
     basemap_url: str = ""
