@@ -64,6 +64,10 @@ def one(kind: str, size: float) -> dict[str, Any]:
         }
     if kind == "viewer":
         return viewer_figures(size)
+    if kind.startswith("scenario"):
+        from benchmarks.scenarios import scenario_figures
+
+        return scenario_figures(kind, size)
     if kind.startswith("network"):
         from benchmarks.network import network_figures
 
@@ -291,7 +295,16 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["all", "network", "steps", "viewer", "cluster", "load", "werksessie"],
+        choices=[
+            "all",
+            "network",
+            "steps",
+            "viewer",
+            "cluster",
+            "load",
+            "werksessie",
+            "scenarios",
+        ],
         default="all",
         help="run one part only",
     )
@@ -312,6 +325,10 @@ def main() -> int:
         return _write(rows, lines)
     if args.only == "werksessie":
         workshop_lines(rows, lines)
+        return _write(rows, lines)
+    if args.only in ("all", "scenarios"):
+        scenario_table(rows, lines, args.limit)
+    if args.only == "scenarios":
         return _write(rows, lines)
     if args.only in ("all", "network"):
         network_lines(rows, lines, args.limit)
@@ -487,6 +504,28 @@ def load_lines(rows: list[dict[str, Any]], lines: list[str]) -> None:
             )
             lines.append(line)
             print(line, flush=True)
+
+
+def scenario_table(rows: list[dict[str, Any]], lines: list[str], limit: float) -> None:
+    """A park on Delft: the scenario recomputed incrementally vs the whole map again."""
+    if not (ROOT.parent / "shared" / "data" / "osm-delft-roads-asa2026e").is_dir():
+        lines += ["scenario benchmark skipped: ../shared/data not found", ""]
+        return
+    from benchmarks.scenarios import HEADER, scenario_lines
+
+    lines += HEADER
+    for edge in (100.0, 25.0):
+        print(f"  scenario: park in Delft, {edge:g} m, incremental and full ...", file=sys.stderr)
+        inc = _child("scenario-incremental", edge, limit)
+        full = _child("scenario-full", edge, limit)
+        for r in (inc, full):
+            rows.append({k: v for k, v in r.items() if k != "walk"})
+        if "error" in inc or "error" in full:
+            lines.append(f"| {edge:g} m: {inc.get('error') or full.get('error')} |||||||")
+            continue
+        lines += scenario_lines(inc, full)
+        print("\n".join(lines[-4:]), flush=True)
+    lines.append("")
 
 
 def network_lines(rows: list[dict[str, Any]], lines: list[str], limit: float) -> None:

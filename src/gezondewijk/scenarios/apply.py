@@ -65,6 +65,8 @@ class Applied:
     changed: dict[str, int] = field(default_factory=dict)
     #: Origins measured again (distances), for the report of how incremental it was.
     origins_measured: int = 0
+    #: Of those, origins walked again along the network (one Dijkstra each).
+    origins_walked: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -81,7 +83,7 @@ def apply_changes(base: ScenarioBase, scenario: Scenario) -> Applied:
     values = base.state.at_cells.values.copy()
     before = base.state.at_cells.values
     notes: list[str] = []
-    measured = 0
+    measured = walked = 0
     by_layer: dict[str, list[Change]] = defaultdict(list)
     for number, change in enumerate(scenario.changes, start=1):
         if change.kind in DESTINATION_KINDS:
@@ -90,7 +92,9 @@ def apply_changes(base: ScenarioBase, scenario: Scenario) -> Applied:
                 raise _missing(change, number, variable)
             by_layer[variable].append(change)
     for variable, changes in by_layer.items():
-        measured += _update_distances(base, values, variable, changes, notes)
+        counts = _update_distances(base, values, variable, changes, notes)
+        measured += counts[0]
+        walked += counts[1]
     for number, change in enumerate(scenario.changes, start=1):
         if change.kind in EXPOSURE_KINDS:
             _lower_exposure(base, values, change, number, notes)
@@ -124,6 +128,7 @@ def apply_changes(base: ScenarioBase, scenario: Scenario) -> Applied:
         touched=touched,
         changed=changed,
         origins_measured=measured,
+        origins_walked=walked,
         notes=notes,
     )
 
@@ -158,8 +163,8 @@ def _update_distances(
     variable: str,
     changes: list[Change],
     notes: list[str],
-) -> int:
-    """Distances of one layer after its additions and removals; returns origins measured."""
+) -> tuple[int, int]:
+    """Distances of one layer after additions and removals: (origins measured, walked)."""
     assert base.origins is not None and base.distances is not None
     origins, dist = base.origins, base.distances
     layer = base.layers[variable]
@@ -199,6 +204,7 @@ def _update_distances(
     walk = old_walk.copy() if old_walk is not None else None
     redo_straight = np.zeros(len(straight), dtype=bool)
     redo_walk = np.zeros(len(straight), dtype=bool)
+    walked = 0
     if removed_part is not None:
         to_removed = distance_to_nearest(origins.x, origins.y, _frame([removed_part]))
         redo_straight = to_removed <= old_straight + TOLERANCE_M
@@ -216,10 +222,12 @@ def _update_distances(
             nearer = keep & ~redo_walk & (to_added < np.nan_to_num(old_walk, nan=np.inf))
             if nearer.any():
                 reached = _walk(dist, nearer, added, base.reach)
+                walked += int(nearer.sum())
                 reached = np.where(to_added[nearer] == 0, 0.0, reached)
                 walk[nearer] = np.fmin(walk[nearer], reached)
     if walk is not None and redo_walk.any():
         again = _walk(dist, redo_walk, new_features, base.reach)
+        walked += int(redo_walk.sum())
         walk[redo_walk] = np.where(straight[redo_walk] == 0, 0.0, again)
     measured = int((redo_straight | redo_walk).sum())
     if added:
@@ -227,7 +235,7 @@ def _update_distances(
     _set_cells(values, variable, origins, old_straight, straight)
     if walk is not None and old_walk is not None:
         _set_cells(values, walking_key, origins, old_walk, walk)
-    return measured
+    return measured, walked
 
 
 def _walk(
