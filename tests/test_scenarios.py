@@ -16,6 +16,7 @@ from gezondewijk.cli import main
 from gezondewijk.crs import RD_NEW
 from gezondewijk.demo.scenarios import write_demo_scenarios
 from gezondewijk.demo.synthetic import make_synthetic_town
+from gezondewijk.effects.noise import highly_annoyed_pct, highly_sleep_disturbed_pct
 from gezondewijk.equity import slope_change
 from gezondewijk.indicators.proximity import Destinations, origin_distances
 from gezondewijk.scenarios import (
@@ -149,10 +150,39 @@ def test_new_gp_and_exposure_and_homes(base: ScenarioBase) -> None:
 
 
 def test_a_change_the_run_cannot_compute_names_the_fix(base: ScenarioBase) -> None:
-    noise = Change("geluid", shapely.box(0, 0, 10, 10), amount=3.0)
-    with pytest.raises(InputDataError, match="noise_lden") as err:
-        apply_changes(base, Scenario("g", "Geluid", [noise]))
+    soot = Change("pm25", shapely.box(0, 0, 10, 10), amount=3.0)  # the demo has no PM2.5 map
+    with pytest.raises(InputDataError, match="pm25") as err:
+        apply_changes(base, Scenario("p", "Fijnstof", [soot]))
     assert err.value.row == 1 and err.value.fix and "[[rasters]]" in err.value.fix
+
+
+def test_quieter_street_by_the_who_noise_curves(base: ScenarioBase) -> None:
+    """3 dB less along a street: fewer highly annoyed and sleep-disturbed, by hand per cell."""
+    cells = base.state.laid.cells
+    before = base.state.at_cells.values
+    x, y = float(np.median(cells.x)), float(np.median(cells.y))
+    street = shapely.LineString([(x - 1000, y), (x + 1000, y)])
+    result = run_scenario(
+        base,
+        Scenario("stil", "Stil", [Change("geluid", street, amount=3.0, width_m=200)]),
+        bootstrap=0,
+    )
+    inside = shapely.contains_xy(street.buffer(100, cap_style="flat"), cells.x, cells.y)
+    lden = before["noise_lden"].to_numpy(dtype="float64")
+    after = result.applied.cell_values["noise_lden"].to_numpy(dtype="float64")
+    np.testing.assert_allclose(after[inside], lden[inside] - 3)
+    assert (after[~inside] == lden[~inside]).all()
+    pop = np.nan_to_num(before["population"].to_numpy(dtype="float64"))
+    ha = (pop * (highly_annoyed_pct(lden) - highly_annoyed_pct(after)) / 100).sum()
+    hsd = (
+        pop * (highly_sleep_disturbed_pct(lden - 8) - highly_sleep_disturbed_pct(after - 8)) / 100
+    ).sum()
+    totals = result.health.totals.set_index("effect")
+    assert ha > 1 and hsd > 0.5
+    assert totals.loc["minder ernstig gehinderd door wegverkeer", "schatting"] == pytest.approx(ha)
+    sleep = totals.loc["minder ernstig slaapverstoord door wegverkeer"]
+    assert sleep["schatting"] == pytest.approx(hsd)
+    assert sleep["ondergrens"] < hsd < sleep["bovengrens"]
 
 
 def test_feature_messages_name_the_row_and_field() -> None:

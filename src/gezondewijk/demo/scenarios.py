@@ -74,17 +74,18 @@ def write_demo_scenarios(town: SyntheticTown, folder: Path, run_config: Path) ->
         Scenario(
             name="autoluw-centrum",
             title="Autoluwe hoofdstraat door het centrum",
-            description="Half zoveel autoverkeer op de oost-westas: 2 µg/m³ minder NO2 in een "
-            "strook van 200 m.",
+            description="Half zoveel autoverkeer op de oost-westas: 2 µg/m³ minder NO2 en 3 dB "
+            "minder verkeersgeluid (10·log10 0,5) in een strook van 200 m.",
             changes=[
                 Change(
-                    "no2",
+                    kind,
                     street,
-                    amount=2.0,
+                    amount=amount,
                     width_m=200.0,
                     name="oost-westas",
                     measure="verkeer_luw",
                 )
+                for kind, amount in (("no2", 2.0), ("geluid", 3.0))
             ],
             health=health,
             run=run_config.resolve(),

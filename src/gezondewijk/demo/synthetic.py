@@ -61,6 +61,9 @@ class SyntheticTown:
     health: pd.DataFrame
     ses: pd.DataFrame
     streets: gpd.GeoDataFrame | None = None
+    #: Road-traffic noise Lden (dB) on a 100 m grid, and its lower-left corner.
+    noise: np.ndarray | None = None
+    noise_origin: tuple[float, float] = (0.0, 0.0)
 
 
 def make_synthetic_town(
@@ -202,9 +205,42 @@ def make_synthetic_town(
     health.loc[smallest, health.columns[1:]] = np.nan
     ses.loc[smallest, "ses"] = np.nan
     streets = _streets(outline, size_m, (x0, y0), seed)
+    noise, noise_origin = _noise(centre, size_m, (x0, y0), seed)
     return SyntheticTown(
-        buurten, addresses, green, amenities, no2, (gx0, gy0), health, ses, streets
+        buurten,
+        addresses,
+        green,
+        amenities,
+        no2,
+        (gx0, gy0),
+        health,
+        ses,
+        streets,
+        noise,
+        noise_origin,
     )
+
+
+def _noise(
+    centre: shapely.Point, size_m: float, origin: tuple[float, float], seed: int
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """Road-traffic Lden (dB) on a 100 m grid: the motorway along the south, the main street.
+
+    A quiet background of about 45 dB, up to ~70 dB next to the motorway (the NO2 map's road)
+    and ~62 dB along the east–west main street through the centre, falling off over a few
+    hundred metres (about 3 dB per doubling of distance from a line source, roughly). Its own
+    random stream, so that the rest of the town stays as it was.
+    """
+    rng = np.random.default_rng(seed + 2000)
+    x0, y0 = origin
+    n = int(size_m / 100) + 2
+    xs = x0 - 100 + 50 + 100 * np.arange(n)
+    ys = y0 - 100 + 50 + 100 * np.arange(n)[::-1]
+    xx, yy = np.meshgrid(xs, ys)
+    motorway = 25 * np.exp(-np.abs(yy - (y0 + 800)) / 350)
+    street = 16 * np.exp(-np.abs(yy - centre.y) / 120) * (np.abs(xx - centre.x) < 1500)
+    lden = 45 + np.maximum(motorway, street) + rng.normal(0, 0.8, xx.shape)
+    return np.round(np.clip(lden, 40, 78), 1), (x0 - 100, y0 - 100)
 
 
 def _streets(
@@ -335,6 +371,19 @@ def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
     )
     body = "\n".join(" ".join(f"{v:.2f}" for v in row) for row in town.no2)
     (folder / "conc_no2.asc").write_text(header + body + "\n", encoding="ascii")
+    noise_raster = ""
+    if town.noise is not None:
+        nrows, ncols = town.noise.shape
+        header = (
+            f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {town.noise_origin[0]:.0f}\n"
+            f"YLLCORNER {town.noise_origin[1]:.0f}\nCELLSIZE 100\nNODATA_VALUE -999\n"
+        )
+        body = "\n".join(" ".join(f"{v:.1f}" for v in row) for row in town.noise)
+        (folder / "geluid_lden.asc").write_text(header + body + "\n", encoding="ascii")
+        noise_raster = (
+            '\n[[rasters]]\n# road-traffic noise Lden (dB), 100 m\nvariable = "noise_lden"\n'
+            'path = "geluid_lden.asc"\nyear = 2022\n'
+        )
     town.green.to_file(folder / "groen.geojson", driver="GeoJSON")
     town.amenities.to_file(folder / "voorzieningen.geojson", driver="GeoJSON")
     town.addresses.to_file(folder / "adressen.geojson", driver="GeoJSON")
@@ -369,7 +418,7 @@ path = "ses_woa.csv"
 variable = "no2"
 path = "conc_no2.asc"
 year = 2021
-
+{noise}
 [[features]]
 variable = "distance_green_m"
 path = "groen.geojson"
@@ -401,7 +450,7 @@ edge_m = 100
 variables = ["good_health_pct", "lonely_pct", "no2"]
 ses = "ses_woa"
 bootstrap = 500
-""".replace("{network}", network),
+""".replace("{network}", network).replace("{noise}", noise_raster),
         encoding="utf-8",
     )
     return config

@@ -10,6 +10,15 @@ highly annoyed, 45 dB :math:`L_{night}` where 3 % are highly sleep-disturbed.
   :math:`\%HSD = 19.4312 - 0.9336\,L_{night} + 0.0126\,L_{night}^2`, questions that name
   noise as the cause.
 
+Checked against the publications: the curves give back the guideline values' own rationale,
+9.8 % highly annoyed at 53 dB :math:`L_{den}` and 2.9 % highly sleep-disturbed at 45 dB
+:math:`L_{night}` (``tests/test_effects.py``); Basner & McGuire's abstract gives the road
+odds ratio 2.13 (1.82–2.48) per 10 dB where the question names noise (1.09, 0.94–1.27, where it
+does not). Guski et al. give the annoyance curve as a central estimate: no interval is carried
+for it, and the output says so. The 2022 update of the sleep review (Smith et al., Environ
+Health Perspect 130:076001) found a steeper road curve (OR 2.52, 2.28–2.79); the WHO 2018
+functions are kept, as the guideline values rest on them.
+
 The quadratics are fitted to 40–75 dB (annoyance) and 40–65 dB (sleep). Below the curve's
 lowest point (45.6 dB for annoyance) or below 40 dB (sleep) the share is held at that
 value: a quieter street below it is not counted as more annoyance, nor as less.

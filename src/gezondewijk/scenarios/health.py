@@ -80,7 +80,8 @@ ASSUMPTIONS = [
     "Groen: wie binnen 300 m groen van minstens 0,5 ha krijgt, krijgt een aangenomen NDVI-"
     "toename (instelling ndvi_per_groen_binnen_300m).",
     "Geluid: de WHO-curven gelden voor volwassenen; ze worden hier op alle inwoners toegepast. "
-    "Lnight = Lden min een vast verschil (instelling lden_min_lnight_db).",
+    "Lnight = Lden min een vast verschil (instelling lden_min_lnight_db). De hinder-curve is "
+    "gepubliceerd als middenschatting (Guski e.a. 2017): daarvoor staat geen interval.",
     "Levensjaren zijn periodematen uit de levenstafel van het gebied, met de ervaren "
     "gezondheid van de buurt (RIVM, 18+) voor alle leeftijden.",
 ]
