@@ -19,6 +19,7 @@ import pandas as pd
 
 from gezondewijk.crs import WGS84
 from gezondewijk.number_format import dutch_number
+from gezondewijk.outputs.metadata import provenance
 from gezondewijk.scenarios.base import ScenarioBase
 from gezondewijk.scenarios.compare import ScenarioResult
 from gezondewijk.scenarios.health import ASSUMPTIONS, COLUMN_LABELS
@@ -119,7 +120,7 @@ def draw_change_map(
     fig.suptitle(
         f"Scenario '{result.scenario.title}' op {base.result.name} (modelschatting)", fontsize=11
     )
-    fig.text(0.01, 0.01, base.result.credits, fontsize=7, color="#555555")
+    fig.text(0.01, 0.01, provenance(base.result), fontsize=7, color="#555555")
     fig.savefig(path)
     return path
 
@@ -146,6 +147,7 @@ def render_factsheet(
     template = "_factsheet_body.html.j2" if body_only else "factsheet.html.j2"
     return _ENV.get_template(template).render(
         map_src=map_src,
+        credits=provenance(base.result),
         run=base.result,
         scenario=result.scenario,
         result=result,
@@ -194,6 +196,7 @@ def render_comparison(
         assumptions=ASSUMPTIONS,
         sheet_href=sheet_href,
         map_href=map_href,
+        credits=provenance(base.result),
     )
 
 
