@@ -291,3 +291,12 @@ def test_cli_writes_fact_sheets_health_and_comparison(demo_config: Path, tmp_pat
     assert (park / "kaart_verschil.png").stat().st_size > 10_000
     layers = set(gpd.list_layers(park / "scenario.gpkg")["name"])
     assert layers == {"buurten", "cellen_veranderd"}
+    # the comparison per buurt, in the run's GIS formats: each scenario's change side by side
+    side = gpd.read_file(out / "vergelijking.gpkg", layer="buurten")
+    parquet = gpd.read_parquet(out / "vergelijking_buurten.parquet")
+    assert list(side.columns) == list(parquet.columns)
+    one = pd.read_csv(park / "buurten.csv").set_index("buurtcode")["score_inwoners_verschil"]
+    np.testing.assert_allclose(
+        side.set_index("buurtcode")["park_en_huisarts_score_verschil"].loc[one.index], one
+    )
+    assert {"autoluw_centrum_score_verschil", "autoluw_centrum_omlaag"} <= set(side.columns)

@@ -172,6 +172,9 @@ def test_save_run_compare_and_delete(client: TestClient, folders: tuple[Path, Pa
         )
     )
     assert [r["scenario"] for r in rows] == ["park-zuid", "autoluw-centrum"]
+    gpkg = client.get("/scenarios/vergelijk.gpkg?naam=park-zuid&naam=autoluw-centrum")
+    assert gpkg.status_code == 200 and gpkg.content[:16] == b"SQLite format 3\x00"
+    assert "vergelijk.gpkg?naam=park-zuid" in both.text
     assert float(rows[0]["cellen_veranderd"]) == changed
 
     # renamed while edited: the old files and outputs go

@@ -169,10 +169,16 @@ def _relative_sii_change(result: ScenarioResult) -> float | None:
 
 
 def write_comparison(base: ScenarioBase, results: list[ScenarioResult], folder: str | Path) -> Path:
-    """Scenarios side by side: one row per scenario (CSV and HTML, with each one's map)."""
+    """Scenarios side by side: one row per scenario (CSV and HTML, with each one's map).
+
+    Per buurt too, as a run's outputs are: ``vergelijking.gpkg`` (layer ``buurten``) and
+    ``vergelijking_buurten.parquet`` with each scenario's change (:func:`comparison_buurten`).
+    """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     _csv(comparison_table(results), out / "vergelijking.csv")
+    write_comparison_buurten(results, out / "vergelijking.gpkg")
+    comparison_buurten(results).to_parquet(out / "vergelijking_buurten.parquet")
     page = out / "vergelijking.html"
     page.write_text(render_comparison(base, results), encoding="utf-8")
     return page
@@ -244,6 +250,30 @@ def change_layers(base: ScenarioBase, result: ScenarioResult) -> gpd.GeoDataFram
     ]
     frame = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=buurten.crs)
     return frame.to_crs(WGS84)
+
+
+def comparison_buurten(results: list[ScenarioResult]) -> gpd.GeoDataFrame:
+    """Every buurt with each scenario's change side by side (RD New).
+
+    Columns: ``buurtcode``, ``buurtnaam``, ``inwoners``, ``score_inwoners_voor`` and per
+    scenario ``<naam>_score_verschil`` (mean change in stacked score per inhabitant) and
+    ``<naam>_omlaag`` (inhabitants moving down).
+    """
+    first = results[0].buurten
+    frame = pd.DataFrame(first[["buurtcode", "buurtnaam", "inwoners", "score_inwoners_voor"]])
+    for r in results:
+        b = r.buurten.set_index("buurtcode")
+        name = r.scenario.name.replace("-", "_")
+        frame[f"{name}_score_verschil"] = frame["buurtcode"].map(b["score_inwoners_verschil"])
+        frame[f"{name}_omlaag"] = frame["buurtcode"].map(b["inwoners_lager"])
+    return gpd.GeoDataFrame(frame, geometry=first.geometry, crs=first.crs)
+
+
+def write_comparison_buurten(results: list[ScenarioResult], path: Path) -> Path:
+    """:func:`comparison_buurten` as a GeoPackage (layer ``buurten``), replacing ``path``."""
+    path.unlink(missing_ok=True)
+    comparison_buurten(results).to_file(path, layer="buurten", driver="GPKG")
+    return path
 
 
 def comparison_table(results: list[ScenarioResult]) -> pd.DataFrame:

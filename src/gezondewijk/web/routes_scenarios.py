@@ -8,10 +8,14 @@ the web app and the command line call the same library (:mod:`gezondewijk.scenar
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.interventions import load_catalogue
@@ -22,6 +26,7 @@ from gezondewijk.scenarios.write import (
     comparison_table,
     render_comparison,
     render_factsheet,
+    write_comparison_buurten,
 )
 from gezondewijk.spreadsheet_safety import csv_text
 from gezondewijk.web.deps import check_csrf, render, require_user
@@ -293,6 +298,23 @@ def compare_csv(request: Request, naam: Names = None) -> Response:
         csv_text(comparison_table(got)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="vergelijking.csv"'},
+    )
+
+
+@router.get("/scenarios/vergelijk.gpkg")
+def compare_gpkg(request: Request, naam: Names = None) -> Response:
+    """The comparison per buurt as a GeoPackage (each scenario's change side by side)."""
+    require_user(request)
+    got = _compared(request, naam)
+    if isinstance(got, Response):
+        return got
+    folder = Path(tempfile.mkdtemp(prefix="vergelijking-"))
+    path = write_comparison_buurten(got, folder / "vergelijking.gpkg")
+    return FileResponse(
+        path,
+        media_type="application/geopackage+sqlite3",
+        filename="vergelijking.gpkg",
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
 
 
