@@ -52,9 +52,7 @@ def write_scenario_outputs(base: ScenarioBase, result: ScenarioResult, folder: s
     _csv(result.health.totals, out / "gezondheid.csv")
     _csv(result.health.buurten, out / "gezondheid_buurten.csv")
     result.buurten.to_parquet(out / "buurten.parquet")
-    gpkg = out / "scenario.gpkg"
-    gpkg.unlink(missing_ok=True)
-    result.buurten.to_file(gpkg, layer="buurten", driver="GPKG")
+    gpkg = _replace_gpkg(result.buurten, out / "scenario.gpkg")
     if len(changed):
         gpd.GeoDataFrame(changed, geometry="geometry", crs=cells.crs).to_file(
             gpkg, layer="cellen_veranderd", driver="GPKG"
@@ -177,8 +175,9 @@ def write_comparison(base: ScenarioBase, results: list[ScenarioResult], folder: 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     _csv(comparison_table(results), out / "vergelijking.csv")
-    write_comparison_buurten(results, out / "vergelijking.gpkg")
-    comparison_buurten(results).to_parquet(out / "vergelijking_buurten.parquet")
+    side = comparison_buurten(results)
+    _replace_gpkg(side, out / "vergelijking.gpkg")
+    side.to_parquet(out / "vergelijking_buurten.parquet")
     page = out / "vergelijking.html"
     page.write_text(render_comparison(base, results), encoding="utf-8")
     return page
@@ -271,8 +270,12 @@ def comparison_buurten(results: list[ScenarioResult]) -> gpd.GeoDataFrame:
 
 def write_comparison_buurten(results: list[ScenarioResult], path: Path) -> Path:
     """:func:`comparison_buurten` as a GeoPackage (layer ``buurten``), replacing ``path``."""
+    return _replace_gpkg(comparison_buurten(results), path)
+
+
+def _replace_gpkg(frame: gpd.GeoDataFrame, path: Path) -> Path:
     path.unlink(missing_ok=True)
-    comparison_buurten(results).to_file(path, layer="buurten", driver="GPKG")
+    frame.to_file(path, layer="buurten", driver="GPKG")
     return path
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -71,6 +73,15 @@ def _service(request: Request) -> ScenarioService:
     return found
 
 
+@contextmanager
+def _known(name: str) -> Iterator[None]:
+    """A 404 naming the scenario where the service has none of that name (``KeyError``)."""
+    try:
+        yield
+    except KeyError:
+        raise HTTPException(status_code=404, detail=f"Geen scenario '{name[:60]}'.") from None
+
+
 def _waiting(request: Request, user: Any, again: str) -> Response:
     """The page shown while the run is being prepared; it reloads itself."""
     return render(
@@ -122,9 +133,8 @@ def _editor(request: Request, name: str = "") -> Response:
     scenario = None
     if name:
         try:
-            scenario = service.load(name)
-        except KeyError:
-            raise HTTPException(status_code=404, detail=f"Geen scenario '{name[:60]}'.") from None
+            with _known(name):
+                scenario = service.load(name)
         except InputDataError as exc:
             return _unavailable(request, user, exc)
     kinds = [
@@ -329,9 +339,8 @@ def _compared(request: Request, given: list[str] | None) -> list[ScenarioResult]
     results = []
     for name in names:
         try:
-            result = service.result(name)
-        except KeyError:
-            raise HTTPException(status_code=404, detail=f"Geen scenario '{name[:60]}'.") from None
+            with _known(name):
+                result = service.result(name)
         except (InputDataError, BasePreparationError) as exc:
             raise HTTPException(status_code=422, detail=f"{name[:60]}: {exc}") from None
         if result is None:
@@ -346,9 +355,8 @@ def scenario_page(request: Request, name: str) -> Response:
     user = require_user(request)
     service = _service(request)
     try:
-        result = service.result(name)
-    except KeyError:
-        raise HTTPException(status_code=404, detail=f"Geen scenario '{name[:60]}'.") from None
+        with _known(name):
+            result = service.result(name)
     except (InputDataError, BasePreparationError) as exc:
         return _unavailable(request, user, exc)
     if result is None:
@@ -376,9 +384,8 @@ def change_geojson(request: Request, name: str) -> Response:
     require_user(request)
     service = _service(request)
     try:
-        result = service.result(name)
-    except KeyError:
-        raise HTTPException(status_code=404, detail=f"Geen scenario '{name[:60]}'.") from None
+        with _known(name):
+            result = service.result(name)
     except (InputDataError, BasePreparationError) as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     base = service.base()
@@ -392,10 +399,8 @@ def changes_geojson(request: Request, name: str) -> Response:
     """The scenario's GeoJSON file as stored (for the editor)."""
     require_user(request)
     service = _service(request)
-    try:
+    with _known(name):
         path = service.path(name).with_suffix(".geojson")
-    except KeyError:
-        raise HTTPException(status_code=404, detail="Geen scenario.") from None
     if not path.is_file():
         return JSONResponse({"type": "FeatureCollection", "features": []})
     return FileResponse(path, media_type="application/geo+json")
@@ -412,10 +417,8 @@ def download(request: Request, name: str, file: str) -> Response:
     """One of the scenario's outputs (as ``gezondewijk scenario`` writes them)."""
     require_user(request)
     service = _service(request)
-    try:
+    with _known(name):
         folder = service.output_folder(name)
-    except KeyError:
-        raise HTTPException(status_code=404, detail="Geen scenario.") from None
     path = folder / file
     if file not in DOWNLOADS or not path.is_file():
         raise HTTPException(
@@ -436,8 +439,6 @@ def delete(request: Request, name: str, csrf: str = Form("")) -> Response:
     """Remove a scenario's files and outputs."""
     require_user(request)
     check_csrf(request, csrf)
-    try:
+    with _known(name):
         _service(request).delete(name)
-    except KeyError:
-        raise HTTPException(status_code=404, detail="Geen scenario.") from None
     return RedirectResponse("/scenarios", status_code=303)
