@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from gezondewijk.demo import make_synthetic_town, write_synthetic_inputs
 from gezondewijk.run import MapResult, build_map
 from gezondewijk.settings import load_config
+from tests.publishers import Publishers
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -101,3 +103,20 @@ def client(app):
     from fastapi.testclient import TestClient
 
     return TestClient(app)
+
+
+@pytest.fixture
+def publishers() -> Iterator[Publishers]:
+    """The publishers' services replayed on 127.0.0.1 (see tests/publishers.py)."""
+    import re
+
+    from pytest_httpserver import HTTPServer
+
+    # threaded: a request held up by a time-out test must not block the retry behind it
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    fake = Publishers(server)
+    server.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
+    yield fake
+    server.clear()
+    server.stop()

@@ -1,294 +1,89 @@
-"""A stand-in for the publishers' services on 127.0.0.1, replaying responses in their formats.
+"""A replay of the publishers' services on 127.0.0.1, in the shapes they serve today.
 
-Small, hand-written data for a gemeente GM0503 with four buurten (and one buurt of GM0518 next
-door), served the way PDOK (OGC API Features), CBS StatLine (OData v3 catalogue and bulk
-feed), RIVM (GCN folder of zips, Atlas Leefomgeving WCS 2.0.1) serve theirs, with switchable
-faults: HTTP 429 with Retry-After, 5xx, time-outs, truncated bodies, repeating paging cursors,
-withdrawn tables and renamed columns.
+PDOK's OGC API (GoKoala), CBS StatLine (catalogue, DataProperties, bulk feed, for CBS and for
+third parties), RIVM's GCN folder and the Atlas Leefomgeving WCS, answering as the public record
+shows they answer (where each shape was read: tests/publisher_data.py), with switchable faults:
+HTTP 429 with Retry-After, 5xx, time-outs, truncated bodies, repeating cursors, withdrawn
+tables, renamed topics, refused filters, a WCS without noise coverages.
 """
 
 from __future__ import annotations
 
-import io
+import base64
 import json
 import re
 import time
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import numpy as np
-import rasterio
-from affine import Affine
 from pyproj import Transformer
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from gezondewijk.fetch.endpoints import Endpoints
+from tests.publisher_data import (
+    FILL,
+    NOISE_COVERAGES,
+    OTHER_COVERAGES,
+    RD_URI,
+    TABLES,
+    WCS_CAPABILITIES,
+    X0,
+    Y0,
+    buurt_feature,
+    buurten,
+    gcn_zip,
+    gemeente_feature,
+    noise_tiff,
+    table_rows,
+)
 
-X0, Y0, SIDE = 84_000.0, 445_000.0, 500.0
-BUURTEN = {  # code: (name, column, row, inhabitants) in a 2 × 2 block of 500 m squares
-    "BU05030000": ("Centrum-West", 0, 0, 2855),
-    "BU05030001": ("Centrum-Oost", 1, 0, 3120),
-    "BU05030002": ("Zuidpoort", 0, 1, 25),
-    "BU05030003": ("Nieuwbouw 2024", 1, 1, 1400),  # new in 2024: not in RIVM's 2022 division
+__all__ = ["FILL", "TABLES", "Publishers", "osm_extract", "slow", "status", "truncated"]
+
+
+# -- the services --------------------------------------------------------------------------------
+#: GoKoala's query parameters of /items (internal/ogc/features/url.go, featuresKnownParams).
+PDOK_KNOWN = {
+    "f",
+    "limit",
+    "cursor",
+    "crs",
+    "datetime",
+    "bbox",
+    "bbox-crs",
+    "filter",
+    "filter-crs",
+    "filter-lang",
+    "profile",
 }
-NEIGHBOUR = ("BU05180001", "Buurgemeente", 2, 0, 900)  # GM0518, touching the block
-
-
-def square(col: float, row: float) -> list[list[list[float]]]:
-    x, y = X0 + col * SIDE, Y0 + row * SIDE
-    return [[[x, y], [x + SIDE, y], [x + SIDE, y + SIDE], [x, y + SIDE], [x, y]]]
-
-
-def _feature(code: str, name: str, col: int, row: int, people: int, gm: str) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": code,
-        "geometry": {"type": "Polygon", "coordinates": square(col, row)},
-        "properties": {
-            "buurtcode": code,
-            "buurtnaam": name,
-            "wijkcode": "WK" + code[2:8],
-            "gemeentecode": gm,
-            "gemeentenaam": "Delft" if gm == "GM0503" else "Buurgemeente",
-            "jaar": 2024,
-            "aantalInwoners": people,
-            # the small buurt's density is secret (-99997); its GP distance not yet published
-            "bevolkingsdichtheidInwonersPerKm2": -99997 if people < 50 else people * 4,
-            "huisartsenpraktijkGemiddeldeAfstandInKm": -99995.0 if people < 50 else 0.6,
-        },
-    }
-
-
-def _props(*items: tuple[str, str, str, str | None, int | None, int]) -> list[dict[str, Any]]:
-    """DataProperties rows: (Type, Key, Title, Unit, ParentID, ID)."""
-    return [
-        {"Type": t, "Key": k, "Title": title, "Unit": unit, "ParentID": parent, "ID": ident}
-        for t, k, title, unit, parent, ident in items
-    ]
-
-
-def _rivm_props(stress: int, lonely: int, ends_meet: int) -> list[dict[str, Any]]:
-    """RIVM's tables number their topics differently per edition (``Eenzaam_28``, ``_31``)."""
-    return _props(
-        ("Dimension", "Leeftijd", "Leeftijd", None, None, 40),
-        ("Dimension", "Marges", "Marges", None, None, 41),
-        ("GeoDimension", "WijkenEnBuurten", "Wijken en buurten", None, None, 0),
-        ("TimeDimension", "Perioden", "Perioden", None, None, 42),
-        ("Topic", "ErvarenGezondheidGoedZeerGoed_4", "Ervaren gezondheid goed", "%", None, 43),
-        ("Topic", f"HeelVeelStressInAfgelopen4Weken_{stress}", "Heel veel stress", "%", None, 44),
-        ("Topic", f"Eenzaam_{lonely}", "Eenzaam", "%", None, 45),
-        ("Topic", f"MoeiteMetRondkomen_{ends_meet}", "Moeite met rondkomen", "%", None, 46),
-    )
-
-
-DIMS = (("GeoDimension", "WijkenEnBuurten", "Wijken en buurten", None, None, 0),)
-TABLES: dict[str, dict[str, Any]] = {
-    "85618NED": {"title": "Kerncijfers wijken en buurten 2023", "catalog": "cbs"},
-    "85984NED": {
-        "title": "Kerncijfers wijken en buurten 2024",
-        "catalog": "cbs",
-        "properties": _props(
-            *DIMS,
-            ("TopicGroup", "", "Bevolking", None, None, 1),
-            ("Topic", "AantalInwoners_5", "Aantal inwoners", "aantal", 1, 2),
-            (
-                "Topic",
-                "Bevolkingsdichtheid_34",
-                "Bevolkingsdichtheid",
-                "aantal inwoners per km²",
-                1,
-                3,
-            ),
-            ("TopicGroup", "", "Nabijheid voorzieningen", None, None, 4),
-            (
-                "Topic",
-                "AfstandTotHuisartsenpraktijk_110",
-                "Afstand tot huisartsenpraktijk",
-                "km",
-                4,
-                5,
-            ),
-            ("Topic", "AfstandTotSchool_113", "Afstand tot school", "km", 4, 6),
-        ),
-    },
-    "85560NED": {
-        "title": "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers 2022",
-        "catalog": "cbs",
-    },
-    "86134NED": {
-        "title": "Nabijheid voorzieningen; afstand locatie, wijk- en buurtcijfers 2024",
-        "catalog": "cbs",
-        "properties": _props(
-            *DIMS,
-            ("TopicGroup", "", "Gezondheid en welzijn", None, None, 10),
-            ("TopicGroup", "", "Huisartsenpraktijk", None, 10, 11),
-            (
-                "Topic",
-                "AfstandTotHuisartsenpraktijk_5",
-                "Afstand tot huisartsenpraktijk",
-                "km",
-                11,
-                12,
-            ),
-            ("TopicGroup", "", "Detailhandel", None, None, 13),
-            ("Topic", "AfstandTotGroteSupermarkt_24", "Afstand tot grote supermarkt", "km", 13, 14),
-            ("TopicGroup", "", "Onderwijs", None, None, 20),
-            ("TopicGroup", "", "Basisonderwijs", None, 20, 21),
-            ("Topic", "AfstandTotSchool_60", "Afstand tot school", "km", 21, 22),
-            ("TopicGroup", "", "Voortgezet onderwijs", None, 20, 23),
-            ("Topic", "AfstandTotSchool_64", "Afstand tot school", "km", 23, 24),
-        ),
-    },
-    "85900NED": {
-        "title": "Sociaal-economische status; scores per wijk en buurt, regio-indeling 2022",
-        "catalog": "cbs",
-        "properties": _props(
-            *DIMS,
-            ("TimeDimension", "Perioden", "Perioden", None, None, 29),
-            ("TopicGroup", "", "SES-WOA", None, None, 30),
-            ("TopicGroup", "", "Totaalscore", None, 30, 31),
-            ("Topic", "GemiddeldeScore_29", "Gemiddelde score", "getal", 31, 32),
-        ),
-    },
-    "50120NED": {
-        "title": "Gezondheid per wijk en buurt; 2012/2016/2020/2022 (indeling 2022)",
-        "catalog": "derden",
-        "properties": _rivm_props(stress=29, lonely=31, ends_meet=41),
-    },
-    "50090NED": {
-        "title": "Gezondheid per wijk en buurt; 2016/2020 (indeling 2020)",
-        "catalog": "derden",
-        "properties": _rivm_props(stress=26, lonely=28, ends_meet=38),
-    },
-}
-
-
-def _areas(codes_2022: bool = False) -> list[str]:
-    buurten = [c for c in BUURTEN if not (codes_2022 and c == "BU05030003")]
-    return ["NL00      ", "GM0503    ", "WK050300  ", *buurten, "BU05180001", "GM0518    "]
-
-
-def _rows(table: str) -> list[dict[str, Any]]:
-    """The table's rows for the areas above, with a null here and there as CBS has."""
-    rows: list[dict[str, Any]] = []
-    if table == "85984NED":
-        for i, code in enumerate(_areas()):
-            people = BUURTEN.get(code.strip(), ("", 0, 0, 10_000 * (i + 1)))[3]
-            rows.append(
-                {
-                    "WijkenEnBuurten": code,
-                    "AantalInwoners_5": people,
-                    "Bevolkingsdichtheid_34": None if people < 50 else people * 4,
-                    "AfstandTotHuisartsenpraktijk_110": 0.7,
-                    "AfstandTotSchool_113": 0.5 + 0.1 * i,
-                }
-            )
-    elif table == "86134NED":
-        for i, code in enumerate(_areas()):
-            rows.append(
-                {
-                    "WijkenEnBuurten": code,
-                    "AfstandTotHuisartsenpraktijk_5": 0.6 + 0.1 * i,
-                    "AfstandTotGroteSupermarkt_24": None if i == 4 else 0.4 + 0.1 * i,
-                    "AfstandTotSchool_60": 0.5 + 0.05 * i,
-                    "AfstandTotSchool_64": 2.0 + 0.1 * i,
-                }
-            )
-    elif table == "85900NED":
-        for period, shift in (("2021JJ00", 0.0), ("2022JJ00", 0.05)):
-            for i, code in enumerate(_areas()):
-                value = None if code.startswith("BU05030002") else round(-0.2 + 0.1 * i + shift, 3)
-                rows.append(
-                    {"WijkenEnBuurten": code, "Perioden": period, "GemiddeldeScore_29": value}
-                )
-    elif table in ("50120NED", "50090NED"):
-        periods = ["2020JJ00", "2022JJ00"] if table == "50120NED" else ["2016JJ00", "2020JJ00"]
-        keys = [p["Key"] for p in TABLES[table]["properties"] if p["Type"] == "Topic"]
-        for period in periods:
-            for age in ("20300", "80200"):
-                for margin, delta in (("MW00000", 0.0), ("MOG0095", -3.0), ("MBG0095", 3.0)):
-                    for i, code in enumerate(_areas(codes_2022=True)):
-                        base = [76.0 - i, 16.0 + i, 48.0 + i, 14.0 + i]
-                        small = code.startswith("BU05030002")  # too few respondents
-                        rows.append(
-                            {
-                                "Leeftijd": age,
-                                "Marges": margin,
-                                "WijkenEnBuurten": code,
-                                "Perioden": period,
-                                **{
-                                    k: None if small else b + delta
-                                    for k, b in zip(keys, base, strict=True)
-                                },
-                            }
-                        )
-    return rows
-
-
-def ascii_grid(value: float) -> bytes:
-    """A 10 × 10 km ESRI ASCII grid of 1 km cells over the buurten, RD New, no CRS (as GCN)."""
-    header = (
-        "NCOLS 10\nNROWS 10\nXLLCORNER 80000\nYLLCORNER 440000\nCELLSIZE 1000\nNODATA_VALUE -999\n"
-    )
-    rows = [" ".join(f"{value + 0.1 * c - 0.05 * r:.2f}" for c in range(10)) for r in range(10)]
-    return (header + "\n".join(rows) + "\n").encode("ascii")
-
-
-def gcn_zip(name: str, value: float) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(f"{name}.asc", ascii_grid(value))
-        archive.writestr("README_Bestandsinformatie.txt", "RIVM GCN (test)")
-    return buffer.getvalue()
-
-
-def noise_tiff(minx: float, miny: float, maxx: float, maxy: float) -> bytes:
-    """A GeoTIFF of 50 m cells over the box, Lden 45–65 dB rising to the east."""
-    width, height = max(1, int((maxx - minx) / 50)), max(1, int((maxy - miny) / 50))
-    data = np.tile(np.linspace(45, 65, width, dtype="float32"), (height, 1))
-    with rasterio.MemoryFile() as mem:
-        with mem.open(
-            driver="GTiff",
-            width=width,
-            height=height,
-            count=1,
-            dtype="float32",
-            crs="EPSG:28992",
-            transform=Affine(50.0, 0.0, minx, 0.0, -50.0, maxy),
-            nodata=-9999.0,
-        ) as dst:
-            dst.write(data, 1)
-        return bytes(mem.read())
-
-
-WCS_CAPABILITIES = """<?xml version="1.0" encoding="UTF-8"?>
-<wcs:Capabilities xmlns:wcs="http://www.opengis.net/wcs/2.0" version="2.0.1">
- <wcs:Contents>
-  <wcs:CoverageSummary><wcs:CoverageId>alo__rivm_20220601_Geluid_lden_wegverkeer_2020</wcs:CoverageId></wcs:CoverageSummary>
-  <wcs:CoverageSummary><wcs:CoverageId>alo__rivm_20250101_Geluid_lden_wegverkeer_2022</wcs:CoverageId></wcs:CoverageSummary>
-  <wcs:CoverageSummary><wcs:CoverageId>alo__rivm_20250801_Geluid_lden_allebronnen_2022</wcs:CoverageId></wcs:CoverageSummary>
-  <wcs:CoverageSummary><wcs:CoverageId>alo__rivm_nsl_20260401_gm_NO22024</wcs:CoverageId></wcs:CoverageSummary>
- </wcs:Contents>
-</wcs:Capabilities>
-"""
+PDOK_YEARS = ("2023", "2024", "2025")
+HISTORISCH_YEARS = (2021, 2022)
 
 
 @dataclass
 class Publishers:
-    """The fake services, their switches, and a log of every request they got."""
+    """The replayed services, their switches, and a log of every request they got."""
 
     server: HTTPServer
-    pdok_filter: bool = True
+    #: property filters each collection is configured for (GoKoala: others are answered 400)
+    property_filters: dict[str, set[str]] = field(
+        default_factory=lambda: {
+            "buurten": {"gemeentecode", "wijkcode", "buurtcode"},
+            "gemeenten": {"gemeentecode"},
+        }
+    )
+    cql: bool = False  # CQL filtering (and so /queryables) on the collections
     repeat_cursor: str | None = None  # "pdok" or "odata": the next link points to itself
     withdrawn: set[str] = field(default_factory=set)  # table ids that answer 404
-    renamed: bool = False  # Kerncijfers without "Aantal inwoners"
+    renamed: set[str] = field(default_factory=set)  # topic keys dropped from DataProperties
+    noise_coverages: tuple[str, ...] = NOISE_COVERAGES
     faults: dict[str, list[Callable[[Request], Response | None]]] = field(default_factory=dict)
     log: list[Request] = field(default_factory=list)
-    page_size: int = 3
+    page_size: int = 3  # GoKoala clamps ``limit`` to its maximum; small here, so pages follow
+    odata_page: int = 200  # StatLine's bulk feed pages at 10,000 rows; small here, so pages follow
 
     @property
     def root(self) -> str:
@@ -297,6 +92,7 @@ class Publishers:
     def endpoints(self) -> Endpoints:
         return Endpoints(
             pdok=f"{self.root}/pdok/cbs/wijken-en-buurten-{{year}}/ogc/v1",
+            pdok_historisch=f"{self.root}/pdok/cbs/wijken-en-buurten-historisch/ogc/v1",
             cbs=f"{self.root}/cbs",
             cbs_derden=f"{self.root}/derden",
             rivm_gcn=f"{self.root}/rivm/data/gcn",
@@ -329,16 +125,28 @@ class Publishers:
             return self._wcs(request)
         return Response("niet gevonden", status=404)
 
-    def _json(self, data: object, **headers: str) -> Response:
-        return Response(json.dumps(data), content_type="application/json", headers=headers)
+    def _json(
+        self, data: object, content_type: str = "application/json", **headers: str
+    ) -> Response:
+        return Response(json.dumps(data), content_type=content_type, headers=headers)
 
+    def _problem(self, status: int, detail: str) -> Response:
+        """An RFC 7807 problem as GoKoala's engine.RenderProblem writes it."""
+        title = {400: "Bad Request", 404: "Not Found"}[status]
+        stamp = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        body = {"detail": detail, "status": status, "timeStamp": stamp, "title": title}
+        return Response(json.dumps(body), status=status, content_type="application/problem+json")
+
+    # -- PDOK ---------------------------------------------------------------------------------
     def _pdok(self, request: Request) -> Response:
-        match = re.match(r"/pdok/cbs/wijken-en-buurten-(\d{4})/ogc/v1(/.*)?$", request.path)
-        if not match or match.group(1) not in ("2023", "2024", "2025"):
-            return Response('{"detail": "not found"}', status=404)
-        rest = match.group(2) or ""
-        base = f"{self.root}/pdok/cbs/wijken-en-buurten-{match.group(1)}/ogc/v1"
-        if rest in ("", "/"):
+        match = re.match(
+            r"/pdok/cbs/wijken-en-buurten-(\d{4}|historisch)/ogc/v1(/.*)?$", request.path
+        )
+        if not match or (match.group(1) != "historisch" and match.group(1) not in PDOK_YEARS):
+            return Response("404 page not found", status=404, content_type="text/plain")
+        service, rest = match.group(1), (match.group(2) or "").rstrip("/")
+        base = f"{self.root}/pdok/cbs/wijken-en-buurten-{service}/ogc/v1"
+        if rest == "":
             return self._json(
                 {
                     "title": "CBS Wijken en Buurten",
@@ -346,76 +154,102 @@ class Publishers:
                         {
                             "rel": "license",
                             "title": "CC BY 4.0",
-                            "href": "https://creativecommons.org/licenses/by/4.0/",
-                        }
+                            "href": "https://creativecommons.org/licenses/by/4.0/deed.nl",
+                        },
                     ],
                 }
             )
-        if rest == "/collections/buurten/queryables":
-            if not self.pdok_filter:
-                return Response("{}", status=404)
+        collections = self._collections(service)
+        if rest == "/collections":
+            return self._json({"collections": [{"id": c} for c in collections], "links": []})
+        found = re.match(r"/collections/([^/]+)(/items|/queryables)?$", rest)
+        if not found or found.group(1) not in collections:
+            return self._problem(404, f"collection '{rest}' does not exist")
+        collection, what = found.group(1), found.group(2)
+        if what == "/queryables":
+            if not self.cql:
+                return Response("404 page not found", status=404, content_type="text/plain")
+            props = {p: {"type": "string"} for p in self.property_filters[_kind(collection)]}
             return self._json(
+                {"type": "object", "properties": props}, content_type="application/schema+json"
+            )
+        if what != "/items":
+            return self._json({"id": collection})
+        return self._items(request, base, collection, collections[collection])
+
+    def _collections(self, service: str) -> dict[str, int]:
+        """Collection id → the year of its buurten."""
+        if service == "historisch":
+            out: dict[str, int] = {}
+            for year in HISTORISCH_YEARS:
+                out |= {f"buurten_{year}": year, f"gemeenten_{year}": year}
+            return out
+        return {"buurten": int(service), "wijken": int(service), "gemeenten": int(service)}
+
+    def _items(self, request: Request, base: str, collection: str, year: int) -> Response:
+        args = request.args
+        configured = self.property_filters[_kind(collection)]
+        for name in args:
+            if name not in PDOK_KNOWN and name not in configured:
+                return self._problem(400, f"unknown query parameter(s) found: {name}")
+        if args.get("filter") and not self.cql:
+            return self._problem(400, "CQL support is not enabled for this API")
+        wgs84 = args.get("crs") != RD_URI
+        if _kind(collection) == "gemeenten":
+            feats = [gemeente_feature(c) for c in ("GM0503", "GM0518")]
+        else:
+            feats = [buurt_feature(b, year, wgs84) for b in buurten(year)]
+        for name in configured & set(args):
+            feats = [f for f in feats if str(f["properties"].get(name)) == args[name]]
+        if args.get("filter"):
+            cql = re.fullmatch(r"(\w+)\s*=\s*'([^']*)'", args["filter"])
+            if cql is None:
+                return self._problem(400, f"failed to parse CQL: {args['filter']}")
+            feats = [f for f in feats if str(f["properties"].get(cql.group(1))) == cql.group(2)]
+        if args.get("bbox"):
+            x0, y0, x1, y1 = (float(v) for v in args["bbox"].split(","))
+            feats = [f for f in feats if _overlaps(f, (x0, y0, x1, y1))]
+        limit = min(int(args.get("limit", "10")), self.page_size)
+        offset = _decode_cursor(args.get("cursor"))
+        page = feats[offset : offset + limit]
+        query = {k: v for k, v in args.items() if k not in ("cursor", "f")}
+        url = f"{base}/collections/{collection}/items"
+        links = [
+            {
+                "rel": "self",
+                "title": "This document as GeoJSON",
+                "type": "application/geo+json",
+                "href": f"{url}?{urlencode({'f': 'json', **query})}",
+            },
+            {
+                "rel": "alternate",
+                "title": "This document as HTML",
+                "type": "text/html",
+                "href": f"{url}?{urlencode({'f': 'html', **query})}",
+            },
+        ]
+        if offset + limit < len(feats):
+            nxt = offset if self.repeat_cursor == "pdok" else offset + limit
+            query = {"f": "json", **query}
+            links.append(
                 {
-                    "type": "object",
-                    "properties": {
-                        "gemeentecode": {"type": "string"},
-                        "buurtcode": {"type": "string"},
-                    },
+                    "rel": "next",
+                    "title": "Next page",
+                    "type": "application/geo+json",
+                    "href": f"{url}?{urlencode({'cursor': _encode_cursor(nxt), **query})}",
                 }
             )
-        if rest == "/collections/gemeenten/items":
-            feats: list[dict[str, Any]] = [
-                {
-                    "type": "Feature",
-                    "geometry": {
-                        "type": "Polygon",
-                        "coordinates": [
-                            [
-                                [X0, Y0],
-                                [X0 + 1000, Y0],
-                                [X0 + 1000, Y0 + 1000],
-                                [X0, Y0 + 1000],
-                                [X0, Y0],
-                            ]
-                        ],
-                    },
-                    "properties": {"gemeentecode": "GM0503"},
-                },
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Polygon", "coordinates": square(2, 0)},
-                    "properties": {"gemeentecode": "GM0518"},
-                },
-            ]
-            return self._json({"type": "FeatureCollection", "features": feats, "links": []})
-        if rest == "/collections/buurten/items":
-            args = request.args
-            assert int(args.get("limit", "10")) <= 1000
-            assert args.get("crs") == "http://www.opengis.net/def/crs/EPSG/0/28992"
-            feats = [
-                _feature(c, n, col, row, p, "GM0503") for c, (n, col, row, p) in BUURTEN.items()
-            ]
-            feats.append(_feature(*NEIGHBOUR, "GM0518"))
-            if "gemeentecode" in args:
-                wanted = args["gemeentecode"]
-                feats = [f for f in feats if f["properties"]["gemeentecode"] == wanted]
-            cursor = int(args.get("cursor", "0"))
-            page = feats[cursor : cursor + self.page_size]
-            links = []
-            if cursor + self.page_size < len(feats):
-                nxt = dict(args)
-                nxt["cursor"] = str(
-                    cursor if self.repeat_cursor == "pdok" else cursor + self.page_size
-                )
-                links.append(
-                    {"rel": "next", "href": f"{base}/collections/buurten/items?{urlencode(nxt)}"}
-                )
-            return self._json(
-                {"type": "FeatureCollection", "features": page, "links": links},
-                **{"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/28992>"},
-            )
-        return Response("{}", status=404)
+        body = {
+            "type": "FeatureCollection",
+            "timeStamp": "2026-12-07T00:00:00Z",
+            "links": links,
+            "features": page,
+            "numberReturned": len(page),
+        }
+        crs = "http://www.opengis.net/def/crs/OGC/1.3/CRS84" if wgs84 else RD_URI
+        return self._json(body, "application/geo+json", **{"Content-Crs": f"<{crs}>"})
 
+    # -- StatLine ----------------------------------------------------------------------------
     def _odata(self, request: Request) -> Response:
         catalog = request.path.split("/")[1]
         if request.path.endswith("/ODataCatalog/Tables"):
@@ -423,33 +257,55 @@ class Publishers:
             wanted = words.group(1).lower() if words else ""
             value = [
                 {
+                    "Updated": "2025-06-01T02:00:00",
+                    "ID": i,
                     "Identifier": ident,
-                    "Title": t["title"],
-                    "ShortTitle": t["title"][:40],
+                    "Title": t.title,
+                    "ShortTitle": t.title[:40],
+                    "ShortDescription": "",
+                    "Summary": "",
+                    "Modified": "2025-06-01T02:00:00",
+                    "Frequency": t.frequency,
                     "Period": "",
-                    "Modified": "2025-06-01T00:00:00",
+                    "RecordCount": 1000,
+                    "Language": "nl",
+                    "Catalog": "CBS",
                 }
-                for ident, t in TABLES.items()
-                if t["catalog"] == catalog and wanted in t["title"].lower()
+                for i, (ident, t) in enumerate(TABLES.items())
+                if t.catalog == catalog and wanted in t.title.lower()
             ]
-            return self._json({"odata.metadata": "…", "value": value})
+            metadata = f"{self.root}/{catalog}/ODataCatalog/$metadata#Tables"
+            return self._json({"odata.metadata": metadata, "value": value})
         match = re.match(r"/(cbs|derden)/ODataFeed/odata/(\w+)/(\w+)$", request.path)
         if not match or match.group(2) in self.withdrawn or match.group(2) not in TABLES:
             return Response('{"odata.error": {"message": {"value": "Not found"}}}', status=404)
         ident, what = match.group(2), match.group(3)
         table = TABLES[ident]
         if what == "DataProperties":
-            props = table.get("properties", [])
-            if self.renamed and ident == "85984NED":
-                props = [p for p in props if p["Key"] != "AantalInwoners_5"]
-            return self._json({"value": props})
+            props = [p for p in table.properties if p["Key"] not in self.renamed]
+            return self._json({"odata.metadata": "…#DataProperties", "value": props})
         if what == "Marges":
             return self._json(
                 {
                     "value": [
-                        {"Key": "MW00000", "Title": "Waarde"},
-                        {"Key": "MOG0095", "Title": "Ondergrens 95%-interval"},
-                        {"Key": "MBG0095", "Title": "Bovengrens 95%-interval"},
+                        {
+                            "Key": "MW00000",
+                            "Title": "Waarde",
+                            "Description": None,
+                            "CategoryGroupID": None,
+                        },
+                        {
+                            "Key": "MOG0095",
+                            "Title": "Ondergrens 95%-interval",
+                            "Description": None,
+                            "CategoryGroupID": None,
+                        },
+                        {
+                            "Key": "MBG0095",
+                            "Title": "Bovengrens 95%-interval",
+                            "Description": None,
+                            "CategoryGroupID": None,
+                        },
                     ]
                 }
             )
@@ -459,12 +315,12 @@ class Publishers:
             )
             rows = [
                 r
-                for r in _rows(ident)
-                if any(str(r["WijkenEnBuurten"]).startswith(p) for p in prefixes)
+                for r in table_rows(ident)
+                if str(r["WijkenEnBuurten"]).startswith(tuple(prefixes))
             ]
             skip = int(request.args.get("$skiptoken", "0"))
-            page = rows[skip : skip + self.page_size * 10]
-            out: dict[str, Any] = {"value": page}
+            page = rows[skip : skip + self.odata_page]
+            out: dict[str, Any] = {"odata.metadata": "…#TypedDataSet", "value": page}
             if skip + len(page) < len(rows):
                 token = skip if self.repeat_cursor == "odata" else skip + len(page)
                 query = urlencode({"$filter": request.args.get("$filter", "")})
@@ -474,13 +330,16 @@ class Publishers:
             return self._json(out)
         return Response("{}", status=404)
 
+    # -- RIVM ---------------------------------------------------------------------------------
     def _gcn(self, request: Request) -> Response:
         if request.path.rstrip("/") == "/rivm/data/gcn":
             names = [
                 "conc_NO2_2022.zip",
                 "conc_NO2_2023.zip",
                 "conc_NO2_2030.zip",
+                "conc_PM25_2022.zip",
                 "conc_PM25_2023.zip",
+                "conc_PM10_2022.zip",
                 "conc_PM10_2023.zip",
                 "conc_NH3_2023.zip",
             ]
@@ -505,11 +364,17 @@ class Publishers:
     def _wcs(self, request: Request) -> Response:
         args = request.args
         if args.get("request") == "GetCapabilities":
-            return Response(WCS_CAPABILITIES, content_type="application/xml")
+            ids = (*self.noise_coverages, *OTHER_COVERAGES)
+            coverages = "\n".join(
+                f"  <wcs:CoverageSummary><wcs:CoverageId>{c}</wcs:CoverageId></wcs:CoverageSummary>"
+                for c in ids
+            )
+            return Response(
+                WCS_CAPABILITIES.format(coverages=coverages), content_type="application/xml"
+            )
         if args.get("request") == "GetCoverage":
-            subsets = args.getlist("subset")
             box = {}
-            for s in subsets:
+            for s in args.getlist("subset"):
                 axis, lo, hi = re.match(r"(\w)\(([-\d.]+),([-\d.]+)\)", s).groups()  # type: ignore[union-attr]
                 box[axis] = (float(lo), float(hi))
             tiff = noise_tiff(box["X"][0], box["Y"][0], box["X"][1], box["Y"][1])
@@ -517,7 +382,29 @@ class Publishers:
         return Response("<ows:ExceptionReport/>", status=400, content_type="application/xml")
 
 
-# fault actions ------------------------------------------------------------------------------
+def _kind(collection: str) -> str:
+    return "gemeenten" if collection.startswith("gemeente") else "buurten"
+
+
+def _encode_cursor(offset: int) -> str:
+    """An opaque cursor, as GoKoala's (a client must not build one itself)."""
+    return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    padded = cursor + "=" * (-len(cursor) % 4)
+    return int(base64.urlsafe_b64decode(padded).decode()[1:])
+
+
+def _overlaps(feature: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    xs = [p[0] for p in feature["geometry"]["coordinates"][0]]
+    ys = [p[1] for p in feature["geometry"]["coordinates"][0]]
+    return min(xs) < box[2] and max(xs) > box[0] and min(ys) < box[3] and max(ys) > box[1]
+
+
+# fault actions ---------------------------------------------------------------------------------
 def status(code: int, **headers: str) -> Callable[[Request], Response]:
     return lambda _r: Response(f"fout {code}", status=code, headers=headers)
 

@@ -30,6 +30,10 @@ ALIASES: dict[str, str] = {
     "afstand tot openbaar groen totaal (km)": "distance_green_km",
     "afstand tot park of plantsoen (km)": "distance_park_km",
     "ses-woa/totaalscore/gemiddelde score (getal)": "ses_woa",
+    # SES-WOA's total score under its group, wherever the table nests it (85163NED, 85900NED,
+    # 86092NED: sub-scores are "Gemiddelde score" too, under another group)
+    "totaalscore/gemiddelde score (getal)": "ses_woa",
+    "totaalscore/gemiddelde score": "ses_woa",
 }
 
 # Single names with everything but letters and digits removed, and with a StatLine position
@@ -58,11 +62,19 @@ COMPACT: dict[str, str] = {
     "basisonderwijsgemiddeldeafstandinkm": "distance_school_km",
     "afstandtotopenbaargroentotaal": "distance_green_km",
     "afstandtotparkofplantsoen": "distance_park_km",
-    # RIVM Gezondheid per wijk en buurt (50090NED, 50120NED and older)
+    # RIVM Gezondheid per wijk en buurt. 50090NED (2016/2020) and 50120NED (2012-2022,
+    # indeling 2022) name them one way, 50150NED (2012-2024, indeling 2024) another
+    # (GoedErvarenGezondheid_4, HeelVeelStressAfg4Weken_17, HoogRisicoAngststoornisOfDepressie_14):
+    # see tests/publishers.py for where each key was read. "Matig/hoog risico" is only in
+    # 50090NED; the newer tables publish "hoog risico", a narrower group: another variable.
     "ervarengezondheidgoedzeergoed": "good_health_pct",
+    "goedervarengezondheid": "good_health_pct",
     "eenzaam": "lonely_pct",
     "heelveelstressinafgelopen4weken": "stress_pct",
+    "heelveelstressafg4weken": "stress_pct",
     "matighoogrisicoopangstofdepressie": "anxiety_depression_pct",
+    "hoogrisicoopangstofdepressie": "anxiety_depression_high_pct",
+    "hoogrisicoangststoornisofdepressie": "anxiety_depression_high_pct",
     "moeitemetrondkomen": "hard_to_make_ends_meet_pct",
     "seswoa": "ses_woa",
 }

@@ -49,6 +49,9 @@ class Variable:
         Reference year of the data, where known.
     licence
         Licence of the data.
+    valid_min, valid_max
+        The plausible range of a measured value (ours: physical bounds, wide). A raster value
+        outside it is a fill value or an error in the map; it is reported and not scored.
     """
 
     key: str
@@ -60,6 +63,8 @@ class Variable:
     source: str
     year: int | None = None
     licence: str = ""
+    valid_min: float | None = None
+    valid_max: float | None = None
 
     def with_year(self, year: int | None) -> Variable:
         """Return a copy with the reference year set."""
@@ -83,6 +88,8 @@ class _VariableRecord(BaseModel):
     kind: Kind
     source: str = Field(min_length=1)
     licence: str = ""
+    valid_min: float | None = None
+    valid_max: float | None = None
 
 
 class _VariablesFile(BaseModel):

@@ -7,8 +7,17 @@ noise map into a cache, optionally clips an OpenStreetMap extract, and writes a 
 file gets a provenance record; a second run uses the cache; ``offline`` uses nothing else.
 """
 
+from gezondewijk.fetch.check import CheckResult, check_sources
 from gezondewijk.fetch.endpoints import Endpoints
 from gezondewijk.fetch.http import Downloader, Fetched
 from gezondewijk.fetch.municipality import FetchResult, fetch_gemeenten
 
-__all__ = ["Downloader", "Endpoints", "FetchResult", "Fetched", "fetch_gemeenten"]
+__all__ = [
+    "CheckResult",
+    "Downloader",
+    "Endpoints",
+    "FetchResult",
+    "Fetched",
+    "check_sources",
+    "fetch_gemeenten",
+]

@@ -17,7 +17,10 @@ class Endpoints(BaseModel):
     Attributes
     ----------
     pdok
-        PDOK OGC API Features of the CBS wijk- en buurtkaart; ``{year}`` is filled in.
+        PDOK OGC API Features of the CBS wijk- en buurtkaart; ``{year}`` is filled in (PDOK
+        serves 2023 and later years each as a service of its own).
+    pdok_historisch
+        PDOK OGC API Features of the older wijk- en buurtkaarten (one collection per year).
     cbs
         CBS StatLine open data (OData v3): ``/ODataCatalog`` and ``/ODataFeed``.
     cbs_derden
@@ -31,6 +34,7 @@ class Endpoints(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pdok: str = "https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1"
+    pdok_historisch: str = "https://api.pdok.nl/cbs/wijken-en-buurten-historisch/ogc/v1"
     cbs: str = "https://opendata.cbs.nl"
     cbs_derden: str = "https://dataderden.cbs.nl"
     rivm_gcn: str = "https://data.rivm.nl/data/gcn"

@@ -43,6 +43,24 @@ class NotFound(SourceUnavailableError):  # noqa: N818 - an HTTP 404, named as HT
     """The server answered 404: the table, collection or year does not exist (any more)."""
 
 
+class Refused(SourceUnavailableError):  # noqa: N818 - an HTTP 400, named as HTTP names it
+    """The server answered 400: it does not take the request as asked.
+
+    PDOK's OGC API (GoKoala) answers 400 to a query parameter it does not know, such as a
+    property filter the collection does not offer (``unknown query parameter(s) found:
+    gemeentecode``, an RFC 7807 problem). Callers that can ask another way catch this.
+
+    Attributes
+    ----------
+    detail
+        The server's own explanation (the problem's ``detail``, else the start of the body).
+    """
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
 @dataclass
 class Fetched:
     """A file in the cache and where it came from."""
@@ -148,6 +166,9 @@ class Downloader:
                 code = response.status_code
                 if code == 404:
                     raise NotFound(f"{response.url}: bestaat niet (HTTP 404).")
+                if code == 400:
+                    detail = _problem_detail(response)
+                    raise Refused(f"{response.url}: geweigerd (HTTP 400: {detail}).", detail)
                 if code not in RETRY_STATUS:
                     if code >= 400:
                         raise SourceUnavailableError(
@@ -286,6 +307,17 @@ def _check_complete(response: httpx.Response) -> None:
     encoded = response.headers.get("Content-Encoding")
     if announced and not encoded and announced.isdigit() and len(response.content) < int(announced):
         raise _TruncatedError(f"{len(response.content)} van {announced} bytes")
+
+
+def _problem_detail(response: httpx.Response) -> str:
+    """The ``detail`` of an RFC 7807 problem (as GoKoala sends), else the body's start."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("detail"):
+        return str(body["detail"])[:300]
+    return response.text[:200].strip()
 
 
 def _retry_after(response: httpx.Response) -> float | None:

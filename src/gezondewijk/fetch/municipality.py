@@ -13,7 +13,7 @@ import shapely
 
 from gezondewijk._errors import GezondewijkError
 from gezondewijk._progress import Progress
-from gezondewijk.fetch import pdok, rivm, statline
+from gezondewijk.fetch import health, pdok, rivm, statline
 from gezondewijk.fetch.endpoints import LICENCES, Endpoints
 from gezondewijk.fetch.http import Downloader, Fetched
 from gezondewijk.fetch.runfile import Inputs, write_run_file
@@ -95,7 +95,7 @@ def fetch_gemeenten(
         folder = Path(cache) / f"{tag}_{year}"
         fetched = pdok.fetch_buurten(
             dl,
-            ends.pdok.format(year=year),
+            ends,
             gemeenten,
             year,
             folder / "buurten.gpkg",
@@ -199,6 +199,14 @@ def _statline(job: _Job, kind: statline.TableKind) -> None:
     if hit is None:
         table = statline.pick_year(statline.find_tables(job.dl, base, kind), job.year, kind)
         rows = statline.fetch_rows(job.dl, table, kind, job.gemeenten)
+        if rows.missing:
+            note = (
+                f"{table.identifier} ('{table.title}'): geen kolom voor {', '.join(rows.missing)}"
+                f" (hernoemd door de uitgever?); de tabel heeft nu ook: "
+                f"{', '.join(rows.unknown)[:300]}"
+            )
+            job.inputs.notes.append(note)
+            job.progress.note(f"let op: {note}")
         periods = rows.periods()
         if len(periods) > 1:  # SES-WOA has several years in one table: the newest up to `year`
             usable = [p for p in periods if p[:4].isdigit() and int(p[:4]) <= job.year]
@@ -226,31 +234,32 @@ def _report_join(job: _Job, title: str, path: Path) -> None:
 
 
 def _rivm_health(job: _Job) -> None:
-    kind, dl = statline.RIVM, job.dl
+    dl = job.dl
     cached = sorted(job.folder.glob("rivm_*.csv"))
     hits = [h for h in (dl.cached(p, where=job.ends.cbs_derden) for p in cached) if h is not None]
+    tables = health.HealthTables(hits)
     if not hits:
-        tables = statline.find_tables(dl, job.ends.cbs_derden, kind)
-        for table in sorted(tables, key=lambda t: (t.year or 0, t.identifier), reverse=True):
-            rows = statline.fetch_rows(dl, table, kind, job.gemeenten)
-            for period in rows.periods():
-                p_year = int(period[:4])
-                path = job.folder / f"rivm_{table.identifier}_{p_year}.csv"
-                record = _record("rivm_gezondheid", f"{table.title}, {p_year}", p_year)
-                hits.append(rows.for_period(period).store(dl, path, record))
-            job.progress.note(f"{table.identifier} {table.title}: {', '.join(rows.periods())}")
-    # the run takes the newest table (one area division for all its years), its newest year
-    # up to `year`; every other year and table stays in the cache for monitoring
-    newest = max(hits, key=lambda h: (h.provenance.jaar or 0, h.provenance.tabel or ""))
-    same = [h for h in hits if h.provenance.tabel == newest.provenance.tabel]
-    usable = [h for h in same if (h.provenance.jaar or 0) <= job.year] or same
-    chosen = max(usable, key=lambda h: h.provenance.jaar or 0)
+        tables = health.fetch_health_tables(
+            dl,
+            job.ends.cbs_derden,
+            job.gemeenten,
+            job.folder,
+            lambda title, year: _record("rivm_gezondheid", title, year),
+        )
+        for line in tables.summaries:
+            job.progress.note(line)
+        for note in tables.notes:
+            job.inputs.notes.append(note)
+            job.progress.note(f"let op: {note}")
+    # the run takes one table and year; every other year and table stays in the cache for
+    # monitoring (gezondewijk monitor)
+    chosen = tables.chosen(job.year)
     _report_join(job, chosen.provenance.bron, chosen.path)
     job.inputs.tables.append(("rivm", chosen.path))
-    job.inputs.sources.extend(h.provenance for h in hits)
+    job.inputs.sources.extend(h.provenance for h in tables.files)
+    others = sorted(h.path.name for h in tables.files if h is not chosen)
     job.progress.note(
-        f"in de run: {chosen.provenance.summary()}; voor monitoring ook "
-        f"{', '.join(sorted(h.path.name for h in hits if h is not chosen))}"
+        f"in de run: {chosen.provenance.summary()}; voor monitoring ook {', '.join(others)}"
     )
 
 

@@ -23,6 +23,12 @@ from gezondewijk.provenance import Provenance, read_sidecar
 #: gezondewijk variable → the GCN substance code in file names.
 GCN_SUBSTANCES = {"no2": "NO2", "pm25": "PM25", "pm10": "PM10"}
 _LISTING = re.compile(r'href="(?:[^"]*/)?conc_([A-Za-z0-9]+)_(\d{4})\.zip"')
+#: Where a user gets the noise map by hand when the WCS does not offer it.
+NOISE_DOWNLOAD = (
+    "Atlas Leefomgeving, kaart 'Geluid in Nederland' (https://www.atlasleefomgeving.nl, "
+    "'Wil je de gegevens gebruiken?' → Nationaal Georegister, "
+    "https://www.nationaalgeoregister.nl, zoek 'Geluid in Nederland Lden')"
+)
 _NOISE = re.compile(r"Geluid_lden_(wegverkeer|allebronnen)_(\d{4})$", re.IGNORECASE)
 
 
@@ -137,12 +143,18 @@ def fetch_noise(
     hit = dl.cached(path, where=wcs)
     if hit is not None:
         return hit
-    coverages = [c for c in noise_coverages(dl, wcs) if c[2] <= year]
+    offered = noise_coverages(dl, wcs)
+    coverages = [c for c in offered if c[2] <= year]
     if not coverages:
+        later = sorted({c[2] for c in offered})
         raise InputDataError(
-            f"de Atlas Leefomgeving noemt geen geluidkaart (Lden) voor {year} of eerder.",
+            f"de capabilities van de WCS noemen geen geluidkaart (Lden) voor {year} of eerder"
+            + (f" (wel voor {', '.join(map(str, later))})" if later else "")
+            + ": of RIVM de geluidkaarten als WCS-coverage aanbiedt is niet zeker.",
             path=wcs,
-            fix="kies een ander jaar, of geef zelf een geluidraster op in het runbestand.",
+            fix=f"download de kaart zelf als zip (GeoTIFF): {NOISE_DOWNLOAD}; pak het .tif-"
+            "bestand uit en geef het op in het runbestand ([[rasters]] variable = "
+            '"noise_lden", path = …).',
         )
     # road traffic first (the WHO 2018 guideline of the preset is for road traffic), newest
     # year, newest release (the date in the coverage name)

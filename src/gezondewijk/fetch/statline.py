@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +26,35 @@ from gezondewijk.fetch.http import Downloader, Fetched, NotFound
 from gezondewijk.fetch.paging import all_pages
 from gezondewijk.provenance import Provenance
 from gezondewijk.publisher_names import COMPACT, canonical_name, compact_name
+from gezondewijk.variables import KNOWN
 
 #: The one KWB topic whose OData key is ambiguous elsewhere: in Kerncijfers it is the only
 #: school distance (basisonderwijs); Nabijheid voorzieningen has four and names their groups.
 _UNIQUE_ONLY = {"afstandtotschool": "distance_school_km"}
 
 
+#: The catalogue's ``Frequency`` of a table CBS no longer updates (a newer table replaces it).
+DISCONTINUED = "stopgezet"
+
+
 @dataclass(frozen=True)
 class TableInfo:
-    """A StatLine table found in the catalogue."""
+    """A StatLine table found in the catalogue.
+
+    Attributes
+    ----------
+    year
+        The newest year in the title: the data year of a yearly table ("Kerncijfers wijken
+        en buurten 2024"), the area division of a multi-year one ("… (indeling 2024)").
+    discontinued
+        The catalogue says ``Frequency: Stopgezet``.
+    """
 
     identifier: str
     title: str
     year: int | None
     base: str
+    discontinued: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,20 +67,31 @@ class TableKind:
         ``kwb``, ``nabijheid``, ``ses_woa`` or ``rivm`` (the run file's table kind).
     title
         Words every table of the family has in its title.
-    required
-        Vocabulary keys the table must yield; a missing one means the publisher renamed a
-        column.
+    expected
+        Vocabulary keys the table yields. A missing one means the publisher renamed a column:
+        it is reported and the others are used; a table with none of them is not used.
     keep_keys
         Keep the OData keys as column names (the RIVM reader maps them itself).
     """
 
     name: str
     title: str
-    required: tuple[str, ...]
+    expected: tuple[str, ...]
     keep_keys: bool = False
 
 
-KWB = TableKind("kwb", "Kerncijfers wijken en buurten", ("population",))
+KWB = TableKind(
+    "kwb",
+    "Kerncijfers wijken en buurten",
+    (
+        "population",
+        "population_density",
+        "address_density",
+        "distance_gp_km",
+        "distance_supermarket_km",
+        "distance_school_km",
+    ),
+)
 NABIJHEID = TableKind(
     "nabijheid",
     "Nabijheid voorzieningen",
@@ -75,7 +101,7 @@ SES_WOA = TableKind("ses_woa", "Sociaal-economische status", ("ses_woa",))
 RIVM = TableKind(
     "rivm",
     "Gezondheid per wijk en buurt",
-    ("lonely_pct", "good_health_pct", "stress_pct"),
+    ("lonely_pct", "good_health_pct", "stress_pct", "hard_to_make_ends_meet_pct"),
     keep_keys=True,
 )
 
@@ -94,7 +120,7 @@ def find_tables(dl: Downloader, base: str, kind: TableKind) -> list[TableInfo]:
     params = {
         "$format": "json",
         "$filter": f"substringof('{kind.title}',Title)",
-        "$select": "Identifier,Title,ShortTitle,Period,Modified",
+        "$select": "Identifier,Title,ShortTitle,Period,Frequency,Modified",
     }
     rows = _all_pages(dl, url, params)
     tables = []
@@ -103,7 +129,10 @@ def find_tables(dl: Downloader, base: str, kind: TableKind) -> list[TableInfo]:
         if kind.title.lower() not in title.lower():
             continue
         years = [int(y) for y in _YEAR.findall(title)]
-        tables.append(TableInfo(str(row["Identifier"]), title, max(years) if years else None, base))
+        stopped = str(row.get("Frequency") or "").strip().lower() == DISCONTINUED
+        tables.append(
+            TableInfo(str(row["Identifier"]), title, max(years) if years else None, base, stopped)
+        )
     if not tables:
         raise InputDataError(
             f"de CBS-catalogus noemt geen tabel '{kind.title}'.",
@@ -116,11 +145,16 @@ def find_tables(dl: Downloader, base: str, kind: TableKind) -> list[TableInfo]:
 def pick_year(tables: list[TableInfo], year: int, kind: TableKind) -> TableInfo:
     """The table of ``year``, else the newest one before it.
 
+    A discontinued table (``Frequency: Stopgezet``) is skipped where a current one covers
+    the same year: CBS lists both while a revised table replaces the old one.
+
     Raises
     ------
     InputDataError
         When every table is newer than ``year``.
     """
+    current = {t.year for t in tables if not t.discontinued}
+    tables = [t for t in tables if not t.discontinued or t.year not in current]
     usable = [t for t in tables if t.year is not None and t.year <= year]
     if not usable:
         years = sorted({t.year for t in tables if t.year is not None})
@@ -134,7 +168,17 @@ def pick_year(tables: list[TableInfo], year: int, kind: TableKind) -> TableInfo:
 
 @dataclass
 class TableRows:
-    """The rows of one gemeente (or several) from a table, with their CSV column names."""
+    """The rows of one gemeente (or several) from a table, with their CSV column names.
+
+    Attributes
+    ----------
+    missing
+        Vocabulary keys of :attr:`TableKind.expected` the table does not yield (renamed by
+        the publisher); reported, while the others are used.
+    unknown
+        Titles of the table's topics that map to no vocabulary key (for the report where
+        something is missing: they are where a renamed topic will be).
+    """
 
     table: TableInfo
     rows: list[dict[str, object]]
@@ -143,6 +187,8 @@ class TableRows:
     query: dict[str, str]
     area_key: str
     time_key: str | None
+    missing: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
 
     def periods(self) -> list[str]:
         """The period keys present (``2022JJ00``…), sorted."""
@@ -154,9 +200,7 @@ class TableRows:
         """Only the rows of one period."""
         assert self.time_key is not None
         rows = [r for r in self.rows if str(r.get(self.time_key, "")).strip() == period]
-        return TableRows(
-            self.table, rows, self.headers, self.url, self.query, self.area_key, self.time_key
-        )
+        return replace(self, rows=rows)
 
     def codes(self) -> set[str]:
         """Area codes in the rows."""
@@ -175,11 +219,15 @@ def fetch_rows(
 ) -> TableRows:
     """Fetch the rows of ``gemeenten`` (and their wijken, buurten and NL).
 
+    An expected column that is gone (renamed by the publisher) is listed in
+    :attr:`TableRows.missing` with the topics the table has instead; the rest of the table is
+    still used.
+
     Raises
     ------
     InputDataError
-        When the table no longer exists (HTTP 404), or a required column is gone (renamed by
-        the publisher); the message names the table and what is missing.
+        When the table no longer exists (HTTP 404), or has none of the expected columns; the
+        message names the table and its topics.
     """
     feed = f"{table.base}/ODataFeed/odata/{table.identifier}"
     try:
@@ -197,14 +245,20 @@ def fetch_rows(
     params = {"$format": "json", "$filter": " or ".join(clauses)}
     rows = _all_pages(dl, f"{feed}/TypedDataSet", params)
     headers = _headers(properties, kind)
-    missing = [k for k in kind.required if k not in _mapped(headers)]
-    if missing:
-        topics = ", ".join(str(p.get("Title")) for p in properties if p.get("Type") == "Topic")
+    missing = [k for k in kind.expected if k not in _mapped(headers)]
+    unknown = [
+        str(p.get("Title", p.get("Key")))
+        for p in properties
+        if property_type(p) == "Topic"
+        and _vocabulary(headers.get(str(p.get("Key")), "")) is None
+        and _is_numeric(p)
+    ]
+    if missing and len(missing) == len(kind.expected):
         raise InputDataError(
             f"tabel {table.identifier} heeft geen kolom meer voor {', '.join(missing)} "
             "(hernoemd door de uitgever?).",
             field=table.identifier,
-            fix=f"meld het bij gezondewijk; de tabel heeft nu: {topics[:400]}.",
+            fix=f"meld het bij gezondewijk; de tabel heeft nu: {', '.join(unknown)[:400]}.",
         )
     if kind.name == "rivm":
         margins = _margin_keys(dl, feed)
@@ -219,6 +273,8 @@ def fetch_rows(
         {"$filter": params["$filter"]},
         area_key,
         _key_of_type(properties, "TimeDimension"),
+        missing,
+        unknown,
     )
 
 
@@ -232,24 +288,38 @@ def _next(page: dict[str, Any]) -> str | None:
     return None if link is None else str(link)
 
 
+def property_type(prop: dict[str, object]) -> str:
+    """A DataProperties row's type: ``Type``, else the tail of ``odata.type``.
+
+    StatLine sends both (``"Type": "Topic"``, ``"odata.type": "Cbs.OData.Topic"``).
+    """
+    kind = prop.get("Type") or str(prop.get("odata.type", "")).rsplit(".", 1)[-1]
+    return str(kind)
+
+
+def _is_numeric(prop: dict[str, object]) -> bool:
+    """Whether a topic holds numbers (``Gemeentenaam_1`` and ``Codering_3`` hold text)."""
+    return str(prop.get("Datatype") or "Double") != "String"
+
+
 def _key_of_type(properties: list[dict[str, object]], kind: str) -> str | None:
-    return next((str(p["Key"]) for p in properties if p.get("Type") == kind), None)
+    return next((str(p["Key"]) for p in properties if property_type(p) == kind), None)
 
 
 def _headers(properties: list[dict[str, object]], kind: TableKind) -> dict[str, str]:
     """OData key → CSV column name for every topic and dimension."""
-    groups = {p.get("ID"): p for p in properties if p.get("Type") == "TopicGroup"}
-    topics = [p for p in properties if p.get("Type") == "Topic"]
+    groups = {p.get("ID"): p for p in properties if property_type(p) == "TopicGroup"}
+    topics = [p for p in properties if property_type(p) == "Topic"]
     counts: dict[str, int] = {}
     for p in topics:
         counts[compact_name(str(p["Key"]))] = counts.get(compact_name(str(p["Key"])), 0) + 1
     out = {}
     for p in properties:
         key = str(p.get("Key", ""))
-        if p.get("Type") in {"Dimension", "GeoDimension", "TimeDimension"}:
+        if property_type(p) in {"Dimension", "GeoDimension", "TimeDimension"}:
             out[key] = key
             continue
-        if p.get("Type") != "Topic":
+        if property_type(p) != "Topic":
             continue
         if kind.keep_keys:
             out[key] = key
@@ -270,9 +340,24 @@ def _headers(properties: list[dict[str, object]], kind: TableKind) -> dict[str, 
     return out
 
 
+def _vocabulary(header: str) -> str | None:
+    """The vocabulary key a CSV column name stands for (a key already, or a publisher name)."""
+    return canonical_name(header) or (header if header in KNOWN else None)
+
+
 def _mapped(headers: dict[str, str]) -> set[str]:
     """Vocabulary keys the columns stand for."""
-    return {canonical_name(h) or h for h in headers.values()}
+    return {k for k in map(_vocabulary, headers.values()) if k is not None}
+
+
+def vocabulary_keys(properties: list[dict[str, object]], kind: TableKind) -> dict[str, str]:
+    """Vocabulary key → the OData key that yields it, as :func:`fetch_rows` maps them."""
+    out: dict[str, str] = {}
+    for key, header in _headers(properties, kind).items():
+        name = _vocabulary(header)
+        if name is not None and name not in out:
+            out[name] = key
+    return out
 
 
 def _margin_keys(dl: Downloader, feed: str) -> dict[str, str]:

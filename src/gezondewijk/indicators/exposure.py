@@ -9,6 +9,7 @@ from scipy.spatial import cKDTree
 
 from gezondewijk._parallel import map_chunks
 from gezondewijk.sources.rasters import RasterLayer
+from gezondewijk.variables import Variable
 
 
 def raster_at_points(layer: RasterLayer, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -21,6 +22,22 @@ def raster_at_points(layer: RasterLayer, x: np.ndarray, y: np.ndarray) -> np.nda
     edge; there the error is bounded by the difference between the two raster cells.
     """
     return layer.sample(x, y)
+
+
+def plausible(values: np.ndarray, variable: Variable) -> tuple[np.ndarray, int]:
+    """``values`` with those outside the variable's plausible range set to NaN, and how many.
+
+    The range is the vocabulary's ``valid_min`` / ``valid_max`` (see
+    :class:`gezondewijk.variables.Variable`); a variable without one is returned as it is.
+    """
+    out = np.asarray(values, dtype="float64").copy()
+    bad = np.zeros(len(out), dtype=bool)
+    if variable.valid_min is not None:
+        bad |= out < variable.valid_min
+    if variable.valid_max is not None:
+        bad |= out > variable.valid_max
+    out[bad] = np.nan
+    return out, int(bad.sum())
 
 
 def distance_to_nearest(

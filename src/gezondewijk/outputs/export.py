@@ -35,6 +35,7 @@ from gezondewijk.outputs.metadata import (
     thresholds_table,
     variables_table,
 )
+from gezondewijk.outputs.qgis_style import run_styles, write_layer_styles
 from gezondewijk.run.result import MapResult
 from gezondewijk.settings import OUTPUT_FORMATS
 from gezondewijk.spreadsheet_safety import neutralise
@@ -95,7 +96,9 @@ def write_geopackage(result: MapResult, path: Path, *, tables: RunTables | None 
     """Write one layer per level (``buurten``, ``cellen``) plus metadata tables to a GeoPackage.
 
     The metadata tables (``indicatoren``, ``drempels``, ``over``) are attribute-only layers
-    that QGIS lists next to the maps. The cells go through GDAL's Arrow interface, in one
+    that QGIS lists next to the maps; ``layer_styles`` holds the QGIS styles (the stacked score
+    as the default of both map layers, one per indicator; see
+    :mod:`gezondewijk.outputs.qgis_style`). The cells go through GDAL's Arrow interface, in one
     transaction, with a spatial index.
     """
     tables = tables or RunTables.of(result)
@@ -112,6 +115,7 @@ def _append_layers(path: Path, result: MapResult) -> Path:
     )
     for name, frame in _tables(result):
         pyogrio.write_dataframe(_text_columns(frame), path, layer=name, driver="GPKG", append=True)
+    write_layer_styles(path, run_styles(result))
     return path
 
 

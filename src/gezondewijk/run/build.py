@@ -125,12 +125,13 @@ def build_map_state(
         )
     variables = {**joined.variables, **at_cells.variables}
     inequality = None
+    inequality_notes: list[str] = []
     if config.inequality is not None:
-        inequality = buurt_inequality(scores.buurten, config.inequality)
+        inequality = buurt_inequality(scores.buurten, config.inequality, inequality_notes)
 
     with progress.step("samenvatten"):
         sources = input_sources(config)
-        notes = [*area.notes, *laid.notes, *at_cells.notes, *scores.notes]
+        notes = [*area.notes, *laid.notes, *at_cells.notes, *scores.notes, *inequality_notes]
         if config.synthetic:
             notes.insert(0, "synthetische voorbeelddata: geen echte metingen.")
         scored = scores.buurten

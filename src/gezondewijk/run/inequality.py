@@ -12,13 +12,17 @@ from gezondewijk.settings import InequalityConfig
 from gezondewijk.variables import describe
 
 
-def buurt_inequality(buurten: pd.DataFrame, cfg: InequalityConfig) -> pd.DataFrame:
+def buurt_inequality(
+    buurten: pd.DataFrame, cfg: InequalityConfig, notes: list[str] | None = None
+) -> pd.DataFrame:
     """Inequality measures across the run's buurten, population-weighted, per variable.
 
     Parameters
     ----------
     buurten
         The run's buurten with the SES variable, the variables and (ideally) ``population``.
+    notes
+        Where a variable the run does not have is reported; the others are measured.
     cfg
         Which variables, which SES ranking, which interval method and how many draws. The
         SII/RII interval is PHE's simulation where the buurten carry RIVM's published margins
@@ -35,14 +39,20 @@ def buurt_inequality(buurten: pd.DataFrame, cfg: InequalityConfig) -> pd.DataFra
     Raises
     ------
     InputDataError
-        When the SES variable or one of the variables is not in the data.
+        When the SES variable or every one of the variables is not in the data.
     """
     missing = [v for v in [cfg.ses, *cfg.variables] if v not in buurten]
-    if missing:
+    present = [v for v in cfg.variables if v in buurten]
+    if cfg.ses in missing or not present:
         raise InputDataError(
             f"variabelen voor de ongelijkheidsmaten ontbreken: {', '.join(missing)}.",
             field="inequality",
             fix="kies variabelen die in de tabellen van deze run staan.",
+        )
+    if missing and notes is not None:
+        notes.append(
+            f"ongelijkheid: {', '.join(missing)} niet in de gegevens van deze run; "
+            f"gemeten voor {', '.join(present)}."
         )
     advantaged = cfg.ses_higher_is_advantaged
     if advantaged is None:
@@ -53,7 +63,7 @@ def buurt_inequality(buurten: pd.DataFrame, cfg: InequalityConfig) -> pd.DataFra
         else np.ones(len(buurten))
     )
     parts = []
-    for var in cfg.variables:
+    for var in present:
         lower, upper = published_limits(buurten, var)
         table = inequality_summary(
             buurten[var].to_numpy(dtype="float64"),

@@ -26,6 +26,7 @@ from gezondewijk.indicators import (
     mean_of_available,
     raster_at_points,
 )
+from gezondewijk.indicators.exposure import plausible
 from gezondewijk.indicators.interpolate import Weighting
 from gezondewijk.run.proximity import (
     ProximityInputs,
@@ -323,9 +324,21 @@ def cell_indicators(
     else:
         inputs, at_cells = measured
     variables: dict[str, Variable] = {}
+    notes = list(inputs.notes)
     for raster_cfg in config.rasters:
-        variables[raster_cfg.variable] = raster_variable(raster_cfg)
+        variable = variables[raster_cfg.variable] = raster_variable(raster_cfg)
         progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
+        at_cells[raster_cfg.variable], rejected = plausible(
+            at_cells[raster_cfg.variable], describe(raster_cfg.variable)
+        )
+        if rejected:
+            text = (
+                f"{raster_cfg.path.name}: {rejected} cellen met een {variable.label} buiten "
+                f"{_range(describe(raster_cfg.variable))} {variable.unit} (vulwaarde of fout in de "
+                "kaart): niet meegeteld."
+            )
+            notes.append(text)
+            progress.note(f"let op: {text}")
     for key in at_cells:
         if key not in variables:
             variables[key] = distance_variable(key, inputs)
@@ -335,7 +348,13 @@ def cell_indicators(
         if any(c in values for c in parts):
             values[key] = mean_of_available(values, parts)
             variables[key] = describe(key)
-    return CellIndicators(values, variables, list(at_cells), list(inputs.notes), inputs)
+    return CellIndicators(values, variables, list(at_cells), notes, inputs)
+
+
+def _range(variable: Variable) -> str:
+    low = "" if variable.valid_min is None else f"{variable.valid_min:g}"
+    high = "" if variable.valid_max is None else f"{variable.valid_max:g}"
+    return f"{low}–{high}"
 
 
 def buurt_indicators(

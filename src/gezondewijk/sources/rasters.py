@@ -14,6 +14,9 @@ from gezondewijk._errors import InputDataError
 from gezondewijk.crs import RD_NEW
 from gezondewijk.sources._tables import check_file
 
+#: A cell this far from zero is a fill value (float32 extremes ±3.4e38), never a measurement.
+FILL_MAGNITUDE = 1e30
+
 
 @dataclass(frozen=True)
 class RasterLayer:
@@ -66,11 +69,21 @@ def read_raster(path: str | Path, *, crs: str | None = None) -> RasterLayer:
     ------
     InputDataError
         When the file cannot be read, is not in RD New, or has no valid cells.
+
+    Notes
+    -----
+    Missing are the cells equal to the declared nodata value and the cells beyond ±1e30: the
+    fill values some publishers write beside the nodata value they declare. A value that is
+    implausible for its variable is checked where the variable is known
+    (:func:`gezondewijk.indicators.exposure.plausible`).
     """
     p = check_file(path, what="raster")
     try:
         with rasterio.open(p) as src:
             values = src.read(1, masked=True).astype("float64").filled(np.nan)
+            # Atlas Leefomgeving GeoTIFFs declare one nodata value and fill with another (the
+            # float32 minimum, about -3.4e38): such fill values are missing too
+            values[np.abs(values) >= FILL_MAGNITUDE] = np.nan
             transform = src.transform
             file_crs = src.crs.to_string() if src.crs else None
     except RasterioIOError as exc:

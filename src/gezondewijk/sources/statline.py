@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gezondewijk._errors import InputDataError
+from gezondewijk.area_codes import AREA_CODE
 from gezondewijk.sources._tables import (
     check_file,
     check_unique,
@@ -35,6 +36,7 @@ CODE_COLUMNS = [
     "WijkenEnBuurten",
     "statcode",
 ]
+_PADDING = re.compile(r"\s+")
 _SKIP = {
     "perioden",
     "wijken en buurten",
@@ -78,6 +80,8 @@ def read_statline_csv(path: str | Path) -> pd.DataFrame:
     """
     p = check_file(path, what="StatLine-tabel")
     table = read_any_table(p)
+    if is_transposed(table):
+        table = transpose_topics(table, path=p)
     code_col = find_column(table, CODE_COLUMNS, path=p, what="gebiedscode")
     codes = normalise_codes(table[code_col], path=p, field=code_col)
     check_unique(codes, path=p, field=code_col)
@@ -105,6 +109,64 @@ def read_statline_csv(path: str | Path) -> pd.DataFrame:
     out.attrs["year"] = year
     out.attrs["source_path"] = str(p)
     return out
+
+
+#: First header cells of a StatLine export whose topics are the rows.
+_TOPIC_HEADERS = {"onderwerp", "onderwerpen", "topic", "topics"}
+
+
+def is_transposed(table: pd.DataFrame) -> bool:
+    """Whether a StatLine export has its topics as rows and its areas as columns.
+
+    StatLine lets a user turn the table before exporting: the first column then holds the
+    topic paths, the groups separated by ``|`` ("Onderwijs|Basisonderwijs|Afstand tot school
+    (km)"), and every other column is an area. Recognised by the first header cell
+    (``Onderwerp(en)``) or, with no area-code column, by ``|``-paths in the first column.
+    """
+    if table.empty or len(table.columns) < 2:
+        return False
+    first = str(table.columns[0]).strip().lower()
+    if first in _TOPIC_HEADERS:
+        return True
+    lowered = {str(c).strip().lower().split("/")[-1] for c in table.columns}
+    if lowered & {c.lower().split("/")[-1] for c in CODE_COLUMNS}:
+        return False
+    values = table.iloc[:, 0].astype("string").str.strip().dropna()
+    return bool(len(values)) and bool(values.str.contains("|", regex=False).mean() >= 0.5)
+
+
+def transpose_topics(table: pd.DataFrame, *, path: Path) -> pd.DataFrame:
+    """Turn a topics-as-rows export into the usual layout: one row per area.
+
+    The topic paths become column names with ``/`` between the groups (as the usual export
+    writes them). The area codes come from the row "Regioaanduiding|Codering (code)", else
+    from the column headers when those are codes.
+
+    Raises
+    ------
+    InputDataError
+        When neither a code row nor code headers are there (names alone cannot be joined).
+    """
+    topics = table.iloc[:, 0].astype("string").fillna("").str.strip().str.replace("|", "/")
+    areas = [str(c) for c in table.columns[1:]]
+    body = table.iloc[:, 1:].T
+    body.columns = list(topics)
+    body = body.loc[:, [c for c in body.columns if c]]
+    body = body.loc[:, ~pd.Index(body.columns).duplicated()]
+    has_code_row = any(c.strip().lower().split("/")[-1] == "codering (code)" for c in body.columns)
+    if not has_code_row:
+        codes = pd.Series(areas).str.strip().str.upper().str.replace(_PADDING, "", regex=True)
+        if not codes.str.match(AREA_CODE).all():
+            raise InputDataError(
+                "de tabel heeft de onderwerpen als rijen, maar geen gebiedscodes (alleen namen "
+                f"zoals '{areas[0]}').",
+                path=path,
+                field="Regioaanduiding|Codering (code)",
+                fix="neem bij het downloaden 'Regioaanduiding: Codering' op, of zet de gebieden "
+                "weer als rijen.",
+            )
+        body.insert(0, "Codering (code)", codes.to_numpy())
+    return body.reset_index(drop=True)
 
 
 def read_area_table(path: str | Path, *, kind: str = "statline", age: str = "18+") -> pd.DataFrame:
