@@ -26,7 +26,7 @@ from gezondewijk.settings import load_config
 from gezondewijk.sources import read_raster, read_statline_csv
 from gezondewijk.variables import describe
 from tests.fetching import downloader, fetch, fetch_buurten
-from tests.publishers import FILL, Publishers
+from tests.publishers import FILL, Publishers, status
 
 
 def _unfiltered_items(publishers: Publishers) -> list[str]:
@@ -232,6 +232,14 @@ def test_check_on_the_replay_is_all_ok(publishers: Publishers, tmp_path: Path) -
     assert "anxiety_depression_high_pct ← HoogRisicoAngststoornisOfDepressie_14" in rivm["50150NED"]
     assert len(publishers.log) < 40  # a few small requests, no table downloaded
     assert not list(tmp_path.rglob("*.bron.json"))  # nothing cached
+
+
+def test_check_goes_on_past_a_source_that_is_down(publishers: Publishers, tmp_path: Path) -> None:
+    publishers.fail("/rivm/data/gcn", *[status(502)] * 5)
+    results = check_sources(downloader(tmp_path), publishers.endpoints(), 2024, "GM0503")
+    gcn = next(r for r in results if r.source.startswith("RIVM GCN"))
+    assert not gcn.ok and "HTTP 502" in gcn.detail
+    assert next(r for r in results if r.source.startswith("RIVM Atlas")).ok  # checked after it
 
 
 def test_check_reports_what_differs_and_the_cli_exits_1(

@@ -94,6 +94,44 @@ def test_rivm_keys_of_every_table_year() -> None:
     assert canonical_name("MoeiteMetRondkomen_41") == "hard_to_make_ends_meet_pct"
     # a different indicator whose name contains a known one stays itself
     assert canonical_name("ErnstigZeerErnstigEenzaam_29") is None
+    assert canonical_name("SterkEenzaam_26") is None
+
+
+# RIVM's three tables, each key as its source shows it (see tests/publisher_data.py)
+RIVM_KEYS = {
+    "50090NED": {
+        "good_health_pct": "ErvarenGezondheidGoedZeerGoed_4",
+        "anxiety_depression_pct": "MatigHoogRisicoOpAngstOfDepressie_24",
+        "anxiety_depression_high_pct": "HoogRisicoOpAngstOfDepressie_25",
+        "stress_pct": "HeelVeelStressInAfgelopen4Weken_26",
+        "lonely_pct": "Eenzaam_28",
+        "hard_to_make_ends_meet_pct": "MoeiteMetRondkomen_38",
+    },
+    "50120NED": {
+        "good_health_pct": "ErvarenGezondheidGoedZeerGoed_4",
+        "anxiety_depression_high_pct": "HoogRisicoOpAngstOfDepressie_25",
+        "stress_pct": "HeelVeelStressInAfgelopen4Weken_26",
+        "lonely_pct": "Eenzaam_27",
+        "hard_to_make_ends_meet_pct": "MoeiteMetRondkomen_33",
+    },
+    "50150NED": {
+        "good_health_pct": "GoedErvarenGezondheid_4",
+        "anxiety_depression_high_pct": "HoogRisicoAngststoornisOfDepressie_14",
+        "stress_pct": "HeelVeelStressAfg4Weken_17",
+        "lonely_pct": "Eenzaam_25",
+        "hard_to_make_ends_meet_pct": "MoeiteMetRondkomen_32",
+    },
+}
+
+
+@pytest.mark.parametrize("table", sorted(RIVM_KEYS))
+def test_rivm_keys_of_each_current_table(table: str) -> None:
+    for key, name in RIVM_KEYS[table].items():
+        assert canonical_name(name) == key, (table, name)
+    # "hoog risico" is not "matig/hoog risico": the newer tables never fill the older variable
+    assert "anxiety_depression_pct" not in {
+        canonical_name(n) for n in RIVM_KEYS["50150NED"].values()
+    }
 
 
 def test_statline_csv_paths_and_ambiguous_titles() -> None:
@@ -104,6 +142,10 @@ def test_statline_csv_paths_and_ambiguous_titles() -> None:
     )
     assert canonical_name("Onderwijs/Voortgezet onderwijs/Afstand tot school (km)") is None
     assert canonical_name("AfstandTotSchool_64") is None
+    # SES-WOA's total score under its group however deep the table nests it; sub-scores not
+    assert canonical_name("SES-WOA/Totaalscore/Gemiddelde score (Getal)") == "ses_woa"
+    assert canonical_name("Sociaal-economische status/Totaalscore/Gemiddelde score") == "ses_woa"
+    assert canonical_name("SES-WOA/Financiële welvaart/Gemiddelde score (Getal)") is None
 
 
 def _camel_case_file(tmp_path: Path) -> Path:

@@ -3,12 +3,14 @@
 CBS and RIVM name the same quantity differently per product and per year:
 
 - KWB xlsx short names (``a_inw``, ``bev_dich``, ``g_afs_hp``);
-- the PDOK wijk- en buurtkaart up to 2023 in snake case (``aantal_inwoners``,
-  ``huisartsenpraktijk_gemiddelde_afstand_in_km``) and from 2024 in camel case
-  (``aantalInwoners``, ``huisartsenpraktijkGemiddeldeAfstandInKm``);
+- the PDOK wijk- en buurtkaart in snake case (``aantal_inwoners``,
+  ``huisartsenpraktijk_gemiddelde_afstand_in_km``: the OGC API, 2024 and 2025 included) and
+  in camel case (``aantalInwoners``, ``huisartsenpraktijkGemiddeldeAfstandInKm``: the WFS and
+  GeoPackages made from it);
 - StatLine OData keys with a position suffix that changes per table and year
   (``AantalInwoners_5`` in one table, ``AantalInwoners_6`` in the next; ``Eenzaam_28`` in
-  RIVM 50090NED);
+  RIVM 50090NED, ``Eenzaam_27`` in 50120NED, ``Eenzaam_25`` in 50150NED), and names that
+  change between RIVM's editions (``ErvarenGezondheidGoedZeerGoed`` → ``GoedErvarenGezondheid``);
 - StatLine CSV exports with the topic path as header
   (``Gezondheid en welzijn/Huisartsenpraktijk/Afstand tot huisartsenpraktijk (km)``).
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from gezondewijk._errors import GezondewijkError
+from gezondewijk._errors import GezondewijkError, InputDataError
 from gezondewijk.fetch import pdok, rivm, statline
 from gezondewijk.fetch.endpoints import Endpoints
 from gezondewijk.fetch.http import Downloader, Refused
@@ -22,6 +23,10 @@ from gezondewijk.variables import canonical_name
 RIVM_WANTED = ("anxiety_depression_pct", "anxiety_depression_high_pct")
 #: Margin keys the RIVM reader takes (value, lower and upper 95 % bound).
 MARGINS = ("MW00000", "MOG0095", "MBG0095")
+
+#: What one check finds: (table or service, as expected?, what was recognised or differs).
+Line = tuple[str, bool, str]
+Found = Line | list[Line]
 
 
 @dataclass(frozen=True)
@@ -41,55 +46,41 @@ class CheckResult:
 
 def check_sources(dl: Downloader, ends: Endpoints, year: int, gemeente: str) -> list[CheckResult]:
     """Check every source once for ``year``, selecting ``gemeente`` where a filter is needed."""
+    checks: list[tuple[str, str, Callable[[], Found]]] = [
+        (
+            "PDOK wijk- en buurtkaart",
+            pdok.service_url(ends, year),
+            partial(_pdok, dl, ends, year, gemeente),
+        ),
+        *(
+            (f"CBS {kind.title}", ends.cbs, partial(_statline, dl, ends.cbs, kind, year, gemeente))
+            for kind in (statline.KWB, statline.NABIJHEID, statline.SES_WOA)
+        ),
+        (
+            "RIVM Gezondheid per wijk en buurt",
+            ends.cbs_derden,
+            partial(_rivm_health, dl, ends.cbs_derden, gemeente),
+        ),
+        ("RIVM GCN (NO2, PM2.5, PM10)", ends.rivm_gcn, partial(_gcn, dl, ends.rivm_gcn, year)),
+        (
+            "RIVM Atlas Leefomgeving geluid (Lden)",
+            ends.rivm_alo_wcs,
+            partial(_noise, dl, ends.rivm_alo_wcs, year),
+        ),
+    ]
     out: list[CheckResult] = []
-    _guarded(
-        out,
-        "PDOK wijk- en buurtkaart",
-        pdok.service_url(ends, year),
-        _pdok,
-        dl,
-        ends,
-        year,
-        gemeente,
-    )
-    for kind in (statline.KWB, statline.NABIJHEID, statline.SES_WOA):
-        _guarded(out, f"CBS {kind.title}", ends.cbs, _statline, dl, ends.cbs, kind, year, gemeente)
-    _guarded(
-        out,
-        "RIVM Gezondheid per wijk en buurt",
-        ends.cbs_derden,
-        _rivm_health,
-        dl,
-        ends.cbs_derden,
-        gemeente,
-    )
-    _guarded(out, "RIVM GCN (NO2, PM2.5, PM10)", ends.rivm_gcn, _gcn, dl, ends.rivm_gcn, year)
-    _guarded(
-        out,
-        "RIVM Atlas Leefomgeving geluid (Lden)",
-        ends.rivm_alo_wcs,
-        _noise,
-        dl,
-        ends.rivm_alo_wcs,
-        year,
-    )
+    for source, where, check in checks:
+        try:
+            found = check()
+        except GezondewijkError as exc:  # one failing source is a line, not the end
+            out.append(CheckResult(source, where, False, str(exc)))
+            continue
+        for table, ok, detail in found if isinstance(found, list) else [found]:
+            out.append(CheckResult(source, table, ok, detail))
     return out
 
 
-def _guarded(
-    out: list[CheckResult], source: str, where: str, check: Callable[..., Any], *args: Any
-) -> None:
-    """Run one check; a failure is a line that says why, never the end of the check."""
-    try:
-        found = check(*args)
-    except GezondewijkError as exc:
-        out.append(CheckResult(source, where, False, str(exc)))
-        return
-    for table, ok, detail in found if isinstance(found, list) else [found]:
-        out.append(CheckResult(source, table, ok, detail))
-
-
-def _pdok(dl: Downloader, ends: Endpoints, year: int, gemeente: str) -> tuple[str, bool, str]:
+def _pdok(dl: Downloader, ends: Endpoints, year: int, gemeente: str) -> Line:
     service = pdok.locate(dl, ends, year)
     url = f"{service.base}/collections/{service.buurten}/items"
     params = {"f": "json", "limit": "2", "crs": pdok.RD_URI, "gemeentecode": gemeente}
@@ -137,7 +128,7 @@ def _first_xy(geometry: object) -> tuple[float, float] | None:
 
 def _statline(
     dl: Downloader, base: str, kind: statline.TableKind, year: int, gemeente: str
-) -> tuple[str, bool, str]:
+) -> Line:
     tables = statline.find_tables(dl, base, kind)
     table = statline.pick_year(tables, year, kind)
     skipped = sum(t.discontinued for t in tables if t.year == table.year and t is not table)
@@ -147,9 +138,9 @@ def _statline(
     return f"{table.identifier} ({table.title})", ok, detail
 
 
-def _rivm_health(dl: Downloader, base: str, gemeente: str) -> list[tuple[str, bool, str]]:
+def _rivm_health(dl: Downloader, base: str, gemeente: str) -> list[Line]:
     kind = statline.RIVM
-    out = []
+    out: list[Line] = []
     for table in sorted(statline.find_tables(dl, base, kind), key=lambda t: t.identifier):
         try:
             ok, detail = _table_shape(dl, table, kind, gemeente, (*kind.expected, *RIVM_WANTED))
@@ -169,7 +160,7 @@ def _table_shape(
 ) -> tuple[bool, str]:
     """Compare a table's DataProperties and first rows of ``gemeente`` with the vocabulary."""
     feed = f"{table.base}/ODataFeed/odata/{table.identifier}"
-    properties = dl.get_json(f"{feed}/DataProperties", {"$format": "json"}).get("value", [])
+    properties = _values(dl.get_json(f"{feed}/DataProperties", {"$format": "json"}))
     keys = {str(p.get("Key")): p for p in properties}
     mapped = statline.vocabulary_keys(properties, kind)
     problems = [f"geen kolom voor {w}" for w in wanted if w not in mapped]
@@ -179,13 +170,12 @@ def _table_shape(
             if dimension not in keys:
                 problems.append(f"geen dimensie {dimension}")
         margins = {
-            str(r.get("Key"))
-            for r in dl.get_json(f"{feed}/Marges", {"$format": "json"}).get("value", [])
+            str(r.get("Key")) for r in _values(dl.get_json(f"{feed}/Marges", {"$format": "json"}))
         }
         problems += [f"geen marge {m}" for m in MARGINS if m not in margins]
     area = next((k for k, p in keys.items() if statline.property_type(p) == "GeoDimension"), None)
     params = {"$format": "json", "$filter": f"startswith({area},'{gemeente}')"}
-    rows = dl.get_json(f"{feed}/TypedDataSet", params).get("value", []) if area else []
+    rows = _values(dl.get_json(f"{feed}/TypedDataSet", params)) if area else []
     if not rows:
         problems.append(f"geen rijen voor {gemeente}")
     elif kind.name == "rivm" and "20300" not in {str(r.get("Leeftijd", "")).strip() for r in rows}:
@@ -200,12 +190,28 @@ def _table_shape(
     return True, ", ".join(f"{w} ← {mapped[w]}" for w in wanted if w in mapped)
 
 
+def _values(page: object) -> list[dict[str, Any]]:
+    """The ``value`` list of an OData answer.
+
+    Raises
+    ------
+    InputDataError
+        When the answer has none (another shape than OData v3's).
+    """
+    if isinstance(page, dict) and isinstance(page.get("value"), list):
+        return [row for row in page["value"] if isinstance(row, dict)]
+    raise InputDataError(
+        "het antwoord heeft geen 'value'-lijst (geen OData v3?).",
+        fix="controleer het adres van de dienst (GEZONDEWIJK_URL_CBS / _CBS_DERDEN).",
+    )
+
+
 def _one_anxiety(problem: str, mapped: dict[str, str]) -> bool:
     """One of the two anxiety measures is enough (a table publishes one or both)."""
     return any(w in problem for w in RIVM_WANTED) and any(w in mapped for w in RIVM_WANTED)
 
 
-def _gcn(dl: Downloader, base: str, year: int) -> tuple[str, bool, str]:
+def _gcn(dl: Downloader, base: str, year: int) -> Line:
     years = rivm.gcn_years(dl, base)
     found, problems = [], []
     for substance in rivm.GCN_SUBSTANCES.values():
@@ -218,7 +224,7 @@ def _gcn(dl: Downloader, base: str, year: int) -> tuple[str, bool, str]:
     return f"{base}/", not problems, detail
 
 
-def _noise(dl: Downloader, wcs: str, year: int) -> tuple[str, bool, str]:
+def _noise(dl: Downloader, wcs: str, year: int) -> Line:
     coverages = [c for c in rivm.noise_coverages(dl, wcs) if c[2] <= year]
     if not coverages:
         return (

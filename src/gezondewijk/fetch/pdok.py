@@ -55,6 +55,7 @@ class Service:
     year: int
     buurten: str
     gemeenten: str | None
+    licence: str | None = None
 
     @property
     def name(self) -> str:
@@ -74,7 +75,7 @@ def locate(dl: Downloader, ends: Endpoints, year: int) -> Service:
     base = service_url(ends, year)
     if year >= FIRST_YEARLY_SERVICE:
         try:
-            dl.get_json(base, {"f": "json"})
+            landing = dl.get_json(base, {"f": "json"})
         except NotFound as exc:
             raise InputDataError(
                 f"PDOK heeft (nog) geen wijk- en buurtkaart voor {year} ({exc}).",
@@ -84,7 +85,7 @@ def locate(dl: Downloader, ends: Endpoints, year: int) -> Service:
                 "loop van dat jaar of het jaar erna), oudere jaren in "
                 "wijken-en-buurten-historisch.",
             ) from exc
-        return Service(base, year, "buurten", "gemeenten")
+        return Service(base, year, "buurten", "gemeenten", _licence(landing))
     listing = dl.get_json(f"{base}/collections", {"f": "json"})
     ids = [
         str(c.get("id", ""))
@@ -101,7 +102,8 @@ def locate(dl: Downloader, ends: Endpoints, year: int) -> Service:
             field="--jaar",
             fix=f"kies een van die jaren, of {FIRST_YEARLY_SERVICE} of later.",
         )
-    return Service(base, year, buurten, _collection_of(ids, "gemeente", year))
+    licence = _licence(dl.get_json(base, {"f": "json"}))
+    return Service(base, year, buurten, _collection_of(ids, "gemeente", year), licence)
 
 
 def service_url(ends: Endpoints, year: int) -> str:
@@ -130,7 +132,6 @@ def fetch_buurten(
     if hit is not None:
         return hit
     service = locate(dl, ends, year)
-    landing = dl.get_json(service.base, {"f": "json"})
     features: list[dict[str, Any]] = []
     queries: dict[str, str] = {}
     for code in gemeenten:
@@ -151,7 +152,7 @@ def fetch_buurten(
     record.url = f"{service.base}/collections/{service.buurten}/items"
     record.tabel = f"{service.name}/{service.buurten}"
     record.query = queries
-    record.licentie = _licence(landing) or record.licentie
+    record.licentie = service.licence or record.licentie
     return dl.adopt(tmp, path, record)
 
 
