@@ -181,11 +181,7 @@ def _table_shape(
     elif kind.name == "rivm" and "20300" not in {str(r.get("Leeftijd", "")).strip() for r in rows}:
         problems.append("geen rijen voor Leeftijd 20300 (18 jaar of ouder)")
     if problems:
-        unknown = [
-            str(p.get("Title"))
-            for p in properties
-            if statline.property_type(p) == "Topic" and canonical_name(str(p.get("Key"))) is None
-        ]
+        unknown = statline.unknown_topics(properties, kind)
         return False, "; ".join(problems) + f" (onderwerpen: {', '.join(unknown)[:300]})"
     return True, ", ".join(f"{w} ← {mapped[w]}" for w in wanted if w in mapped)
 

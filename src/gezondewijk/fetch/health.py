@@ -70,11 +70,7 @@ def fetch_health_tables(
             out.notes.append(f"RIVM-tabel {table.identifier} ('{table.title}') niet gelezen: {exc}")
             continue
         if rows.missing:
-            out.notes.append(
-                f"RIVM-tabel {table.identifier}: geen kolom voor {', '.join(rows.missing)} "
-                f"(onderwerpen die gezondewijk niet kent: {', '.join(rows.unknown)[:300]}); "
-                "de andere kolommen tellen mee."
-            )
+            out.notes.append(f"RIVM-tabel {rows.missing_note()}")
         for period in rows.periods():
             p_year = int(period[:4])
             path = folder / f"rivm_{table.identifier}_{p_year}.csv"

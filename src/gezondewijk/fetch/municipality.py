@@ -200,13 +200,8 @@ def _statline(job: _Job, kind: statline.TableKind) -> None:
         table = statline.pick_year(statline.find_tables(job.dl, base, kind), job.year, kind)
         rows = statline.fetch_rows(job.dl, table, kind, job.gemeenten)
         if rows.missing:
-            note = (
-                f"{table.identifier} ('{table.title}'): geen kolom voor {', '.join(rows.missing)}"
-                f" (hernoemd door de uitgever?); de tabel heeft nu ook: "
-                f"{', '.join(rows.unknown)[:300]}"
-            )
-            job.inputs.notes.append(note)
-            job.progress.note(f"let op: {note}")
+            job.inputs.notes.append(rows.missing_note())
+            job.progress.note(f"let op: {rows.missing_note()}")
         periods = rows.periods()
         if len(periods) > 1:  # SES-WOA has several years in one table: the newest up to `year`
             usable = [p for p in periods if p[:4].isdigit() and int(p[:4]) <= job.year]

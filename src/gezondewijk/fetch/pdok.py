@@ -42,8 +42,8 @@ RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
 PAGE_LIMIT = 1000  # PDOK serves at most 1000 features per request
 #: The first year PDOK serves as a service of its own; older years are in -historisch.
 FIRST_YEARLY_SERVICE = 2023
-#: Where a user downloads the wijk- en buurtkaart by hand when the API cannot select a gemeente.
 _YEARS = re.compile(r"(?:19|20)\d\d")
+#: Where a user downloads the wijk- en buurtkaart by hand when the API cannot select a gemeente.
 CBS_DOWNLOAD = "https://www.cbs.nl/nl-nl/dossier/nederland-regionaal/geografische-data"
 
 

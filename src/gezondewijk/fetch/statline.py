@@ -190,6 +190,16 @@ class TableRows:
     missing: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
 
+    def missing_note(self) -> str:
+        """The report of :attr:`missing`, naming the table and its unknown topics ("" if none)."""
+        if not self.missing:
+            return ""
+        return (
+            f"{self.table.identifier} ('{self.table.title}'): geen kolom voor "
+            f"{', '.join(self.missing)} (hernoemd door de uitgever?); onderwerpen die gezondewijk "
+            f"niet kent: {', '.join(self.unknown)[:300]}; de andere kolommen tellen mee."
+        )
+
     def periods(self) -> list[str]:
         """The period keys present (``2022JJ00``…), sorted."""
         if self.time_key is None:
@@ -246,13 +256,7 @@ def fetch_rows(
     rows = _all_pages(dl, f"{feed}/TypedDataSet", params)
     headers = _headers(properties, kind)
     missing = [k for k in kind.expected if k not in _mapped(headers)]
-    unknown = [
-        str(p.get("Title", p.get("Key")))
-        for p in properties
-        if property_type(p) == "Topic"
-        and _vocabulary(headers.get(str(p.get("Key")), "")) is None
-        and _is_numeric(p)
-    ]
+    unknown = unknown_topics(properties, kind)
     if missing and len(missing) == len(kind.expected):
         raise InputDataError(
             f"tabel {table.identifier} heeft geen kolom meer voor {', '.join(missing)} "
@@ -348,6 +352,21 @@ def _vocabulary(header: str) -> str | None:
 def _mapped(headers: dict[str, str]) -> set[str]:
     """Vocabulary keys the columns stand for."""
     return {k for k in map(_vocabulary, headers.values()) if k is not None}
+
+
+def unknown_topics(properties: list[dict[str, object]], kind: TableKind) -> list[str]:
+    """Titles of the numeric topics that map to no vocabulary key, as :func:`fetch_rows` maps.
+
+    Where an expected column is missing, a renamed topic is among these.
+    """
+    headers = _headers(properties, kind)
+    return [
+        str(p.get("Title", p.get("Key")))
+        for p in properties
+        if property_type(p) == "Topic"
+        and _vocabulary(headers.get(str(p.get("Key")), "")) is None
+        and _is_numeric(p)
+    ]
 
 
 def vocabulary_keys(properties: list[dict[str, object]], kind: TableKind) -> dict[str, str]:

@@ -325,17 +325,16 @@ def cell_indicators(
         inputs, at_cells = measured
     variables: dict[str, Variable] = {}
     notes = list(inputs.notes)
+    at_cells = dict(at_cells)  # a cluster's measurements stay as it sent them
     for raster_cfg in config.rasters:
         variable = variables[raster_cfg.variable] = raster_variable(raster_cfg)
         progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
-        at_cells[raster_cfg.variable], rejected = plausible(
-            at_cells[raster_cfg.variable], describe(raster_cfg.variable)
-        )
+        at_cells[raster_cfg.variable], rejected = plausible(at_cells[raster_cfg.variable], variable)
         if rejected:
             text = (
                 f"{raster_cfg.path.name}: {rejected} cellen met een {variable.label} buiten "
-                f"{_range(describe(raster_cfg.variable))} {variable.unit} (vulwaarde of fout in de "
-                "kaart): niet meegeteld."
+                f"{_range(variable)} {variable.unit} (vulwaarde of fout in de kaart): niet "
+                "meegeteld."
             )
             notes.append(text)
             progress.note(f"let op: {text}")
