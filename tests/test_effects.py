@@ -76,17 +76,17 @@ def test_life_years_by_hand() -> None:
     assert gain.deaths_avoided_per_person == pytest.approx(0.1 * 860 / pop.sum())
     # life expectancy: the same life table with those deaths, built directly
     scaled = np.where(ages >= 30, deaths * 0.9, deaths)
-    e0 = life_table(ages, pop, deaths)["e"].iloc[0]
-    e1 = life_table(ages, pop, scaled)["e"].iloc[0]
+    e0 = life_table(ages, pop, deaths, phe_bands=False)["e"].iloc[0]
+    e1 = life_table(ages, pop, scaled, phe_bands=False)["e"].iloc[0]
     assert gain.life_expectancy_gain == pytest.approx(e1 - e0)
     # healthy years: Sullivan on both with 20 % in poor health at every age = 0.8 x the gain
     pi = np.full(len(ages), 0.2)
-    h0 = sullivan(life_table(ages, pop, deaths), pi)["hle"].iloc[0]
-    h1 = sullivan(life_table(ages, pop, scaled), pi)["hle"].iloc[0]
+    h0 = sullivan(life_table(ages, pop, deaths, phe_bands=False), pi)["hle"].iloc[0]
+    h1 = sullivan(life_table(ages, pop, scaled, phe_bands=False), pi)["hle"].iloc[0]
     assert gain.healthy_life_years_gain == pytest.approx(h1 - h0)
     assert gain.healthy_life_years_gain == pytest.approx(0.8 * gain.life_expectancy_gain)
     # years of life lost avoided: each avoided death × remaining life expectancy at mid-group
-    e = life_table(ages, pop, deaths)["e"].to_numpy()
+    e = life_table(ages, pop, deaths, phe_bands=False)["e"].to_numpy()
     mid = np.append((e[:-1] + e[1:]) / 2, e[-1])
     expected = ((deaths - scaled) * mid).sum() / pop.sum()
     assert gain.life_years_per_person == pytest.approx(expected)

@@ -218,3 +218,47 @@ def test_bound_of_zero_percent_falls_back_to_the_normal_scale() -> None:
     assert zero.set_index("maat").loc["sii", "schatting"] == pytest.approx(
         slope_index(pct, QUINTILE, EQUAL).sii
     )
+
+
+def test_transform_limits_come_from_the_slope_through_the_midpoint() -> None:
+    # PHEindicatormethods phe_sii, transform = TRUE (R/SII_function.R): the simulated slope's
+    # quantiles on the logit scale, back-transformed around the fitted midpoint
+    # xequalshalf = intercept + slope/2. On the logit scale the slope is linear in the drawn
+    # values, so its limits are known exactly: beta ± 1.96 sd(beta).
+    from scipy.special import expit, logit
+
+    from gezondewijk.equity import slope_index_simulated
+
+    pop = np.array([800.0, 1200.0, 1000.0, 900.0, 1100.0])
+    r = ridit_ranks(QUINTILE, pop)
+    y = np.array([0.42, 0.35, 0.30, 0.22, 0.15])
+    lower, upper = y - 0.06, y + 0.06
+    sd = (logit(upper) - logit(lower)) / (2 * 1.959964)
+    w = np.sqrt(pop / pop.sum())
+
+    def slope(values: np.ndarray) -> tuple[float, float]:
+        b, a = np.polyfit(r, values, 1, w=w)
+        return float(b), float(a)
+
+    beta, alpha = slope(logit(y))
+    weights = np.array([slope(logit(y) + np.eye(5)[i])[0] - beta for i in range(5)])
+    sd_beta = float(np.sqrt(np.sum((weights * sd) ** 2)))
+    mid = alpha + beta / 2
+
+    def sii(b: float) -> float:
+        return float(expit(mid - b / 2) - expit(mid + b / 2))
+
+    expected = sorted(sii(beta + k * 1.959964 * sd_beta) for k in (-1, 1))
+    fit = slope_index_simulated(
+        y, QUINTILE, pop, lower=lower, upper=upper, value_type="proportion", transform=True,
+        draws=400_000,
+    )  # fmt: skip
+    assert fit.sii == pytest.approx(sii(beta))
+    assert fit.sii_lower == pytest.approx(expected[0], abs=4e-4)
+    assert fit.sii_upper == pytest.approx(expected[1], abs=4e-4)
+    rii = sorted(
+        expit(mid - b / 2) / expit(mid + b / 2)
+        for b in (beta - 1.959964 * sd_beta, beta + 1.959964 * sd_beta)
+    )
+    assert fit.rii_lower == pytest.approx(rii[0], rel=2e-3)
+    assert fit.rii_upper == pytest.approx(rii[1], rel=2e-3)

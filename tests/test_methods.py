@@ -12,6 +12,7 @@ from gezondewijk import InputDataError
 from gezondewijk.scoring import load_preset
 from gezondewijk.scoring.ahah import exponential_transform
 from gezondewijk.scoring.apply import apply_preset
+from gezondewijk.scoring.ces import min_pc_indicators
 from gezondewijk.scoring.preset import Preset
 from gezondewijk.scoring.stapel import gi_star
 
@@ -213,7 +214,7 @@ def test_ces4_oehha_minimum_and_unscored_pollution_burden() -> None:
         no2=[50.0, 20.0, 30.0, 40.0],
     )
     preset = load_preset("ces4")
-    assert preset.number("min_pc_indicators", 0) == 3
+    assert min_pc_indicators(preset) == 3
     out = apply_preset(values, preset, {})
     assert out["ces_scored"].tolist() == [False, True, True, True]
     assert np.isnan(out["ces_score"].iloc[0]) and np.isnan(out["ces_pc"].iloc[0])
@@ -279,3 +280,21 @@ def test_ahah_ties_get_the_lowest_rank() -> None:
     out = apply_preset(values, average, {})
     assert out["ahah_A"].tolist() == pytest.approx([x(1), x(2.5), x(2.5), x(4)])
     assert load_preset("ahah").params["ties"] == "min"
+
+
+def test_ces4_minimum_is_a_share_so_a_copy_with_all_eight_needs_five() -> None:
+    # OEHHA: "at least 5 of 8" population indicators; ces4 states it as the share 5/8, so a
+    # user's copy with all eight population indicators needs 5, not ces4's 3 of 4
+    base = load_preset("ces4")
+    assert base.number("min_pc_share", 0) == pytest.approx(5 / 8)
+    more = [
+        {"key": f"p{i}", "label": "p", "domain": "socioeconomic", "variable": f"v{i}",
+         "direction": "higher_is_worse"}
+        for i in range(8 - 4)
+    ]  # fmt: skip
+    data = base.model_dump()
+    data["indicators"] = [*data["indicators"], *more]
+    eight = Preset.model_validate(data)
+    assert sum(i.domain in ("sensitive_population", "socioeconomic") for i in eight.indicators) == 8
+    assert min_pc_indicators(eight) == 5
+    assert min_pc_indicators(_with_params("ces4", min_pc_indicators=2)) == 2

@@ -494,3 +494,38 @@ def test_suppressed_results_are_flagged_not_silent() -> None:
     assert over.any()
     assert wide.loc[over, "suppression"].str.contains("wider than 20 years").all()
     assert not wide.loc[~over, "suppression"].str.contains("wider").any()
+
+
+def test_fewer_age_bands_than_phe_needs_give_no_value() -> None:
+    # PHEindicatormethods phe_life_expectancy: a group without all 20 bands gets NA, with a
+    # warning; here: 19 bands ending at 85+ (85-89 and 90+ merged)
+    age = np.array(PHE_AGE[:-1], dtype=float)
+    pop = np.array(PHE_POP, dtype=float)
+    deaths = np.array(PHE_DEATHS, dtype=float)
+    pop = np.append(pop[:-2], pop[-2:].sum())
+    deaths = np.append(deaths[:-2], deaths[-2:].sum())
+    short = life_table(age, pop, deaths)
+    assert short["e"].isna().all() and short["e_lower"].isna().all()
+    assert short["suppressed"].all()
+    assert short["suppression"].str.contains("20 age bands").all()
+    # the full 20 bands give a value; so does the Sullivan guide's own 85+ table with its ax
+    assert life_table(np.array(PHE_AGE), np.array(PHE_POP), np.array(PHE_DEATHS))["e"].notna().all()
+    assert _guide_life_table()["e"].notna().all()
+    # asked for explicitly, the rule also holds with a given ax
+    assert life_table(age, pop, deaths, ax=0.5, phe_bands=True)["e"].isna().all()
+
+
+def test_open_age_group_adds_no_mortality_variance_as_the_guide_prints(
+    example3: pd.DataFrame,
+) -> None:
+    # Example 4 step 2: "For the last age group 85+ this part is in fact 0"; Table 4.2 prints
+    # the 85+ total variance 0.01114 = its prevalence part (0.0111424). A q85 from a 10-year
+    # width (as column [22] takes n = 10: 2.4350) would add 8.48e-6 and print 0.01115.
+    last = example3.iloc[-1]
+    assert last["hle_var_mortality"] == 0.0
+    assert round(last["hle_var_prevalence"] + last["hle_var_mortality"], 5) == 0.01114
+    m = DEATHS[-1] / POP[-1]
+    q = 10 * m / (1 + 5 * m)
+    term = (0.5 * 10 * (1 - PREV[-1])) ** 2 * q**2 * (1 - q) / DEATHS[-1]
+    assert term == pytest.approx(8.48e-6, abs=1e-8)
+    assert round(last["hle_var_prevalence"] + term, 5) == 0.01115  # not what the guide prints

@@ -75,8 +75,10 @@ def life_years_gained(
     applies = x >= min_age
     scaled = np.where(applies, d * factor, d)
     pi = np.broadcast_to(np.asarray(unhealthy_share, dtype="float64"), x.shape)
-    before = sullivan(life_table(x, p, d), pi)
-    after = sullivan(life_table(x, p, scaled), pi)
+    # a scenario's gain is a difference of two tables with the same bands: any bands the
+    # user's table has are used (PHE's 20-band rule is for publishing a life expectancy)
+    before = sullivan(life_table(x, p, d, phe_bands=False), pi)
+    after = sullivan(life_table(x, p, scaled, phe_bands=False), pi)
     e = before["e"].to_numpy()
     mid = np.append((e[:-1] + e[1:]) / 2, e[-1])
     avoided = d - scaled

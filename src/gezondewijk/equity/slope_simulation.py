@@ -84,6 +84,30 @@ def _check(values: np.ndarray, value_type: ValueType, field: str) -> None:
         )
 
 
+def _through_midpoint(
+    slope_low: float, slope_high: float, mid: float, value_type: ValueType
+) -> tuple[float, float, float, float]:
+    r"""SII and RII limits from the limits of the slope on the log/logit scale.
+
+    PHEindicatormethods ``phe_sii`` with ``transform = TRUE``: the limits :math:`\beta_L,
+    \beta_U` of the simulated slope keep the fitted midpoint :math:`h = \hat\alpha +
+    \hat\beta/2`; the ends are :math:`h \mp \beta/2`, transformed back. Here (rank 0 the
+    most disadvantaged) :math:`SII(\beta) = g^{-1}(h - \beta/2) - g^{-1}(h + \beta/2)` and
+    :math:`RII(\beta) = g^{-1}(h - \beta/2)/g^{-1}(h + \beta/2)`, both falling with
+    :math:`\beta`, so each pair is sorted.
+    """
+    ends = [
+        (
+            _back(np.array([mid - b / 2]), value_type)[0],
+            _back(np.array([mid + b / 2]), value_type)[0],
+        )
+        for b in (slope_low, slope_high)
+    ]
+    sii = sorted(float(lo - hi) for lo, hi in ends)
+    rii = sorted(float(lo / hi) for lo, hi in ends)
+    return sii[0], sii[1], rii[0], rii[1]
+
+
 def slope_index_simulated(
     values: np.ndarray,
     ses: np.ndarray,
@@ -150,7 +174,9 @@ def slope_index_simulated(
     population share. Its interval comes from simulation: each of ``draws`` data sets draws
     every group's value from :math:`N(g(y_i), SE_i)`, refits, and the limits are the sorted
     draws at positions :math:`\mathrm{round}(R(1-c))` and :math:`\mathrm{round}(R c)`
-    with :math:`c = (1+\text{level})/2`.
+    with :math:`c = (1+\text{level})/2`. With ``transform`` the limits are those of the
+    slope on the log/logit scale, transformed back through the fitted midpoint as PHE does
+    (:func:`_through_midpoint`), not quantiles of the back-transformed differences.
 
     Raises
     ------
@@ -205,7 +231,11 @@ def slope_index_simulated(
             return _back(bottom, value_type), _back(top, value_type)
         return bottom, top
 
+    def slopes(samples: np.ndarray) -> np.ndarray:
+        return ((samples * np.sqrt(share)) @ projection.T)[..., 1]
+
     y0, y1 = fitted_ends(g[None, :])
+    mid = float(((g * np.sqrt(share)) @ projection.T) @ np.array([1.0, 0.5]))
     rng = np.random.default_rng(seed)
     sets = 10 if reliability else 1
     limits = np.empty((sets, 4))
@@ -216,11 +246,18 @@ def slope_index_simulated(
         rii = np.empty(draws)
         for start in range(0, draws, _CHUNK):
             m = min(_CHUNK, draws - start)
-            b, t = fitted_ends(rng.normal(g, sd, size=(m, len(g))))
+            sample = rng.normal(g, sd, size=(m, len(g)))
+            if on_log:
+                sii[start : start + m] = slopes(sample)
+                continue
+            b, t = fitted_ends(sample)
             sii[start : start + m] = b - t
             with np.errstate(divide="ignore", invalid="ignore"):
                 rii[start : start + m] = b / t
         sii.sort()
+        if on_log:
+            limits[k] = _through_midpoint(sii[pos[0]], sii[pos[1]], mid, value_type)
+            continue
         rii.sort()
         limits[k] = (sii[pos[0]], sii[pos[1]], rii[pos[0]], rii[pos[1]])
     mad_sii = mad_rii = None

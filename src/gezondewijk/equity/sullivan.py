@@ -12,6 +12,10 @@ from gezondewijk._errors import InputDataError
 MIN_TOTAL_POPULATION = 5_000
 #: PHE suppresses a life expectancy whose 95 % confidence interval is wider than 20 years.
 MAX_CI_WIDTH_YEARS = 20.0
+#: The age bands PHE's calculator needs, all 20 of them: 0, 1-4, 5-9, …, 85-89, 90+
+#: (PHEindicatormethods ``phe_life_expectancy``: ``number_age_bands <- 20``; a group with any
+#: other number of bands gets NA).
+PHE_AGE_BANDS = (0.0, 1.0, *map(float, range(5, 95, 5)))
 
 SUPPRESSION_REASONS = {
     "deaths_over_population": "sterfte boven bevolking in een leeftijdsgroep "
@@ -19,6 +23,8 @@ SUPPRESSION_REASONS = {
     "small_population": "totale bevolking 5.000 of minder (total population 5,000 or less)",
     "no_deaths_open_group": "geen sterfte in de oudste groep (no deaths in the open age group)",
     "wide_interval": "95%-interval breder dan 20 jaar (95% interval wider than 20 years)",
+    "age_bands": "niet de 20 leeftijdsgroepen 0, 1-4, 5-9, …, 85-89, 90+ die de methode van "
+    "PHE vraagt: niet berekend (not PHE's 20 age bands: not computed)",
 }
 
 
@@ -33,6 +39,7 @@ def life_table(
     first_l_weight: float | None = None,
     radix: float = 100_000.0,
     level: float = 0.95,
+    phe_bands: bool | None = None,
 ) -> pd.DataFrame:
     r"""Build an abridged period life table with confidence intervals and suppression flags.
 
@@ -56,6 +63,12 @@ def life_table(
         with :math:`w = 0.2` (Appendix 1 §7); ``None`` uses ``ax``.
     level
         Confidence level of ``e_lower`` and ``e_upper``.
+    phe_bands
+        Require PHE's 20 age bands (:data:`PHE_AGE_BANDS`). ``None`` (default): required with
+        PHE's own :math:`a_x` (``ax=None``), as PHE does; another band layout then gives no
+        life expectancy (``e``, its limits: NaN) and the reason ``age_bands``: a table that
+        ends at 85+ or merges bands would give a number PHE's method does not. With ``ax``
+        given (the Sullivan guide's examples end at 85+) any increasing bands are used.
 
     Returns
     -------
@@ -118,6 +131,9 @@ def life_table(
         se = np.sqrt(weight[::-1].cumsum()[::-1] / surv**2)
     z = float(ndtri(0.5 + level / 2))
     reasons = _table_reasons(p, d)
+    if (ax is None if phe_bands is None else phe_bands) and not _phe_bands(x):
+        reasons.append("age_bands")
+        e, se = np.full_like(e, np.nan), np.full_like(se, np.nan)
     wide = ndtri(0.975) * se > MAX_CI_WIDTH_YEARS / 2
     suppression = [
         "; ".join(SUPPRESSION_REASONS[r] for r in [*reasons, *(["wide_interval"] if w else [])])
@@ -166,6 +182,10 @@ def _check_table(x: np.ndarray, p: np.ndarray, d: np.ndarray) -> None:
                 field=field,
                 fix=fix,
             )
+
+
+def _phe_bands(x: np.ndarray) -> bool:
+    return len(x) == len(PHE_AGE_BANDS) and bool(np.all(x == np.array(PHE_AGE_BANDS)))
 
 
 def _table_reasons(p: np.ndarray, d: np.ndarray) -> list[str]:
@@ -226,8 +246,13 @@ def sullivan(
               \big[(1-a_i)\,n_i\,(1-\pi_i) + HLE_{i+n}\big]^2 S^2(q_i)
               + \frac{1}{l_x^2}\sum_{i \ge x} L_i^2\, S^2(\pi_i)
 
-    with :math:`S^2(q_i) = q_i^2 (1-q_i)/D_i` (0 in the open age group, as the guide) and
-    :math:`S^2(\pi_i) = \pi_i(1-\pi_i)/N_i`, or with institutions
+    with :math:`S^2(q_i) = q_i^2 (1-q_i)/D_i` and
+    :math:`S^2(\pi_i) = \pi_i(1-\pi_i)/N_i`. In the open age group :math:`q = 1`, so its
+    :math:`S^2(q)` is 0: the guide says so in Example 4 step 2 ("For the last age group 85+
+    this part is in fact 0 (since the conditional probability of death qx is 1)") and its
+    Table 4.2 prints the 85+ total variance as 0.01114, the prevalence part alone (with a
+    :math:`q_{85}` from a 10-year width the term would be 8.5e-6 and the total 0.01115).
+    With institutions :math:`S^2(\pi_i)` is
     :math:`(1-I_i)^2\,\pi'_i(1-\pi'_i)/N_i` (Appendix 1 §14).
     """
     pi = np.asarray(unhealthy_share, dtype="float64")

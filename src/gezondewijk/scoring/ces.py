@@ -77,6 +77,22 @@ def _indicator_percentiles(
     return ces_percentile(v, zero_rule=rule)
 
 
+def min_pc_indicators(preset: Preset) -> int:
+    r"""The fewest population-characteristics indicators an area needs to be scored.
+
+    OEHHA scores a tract with at least 5 of its 8 population indicators (CalEnviroScreen 4.0
+    report, 2021). As a share that holds for any number *k* a preset has:
+    :math:`\lceil s\,k \rceil` with ``params.min_pc_share`` *s* (default 5/8), so 3 of 4 and
+    5 of 8. A count in ``params.min_pc_indicators`` overrides the share.
+    """
+    k = sum(1 for i in preset.indicators if i.domain in ("sensitive_population", "socioeconomic"))
+    if "min_pc_indicators" in preset.params:
+        return int(preset.number("min_pc_indicators", 0))
+    share = preset.number("min_pc_share", OEHHA_MIN_PC_SHARE)
+    # 1e-9: 0.625 · 8 is exactly 5, not a float a hair above it
+    return math.ceil(share * k - 1e-9)
+
+
 def score_ces(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
     r"""Score areas with the CalEnviroScreen 4.0 model and OEHHA's rules.
 
@@ -92,9 +108,9 @@ def score_ces(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
 
         - ``zero_rule`` = ``"oehha"``: zero values get percentile 0, the rest are ranked among
           the non-zero areas (``"rank_all"`` ranks every value);
-        - ``min_pc_indicators``: the fewest population-characteristics indicators an area must
-          have to be scored; default :math:`\lceil \tfrac58 k \rceil` of the preset's *k*
-          (OEHHA: 5 of 8);
+        - ``min_pc_share`` = 5/8: the share of the preset's *k* population-characteristics
+          indicators an area must have to be scored, :math:`\lceil s\,k \rceil` (OEHHA: 5 of
+          8); ``min_pc_indicators`` gives a count instead (see :func:`min_pc_indicators`);
         - ``min_pb_indicators`` = 1: the same for the pollution-burden indicators;
         - ``inputs_are_percentiles`` = false: when true the columns already hold percentiles
           (0-100, higher = worse, e.g. OEHHA's published table) and are not ranked again.
@@ -148,10 +164,7 @@ def score_ces(values: pd.DataFrame, preset: Preset) -> pd.DataFrame:
     pc_raw = _combine(sens, ses, 1.0)
     n_pb = n_exp + n_env
     n_pc = n_sens + n_ses
-    k_pc = sum(
-        1 for i in preset.indicators if i.domain in ("sensitive_population", "socioeconomic")
-    )
-    min_pc = int(preset.number("min_pc_indicators", math.ceil(OEHHA_MIN_PC_SHARE * k_pc)))
+    min_pc = min_pc_indicators(preset)
     min_pb = int(preset.number("min_pb_indicators", 1))
     scored = (n_pb >= min_pb) & (n_pc >= min_pc) & np.isfinite(pb_raw) & np.isfinite(pc_raw)
     pb = _scale_to_ten(pb_raw, scored)
