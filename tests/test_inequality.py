@@ -91,8 +91,8 @@ def test_intervals_with_too_few_areas_are_missing_not_a_warning() -> None:
     table = inequality_summary(
         np.array([10.0, 20.0]), np.array([1.0, 2.0]), np.array([100.0, 100.0]), n_boot=50
     )
-    assert len(table) == 5
-    assert table["n_gebieden"].tolist() == [2] * 5
+    assert len(table) == 6
+    assert table["n_gebieden"].tolist() == [2] * 6
     none = inequality_summary(np.array([10.0, 20.0, 30.0]), np.array([1.0, 2.0, 3.0]), n_boot=0)
     assert none["ondergrens"].isna().all() and none["schatting"].notna().any()
 
@@ -173,7 +173,8 @@ def test_reliability_measures_how_much_the_limits_move() -> None:
 
 def test_summary_says_which_interval_it_used() -> None:
     boot = inequality_summary(PHE_VALUE, DECILE, PHE_POP, n_boot=50)
-    assert set(boot["interval"]) == {"bootstrap"}
+    assert set(boot["interval"]) == {"bootstrap", "Fisher-z (Bonett-Wright)"}
+    assert boot.set_index("maat").loc["rangcorrelatie", "interval"] == "Fisher-z (Bonett-Wright)"
     sim = inequality_summary(
         PHE_VALUE,
         DECILE,
@@ -191,7 +192,7 @@ def test_summary_says_which_interval_it_used() -> None:
         PHE_VALUE, DECILE, PHE_POP, n_boot=50, lower=PHE_VALUE - 1, upper=PHE_VALUE + 1,
         interval="bootstrap",
     )  # fmt: skip
-    assert set(forced["interval"]) == {"bootstrap"}
+    assert set(forced["interval"]) == {"bootstrap", "Fisher-z (Bonett-Wright)"}
     with pytest.raises(InputDataError, match="margins"):
         inequality_summary(PHE_VALUE, DECILE, PHE_POP, n_boot=5, interval="simulation")
 
@@ -262,3 +263,22 @@ def test_transform_limits_come_from_the_slope_through_the_midpoint() -> None:
     )
     assert fit.rii_lower == pytest.approx(rii[0], rel=2e-3)
     assert fit.rii_upper == pytest.approx(rii[1], rel=2e-3)
+
+
+def test_rank_correlation_with_vulnerability_by_hand() -> None:
+    from gezondewijk.equity.inequality import rank_correlation
+
+    # five buurten: SES-WOA falls as PET rises, except one swap: ranks of heat 1..5 against
+    # vulnerability ranks 1, 2, 4, 3, 5 → d² = 0+0+1+1+0 = 2, rho = 1 - 6·2/(5·24) = 0.9
+    pet = np.array([30.0, 31.0, 32.0, 33.0, 34.0])
+    ses = np.array([0.5, 0.3, -0.2, 0.1, -0.6])
+    rho, lo, hi, n = rank_correlation(pet, ses, higher_is_advantaged=True)
+    assert (rho, n) == (pytest.approx(0.9), 5)
+    se = np.sqrt((1 + 0.9**2 / 2) / (5 - 3))  # Bonett & Wright (2000)
+    assert lo == pytest.approx(np.tanh(np.arctanh(0.9) - 1.959964 * se), abs=1e-6)
+    assert hi == pytest.approx(np.tanh(np.arctanh(0.9) + 1.959964 * se), abs=1e-6)
+    # "moeite met rondkomen" is higher where people are worse off: the same ranking
+    assert rank_correlation(pet, -ses, higher_is_advantaged=False)[0] == pytest.approx(0.9)
+    assert np.isnan(rank_correlation(pet[:3], ses[:3])[0])  # too few areas for an interval
+    summary = inequality_summary(pet, ses, np.ones(5), n_boot=20).set_index("maat")
+    assert summary.loc["rangcorrelatie", "schatting"] == pytest.approx(0.9)

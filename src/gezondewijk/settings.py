@@ -11,7 +11,14 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from gezondewijk._errors import ConfigError, validation_problems
 from gezondewijk.area_codes import is_gemeente_code
@@ -66,11 +73,49 @@ def gemeente_codes(codes: list[str]) -> list[str]:
 
 
 class TableInput(_Strict):
-    """A per-area table joined to the buurten on the buurt code."""
+    """A per-area table joined to the buurten on the buurt code.
 
-    kind: Literal["rivm", "kwb", "nabijheid", "ses_woa", "statline"]
+    ``kind = "eigen"`` reads any table (CSV, xlsx) with a code column (``code_field``) and the
+    columns that ``columns`` maps to gezondewijk's variables (``{heat_pet = "PET_mean"}``).
+    ``outlines`` gives the outlines of the table's own buurt division when it is not the run's
+    (codes changed since, as Amsterdam's in 2022): its values are then carried over to the
+    run's buurten by area (see :mod:`gezondewijk.areas.crosswalk`).
+    """
+
+    kind: Literal["rivm", "kwb", "nabijheid", "ses_woa", "statline", "eigen"]
     path: Path
     age: Literal["18+", "65+"] = "18+"
+    code_field: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    year: int | None = None
+    outlines: Path | None = None
+    outlines_code_field: str | None = None
+
+    @model_validator(mode="after")
+    def _own_table(self) -> TableInput:
+        if self.kind == "eigen" and not self.columns:
+            raise ValueError(
+                "kind 'eigen' needs 'columns': which column holds which variable, e.g. "
+                'columns = { heat_pet = "PET_mean" }'
+            )
+        if self.kind != "eigen" and self.columns:
+            raise ValueError("'columns' is for kind 'eigen' only")
+        return self
+
+
+class SegmentsInput(_Strict):
+    """Street segments (lines) with a value each, e.g. PET per street piece.
+
+    Per cell the value is the mean over the segments in it, weighted by the length of each
+    segment inside the cell. Cells without segments keep the buurt value (a table of the
+    same variable) or stay empty.
+    """
+
+    variable: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    path: Path
+    layer: str | None = None
+    value_field: str
+    year: int | None = None
 
 
 class RasterInput(_Strict):
@@ -183,6 +228,7 @@ class RunConfig(_Strict):
     buurten: BuurtenInput
     tables: list[TableInput] = Field(default_factory=list)
     rasters: list[RasterInput] = Field(default_factory=list)
+    segments: list[SegmentsInput] = Field(default_factory=list)
     features: list[FeatureInput] = Field(default_factory=list)
     network: NetworkInput | None = None
     osm: OsmInput | None = None

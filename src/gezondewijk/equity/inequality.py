@@ -125,6 +125,48 @@ def quintile_gap(
 IntervalMethod = Literal["auto", "simulation", "bootstrap"]
 
 
+def rank_correlation(
+    values: np.ndarray,
+    ses: np.ndarray,
+    *,
+    higher_is_advantaged: bool = True,
+    level: float = 0.95,
+) -> tuple[float, float, float, int]:
+    r"""Spearman's rank correlation of a value with vulnerability, with its interval.
+
+    "Are the poorest buurten the warmest?": positive when the more vulnerable areas (lower SES
+    where ``higher_is_advantaged``) have higher values. Each area counts once.
+
+    Returns
+    -------
+    rho, lower, upper, n
+        NaN with fewer than 4 areas.
+
+    Notes
+    -----
+    :math:`\rho_s` is Pearson's correlation of the ranks (ties get their mean rank). Interval by
+    Fisher's :math:`z = \operatorname{artanh}\rho_s` with the standard error of Bonett & Wright
+    (2000, Psychometrika 65:23-28) for Spearman's :math:`\rho`,
+    :math:`SE_z = \sqrt{(1 + \rho_s^2/2)/(n-3)}`; the limits are
+    :math:`\tanh(z \mp z_{1-\alpha/2} SE_z)`.
+    """
+    from scipy.special import ndtri
+    from scipy.stats import rankdata
+
+    v, s, _ = _clean(values, ses, None)
+    n = len(v)
+    if n < 4 or np.ptp(v) == 0 or np.ptp(s) == 0:
+        return np.nan, np.nan, np.nan, n
+    vulnerability = -s if higher_is_advantaged else s
+    rho = float(np.corrcoef(rankdata(v), rankdata(vulnerability))[0, 1])
+    if abs(rho) >= 1:
+        return rho, rho, rho, n
+    z = np.arctanh(rho)
+    se = np.sqrt((1 + rho**2 / 2) / (n - 3))
+    q = float(ndtri(0.5 + level / 2))
+    return rho, float(np.tanh(z - q * se)), float(np.tanh(z + q * se)), n
+
+
 def inequality_summary(
     values: np.ndarray,
     ses: np.ndarray,
@@ -236,14 +278,15 @@ def inequality_summary(
         estimate[0], lo[0], hi[0] = sim.sii * scale, sim.sii_lower * scale, sim.sii_upper * scale
         estimate[1], lo[1], hi[1] = sim.rii, sim.rii_lower, sim.rii_upper
         method[0] = method[1] = "simulatie (PHE, normaal)" if fell_back else "simulatie (PHE)"
+    rho = rank_correlation(values, ses, higher_is_advantaged=higher_is_advantaged, level=level)
     return pd.DataFrame(
         {
-            "maat": names,
-            "schatting": estimate,
-            "ondergrens": lo,
-            "bovengrens": hi,
-            "n_gebieden": len(v),
-            "interval": method,
+            "maat": [*names, "rangcorrelatie"],
+            "schatting": [*estimate, rho[0]],
+            "ondergrens": [*lo, rho[1]],
+            "bovengrens": [*hi, rho[2]],
+            "n_gebieden": [len(v)] * len(names) + [rho[3]],
+            "interval": [*method, "Fisher-z (Bonett-Wright)"],
         }
     )
 

@@ -29,6 +29,7 @@ from gezondewijk.outputs.columnar import write_geoparquet as _write_parquet_tabl
 from gezondewijk.outputs.gpkg_worker import write_cells_geopackage
 from gezondewijk.outputs.metadata import (
     about_table,
+    classes_table,
     provenance,
     references_table,
     sources_table,
@@ -85,6 +86,10 @@ def _tables(result: MapResult) -> list[tuple[str, pd.DataFrame]]:
         tables.append(("ongelijkheid", result.inequality.assign(herkomst=provenance(result))))
     if result.walk_comparison is not None:
         tables.append(("netwerk_vs_hemelsbreed", result.walk_comparison))
+    classes = classes_table(result)
+    if classes is not None:
+        tables.append(("klassen", classes))
+    tables.extend(result.tables.items())
     return tables
 
 

@@ -38,6 +38,8 @@ class RunFolder:
     inequality: pd.DataFrame | None
     change: pd.DataFrame | None
     sources: pd.DataFrame | None
+    #: ``klassen.csv``: the class tables of the run's GES and heat-stress presets.
+    classes: pd.DataFrame | None = None
 
     @property
     def indicator_keys(self) -> list[str]:
@@ -116,4 +118,5 @@ def _read(p: Path, _version: tuple[tuple[str, int], ...]) -> RunFolder:
         inequality=optional("ongelijkheid.csv"),
         change=optional("verandering.csv"),
         sources=optional("bronnen.csv"),
+        classes=optional("klassen.csv"),
     )

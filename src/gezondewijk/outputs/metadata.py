@@ -51,6 +51,40 @@ def thresholds_table(result: MapResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def classes_table(result: MapResult) -> pd.DataFrame | None:
+    """One row per class of the run's class-table presets (GES, heat stress), or ``None``.
+
+    The fact sheets read the classes from here, so an output folder carries its own tables.
+    """
+    from gezondewijk.scoring.classes import bounds, prefix
+
+    rows = []
+    for preset in [result.preset, *result.extra_presets]:
+        if preset.method != "classes":
+            continue
+        for ind in preset.indicators:
+            for low, high, c in bounds(ind):
+                rows.append(
+                    {
+                        "preset": preset.name,
+                        "titel": preset.title,
+                        "prefix": prefix(preset),
+                        "indicator": ind.key,
+                        "label": ind.label,
+                        "variabele": ind.variable,
+                        "klasse": c.code,
+                        "score": c.score,
+                        "ondergrens": low,
+                        "bovengrens": high,
+                        "naam": c.label,
+                        "kleur": c.colour,
+                        "bron": c.source,
+                        "onbekend": ind.unknown_note,
+                    }
+                )
+    return pd.DataFrame(rows) if rows else None
+
+
 def about_table(result: MapResult) -> pd.DataFrame:
     """Key/value provenance of the run."""
     items = {

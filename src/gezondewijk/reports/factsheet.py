@@ -11,6 +11,7 @@ from gezondewijk.interventions import Measure, suggest
 from gezondewijk.leefplekmeter.perception import Perception
 from gezondewijk.leefplekmeter.report import CampaignReport, campaign_report
 from gezondewijk.provenance import Provenance
+from gezondewijk.reports.classes import ClassRow, class_rows
 from gezondewijk.reports.mapdata import MapData
 
 
@@ -56,6 +57,8 @@ class FactSheet:
 
     #: Whether the run was made from synthetic demo data (the page then says so).
     is_synthetic: bool = False
+    #: The class of each factor of the run's GES and heat-stress tables (never summed).
+    classes: list[ClassRow] = field(default_factory=list)
 
     @property
     def reference_columns(self) -> list[tuple[str, str]]:
@@ -182,6 +185,12 @@ def cells_fact_sheet(
             n_on += int(share >= 0.5)
     row["score"] = n_on
     row["n_beschikbaar"] = n_known
+    if data.run.classes is not None:
+        for var in dict.fromkeys(data.run.classes["variabele"].astype(str)):
+            if var in cells:
+                v = cells[var].to_numpy(dtype="float64")
+                ok = ~np.isnan(v) & (weights > 0)
+                row[var] = float(np.average(v[ok], weights=weights[ok])) if ok.any() else np.nan
     buurten = sorted(set(cells["buurtcode"].astype(str)) - {""})
     names = data.buurten[data.buurten["buurtcode"].isin(buurten)]["buurtnaam"].tolist()
     name = f"selectie van {len(cells)} cellen ({', '.join(map(str, names[:4]))})"
@@ -262,6 +271,7 @@ def _sheet(
         provenance=data.about.get("herkomst", ""),
         sources=source_lines(data),
         is_synthetic=data.is_synthetic,
+        classes=class_rows(data.run.classes, b.to_dict(), data.unit),
     )
 
 

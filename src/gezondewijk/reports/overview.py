@@ -41,6 +41,12 @@ MEASURES = {
         "Verhouding kwetsbaarste en minst kwetsbare vijfde",
         "Hetzelfde als verhouding (1 = geen verschil).",
     ),
+    "rangcorrelatie": (
+        "Samenhang met kwetsbaarheid (Spearman)",
+        "Rangcorrelatie tussen −1 en 1, elke buurt telt één keer: positief als de "
+        "kwetsbaarste buurten de hoogste waarden hebben (zijn de armste buurten de "
+        "warmste?), 0 zonder samenhang. Met 95%-interval.",
+    ),
 }
 
 

@@ -131,7 +131,14 @@ def build_map_state(
 
     with progress.step("samenvatten"):
         sources = input_sources(config)
-        notes = [*area.notes, *laid.notes, *at_cells.notes, *scores.notes, *inequality_notes]
+        notes = [
+            *area.notes,
+            *joined.notes,
+            *laid.notes,
+            *at_cells.notes,
+            *scores.notes,
+            *inequality_notes,
+        ]
         if config.synthetic:
             notes.insert(0, "synthetische voorbeelddata: geen echte metingen.")
         scored = scores.buurten
@@ -155,5 +162,6 @@ def build_map_state(
         published_references=joined.published,
         walk_comparison=scores.walk_comparison if len(scores.walk_comparison) else None,
         sources=sources,
+        tables=at_cells.tables,
     )
     return result, RunState(config, joined, laid, at_cells)

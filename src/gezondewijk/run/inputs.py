@@ -12,7 +12,9 @@ def input_paths(config: RunConfig) -> list[Path]:
     """Every input file of a run, once, in the order of the configuration."""
     paths = [config.buurten.path]
     paths += [t.path for t in config.tables]
+    paths += [t.outlines for t in config.tables if t.outlines is not None]
     paths += [r.path for r in config.rasters]
+    paths += [s.path for s in config.segments]
     paths += [f.path for f in config.features]
     for section in (config.network, config.osm, config.addresses):
         if section is not None:

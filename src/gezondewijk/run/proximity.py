@@ -11,12 +11,13 @@ import shapely
 from gezondewijk._progress import Progress
 from gezondewijk.areas import CellSet
 from gezondewijk.indicators.proximity import Destinations, Origins, proximity
+from gezondewijk.indicators.reach import reach_per_cell
 from gezondewijk.network import WalkNetwork, network_from_lines
 from gezondewijk.network.distance import ENTRY_REACH_M
 from gezondewijk.network.load import read_walk_network
 from gezondewijk.settings import RunConfig
 from gezondewijk.sources import read_features
-from gezondewijk.sources.osm import read_osm
+from gezondewijk.sources.osm import OsmLayers, read_osm
 from gezondewijk.variables import Variable, describe, walk_key
 
 #: Variables an [osm] section fills, with the OSM layer each comes from.
@@ -25,6 +26,8 @@ OSM_VARIABLES = {
     "distance_gp_m": "huisarts",
     "distance_supermarket_m": "supermarkt",
     "distance_school_m": "basisschool",
+    "distance_playground_m": "speelplek",
+    "distance_green_1ha_m": "groen_1ha",
 }
 
 
@@ -41,6 +44,11 @@ class ProximityInputs:
     reach: float = ENTRY_REACH_M
     years: dict[str, int | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: OpenStreetMap point layers (sport, voedsel, zitplek, school…) and the walkable ways.
+    points: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    streets: gpd.GeoDataFrame | None = None
+    #: The walking network even where no distance layer needs it (counts of what is in reach).
+    walk_network: WalkNetwork | None = None
 
 
 def read_proximity_inputs(
@@ -68,7 +76,7 @@ def read_proximity_inputs(
         stamp = osm_layers.newest.year if osm_layers.newest else None
         explicit = {f.variable for f in config.features}
         for variable, layer in OSM_VARIABLES.items():
-            frame = osm_layers.green if layer == "groen" else osm_layers.amenities[layer]
+            frame = _osm_layer(osm_layers, layer)
             if variable in explicit:
                 notes.append(f"{variable}: de eigen kaartlaag gaat voor OpenStreetMap.")
             elif frame.empty:
@@ -108,7 +116,30 @@ def read_proximity_inputs(
         progress.note(
             f"looppadennetwerk: {network.n_nodes} knopen, {network.total_length_km:.0f} km"
         )
-    return ProximityInputs(layers, network if layers else None, reach, years, notes)
+    points = osm_layers.points if osm_layers is not None else {}
+    streets = osm_layers.walk if osm_layers is not None else None
+    return ProximityInputs(
+        layers,
+        network if layers else None,
+        reach,
+        years,
+        notes,
+        points=points,
+        streets=streets,
+        walk_network=network,
+    )
+
+
+def _osm_layer(layers: OsmLayers, name: str) -> gpd.GeoDataFrame:
+    """The OSM layer an ``[osm]`` variable is measured to."""
+    if name == "groen":
+        return layers.green
+    if name == "groen_1ha":
+        empty = gpd.GeoDataFrame(geometry=[], crs=layers.green.crs)
+        return layers.green_connected if layers.green_connected is not None else empty
+    if name in layers.amenities:
+        return layers.amenities[name]
+    return layers.points[name]
 
 
 def measure_proximity(
@@ -120,17 +151,20 @@ def measure_proximity(
     :func:`gezondewijk.indicators.proximity.proximity`). Each cell's distances depend only on
     its own origins, so any subset of the cells gives the same values for those cells.
     """
-    if not inputs.layers:
+    sport, food = inputs.points.get("sport"), inputs.points.get("voedsel")
+    if not inputs.layers and sport is None and food is None:
         return {}
     origins = (
         Origins.addresses(cells, address_points)
         if address_points is not None
         else Origins.cell_centres(cells)
     )
-    return proximity(origins, inputs.layers, inputs.network, reach=inputs.reach)
+    out = proximity(origins, inputs.layers, inputs.network, reach=inputs.reach)
+    out.update(reach_per_cell(origins, sport, food, inputs.walk_network))
+    return out
 
 
 def distance_variable(key: str, inputs: ProximityInputs) -> Variable:
     """The metadata of a distance variable (straight or its walking twin), with its year."""
-    base = key if key in inputs.years else next(v for v in inputs.years if walk_key(v) == key)
-    return describe(key).with_year(inputs.years[base])
+    base = next((v for v in inputs.years if key in (v, walk_key(v))), None)
+    return describe(key).with_year(inputs.years.get(base) if base else None)

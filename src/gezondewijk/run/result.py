@@ -61,6 +61,9 @@ class MapResult:
     walk_comparison: pd.DataFrame | None = None
     #: Where every input file came from (see :mod:`gezondewijk.provenance`).
     sources: list[Provenance] = field(default_factory=list)
+    #: Further tables written beside the metadata, by name (``scholen_voedsel``: food outlets
+    #: within walking distance of each school).
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def cells_frame(self) -> gpd.GeoDataFrame:
         """Cells as polygons with every variable and score column."""

@@ -19,6 +19,7 @@ from gezondewijk._errors import InputDataError
 from gezondewijk._parallel import TaskMap
 from gezondewijk._progress import Progress
 from gezondewijk.areas import CellSet, Grid, build_cells, make_grid
+from gezondewijk.areas.crosswalk import carry_over
 from gezondewijk.indicators import (
     areal_interpolate,
     cells_to_buurten,
@@ -26,8 +27,11 @@ from gezondewijk.indicators import (
     mean_of_available,
     raster_at_points,
 )
+from gezondewijk.indicators.buurt_counts import buurt_measures, school_food
 from gezondewijk.indicators.exposure import plausible
 from gezondewijk.indicators.interpolate import Weighting
+from gezondewijk.indicators.reach import Reach
+from gezondewijk.indicators.segments import length_weighted, segment_values
 from gezondewijk.run.proximity import (
     ProximityInputs,
     distance_variable,
@@ -42,6 +46,7 @@ from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
 from gezondewijk.settings import BuurtenInput, RasterInput, RunConfig, TableInput
 from gezondewijk.sources import is_numeric_column, read_area_table, read_buurten, read_raster
 from gezondewijk.sources.buurten import read_vector
+from gezondewijk.sources.own_table import read_own_table
 from gezondewijk.sources.rasters import RasterLayer
 from gezondewijk.variables import KNOWN, Variable, describe, margin_base, walk_key
 
@@ -71,6 +76,8 @@ class JoinedTables:
     joins: list[JoinReport]
     #: Variable → ``{"nederland": …, "gemeente": …}`` as the tables publish them.
     published: dict[str, dict[str, float]]
+    #: What the user should know about the joins (tables carried over to another division).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +101,11 @@ class CellIndicators:
     notes: list[str]
     #: The destination layers and walking network the distances were measured with.
     inputs: ProximityInputs | None = None
+    #: Values measured per buurt (seats per km, food outlets per inhabitant); each cell
+    #: carries its main buurt's value.
+    buurt_values: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Further tables of the run (food outlets near each school).
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,8 +169,11 @@ def join_tables(
     joins: list[JoinReport] = []
     published: dict[str, dict[str, float]] = {}
     codes = buurten["buurtcode"]
+    notes: list[str] = []
     for table_cfg in tables:
-        table = read_area_table(table_cfg.path, kind=table_cfg.kind, age=table_cfg.age)
+        table = read_table(table_cfg)
+        if table_cfg.outlines is not None:
+            table = _carried_over(table_cfg, table, buurten, notes, progress)
         matched = codes.isin(table.index)
         joins.append(
             JoinReport(
@@ -185,7 +200,43 @@ def join_tables(
     if any(c in buurten for c in BASIC_KM):
         buurten["basic_services_km"] = mean_of_available(buurten, BASIC_KM)
         variables["basic_services_km"] = describe("basic_services_km")
-    return JoinedTables(buurten, variables, joins, published)
+    return JoinedTables(buurten, variables, joins, published, notes)
+
+
+def read_table(cfg: TableInput) -> pd.DataFrame:
+    """Read one ``[[tables]]`` entry: a publisher's table by kind, or one's own (``eigen``)."""
+    if cfg.kind == "eigen":
+        return read_own_table(cfg.path, cfg.columns, code_field=cfg.code_field, year=cfg.year)
+    table = read_area_table(cfg.path, kind=cfg.kind, age=cfg.age)
+    if cfg.year is not None:
+        table.attrs["year"] = cfg.year
+    return table
+
+
+def _carried_over(
+    cfg: TableInput,
+    table: pd.DataFrame,
+    buurten: gpd.GeoDataFrame,
+    notes: list[str],
+    progress: Progress,
+) -> pd.DataFrame:
+    """The table carried from its own buurt outlines to the run's by area, with a note."""
+    assert cfg.outlines is not None
+    old = read_buurten(cfg.outlines, code_field=cfg.outlines_code_field)
+    carried = carry_over(table, old, buurten[["buurtcode", "geometry"]])
+    low = carried.coverage[carried.coverage < 0.5]
+    text = (
+        f"{cfg.path.name}: omgerekend van de buurtindeling van {cfg.outlines.name} naar die van "
+        f"deze run, naar oppervlak (areal weighting); een buurt krijgt het oppervlaktegewogen "
+        f"gemiddelde van de oude buurten die erin vallen. Gepubliceerde marges gaan niet mee."
+    )
+    if len(low):
+        text += f" {len(low)} buurten liggen voor minder dan de helft in de oude indeling."
+    if carried.without_outline:
+        text += f" {len(carried.without_outline)} codes van de tabel zonder omtrek."
+    notes.append(text)
+    progress.note(text)
+    return carried.table
 
 
 def _keep_published(
@@ -289,6 +340,10 @@ def measure_cells(
             else read_raster(raster_cfg.path, crs=raster_cfg.crs)
         )
         measured[raster_cfg.variable] = raster_at_points(layer, cells.x, cells.y)
+    for seg_cfg in config.segments:
+        lines = read_vector(seg_cfg.path, layer=seg_cfg.layer, what="lijnenlaag")
+        pieces = segment_values(lines, seg_cfg.value_field, path=str(seg_cfg.path))
+        measured[seg_cfg.variable] = length_weighted(cells.grid, cells.keys, pieces)
     measured.update(measure_proximity(inputs, cells, address_points))
     return measured
 
@@ -338,6 +393,20 @@ def cell_indicators(
             )
             notes.append(text)
             progress.note(f"let op: {text}")
+    from_buurten: list[str] = []
+    for seg_cfg in config.segments:
+        key = seg_cfg.variable
+        variables[key] = replace(describe(key), year=seg_cfg.year)
+        covered = np.isfinite(at_cells[key])
+        progress.note(f"straatdelen {seg_cfg.path.name} → {key}: {int(covered.sum())} cellen")
+        if key in values:
+            # cells without segments keep the buurt's value of the same variable
+            at_cells[key] = np.where(covered, at_cells[key], values[key].to_numpy())
+            from_buurten.append(key)
+            notes.append(
+                f"{key}: per cel uit de straatdelen van {seg_cfg.path.name} (naar lengte "
+                f"gewogen) in {int(covered.sum())} cellen, elders de waarde van de buurt."
+            )
     for key in at_cells:
         if key not in variables:
             variables[key] = distance_variable(key, inputs)
@@ -347,7 +416,64 @@ def cell_indicators(
         if any(c in values for c in parts):
             values[key] = mean_of_available(values, parts)
             variables[key] = describe(key)
-    return CellIndicators(values, variables, list(at_cells), notes, inputs)
+    per_buurt = buurt_measures(buurten, inputs.points, inputs.streets)
+    main = laid.cells.main_buurt()
+    for key, per in per_buurt.items():
+        values[key] = np.where(main >= 0, per[np.maximum(main, 0)], np.nan)
+        variables[key] = describe(key)
+    tables = {}
+    schools, food = inputs.points.get("school"), inputs.points.get("voedsel")
+    if schools is not None and len(schools) and food is not None:
+        tables["scholen_voedsel"] = school_food(
+            schools, food, Reach.of(inputs.walk_network), buurten
+        )
+    measured_here = [k for k in at_cells if k not in from_buurten]
+    return CellIndicators(
+        values, variables, measured_here, notes, inputs, buurt_values=per_buurt, tables=tables
+    )
+
+
+def meeting_shares(
+    cells: CellSet,
+    cell_scores: pd.DataFrame,
+    preset: Preset,
+    n_buurten: int,
+    cell_values: pd.DataFrame,
+) -> pd.DataFrame:
+    r"""Per buurt and rule, the share (%) of inhabitants whose cell meets the rule.
+
+    Notes
+    -----
+    :math:`s_{jk} = 100 \sum_i p_{ij} m_{ik} / \sum_{i:\,m_{ik}\text{ known}} p_{ij}` with
+    :math:`m_{ik} = 1` where cell :math:`i` meets rule :math:`k` (indicator off) and
+    :math:`p_{ij}` the inhabitants of cell :math:`i` inside buurt :math:`j` (the cell's
+    inhabitants spread over its area; the area itself where the run has no inhabitants). A
+    cell's value is the mean over its addresses where an address layer is given, so a cell
+    half within reach counts as one that is or is not: a cell-level approximation of the
+    share of homes.
+    """
+    pieces = cells.pieces
+    cell = pieces["cell"].to_numpy()
+    weight = pieces["area"].to_numpy(dtype="float64")
+    if "population" in cell_values:
+        pop = cell_values["population"].to_numpy(dtype="float64")
+        density = np.divide(
+            pop, cells.covered_area, out=np.zeros(len(pop)), where=cells.covered_area > 0
+        )
+        if np.nansum(pop) > 0:
+            weight = weight * np.nan_to_num(density[cell])
+    buurt = pieces["buurt"].to_numpy()
+    out = {}
+    for ind in preset.indicators:
+        on = cell_scores[f"{ind.key}_aan"].to_numpy(dtype="float64")[cell]
+        known = ~np.isnan(on)
+        meets = np.bincount(
+            buurt[known], weights=weight[known] * (1 - on[known]), minlength=n_buurten
+        )
+        total = np.bincount(buurt[known], weights=weight[known], minlength=n_buurten)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"{ind.key}_voldoet_pct"] = np.where(total > 0, 100 * meets / total, np.nan)
+    return pd.DataFrame(out)
 
 
 def _range(variable: Variable) -> str:
@@ -368,6 +494,8 @@ def buurt_indicators(
         )
         for col in cell_only:
             out[col] = agg[col].to_numpy()
+    for col, per in at_cells.buurt_values.items():
+        out[col] = per
     return out
 
 
@@ -401,13 +529,19 @@ def score(
     buurt_scores = scored.buurten
     if scored.stability is not None:
         buurt_scores = pd.concat([buurt_scores, scored.stability], axis=1)
+    if preset.flag("share_meeting", False):
+        shares = meeting_shares(cells, scored.cells, preset, len(buurten), cell_values)
+        buurt_scores = pd.concat([buurt_scores, shares], axis=1)
     scored_buurten = pd.concat([buurten, buurt_scores], axis=1)
     all_cells = pd.concat([cell_values, scored.cells], axis=1)
     notes = []
     for ind in preset.indicators:
         missing = int((buurt_scores[f"{ind.key}_status"] == STATUS_MISSING).sum())
         if missing:
-            notes.append(f"indicator '{ind.key}': geen gegevens voor {missing} buurten.")
+            text = f"indicator '{ind.key}': geen gegevens voor {missing} buurten."
+            if ind.when_missing and missing == len(buurt_scores):
+                text += f" {ind.when_missing}"
+            notes.append(text)
     comparison = pd.concat(
         [
             walk_vs_straight(scored_buurten, preset, level="buurten"),

@@ -7,6 +7,7 @@ import pandas as pd
 
 from gezondewijk.scoring.ahah import score_ahah
 from gezondewijk.scoring.ces import score_ces
+from gezondewijk.scoring.classes import prefix, score_classes
 from gezondewijk.scoring.ejscreen import score_ejscreen
 from gezondewijk.scoring.preset import Preset
 from gezondewijk.scoring.stack import score_stack
@@ -34,6 +35,8 @@ def apply_preset(
         return score_ejscreen(values, preset)
     if preset.method == "weighted":
         return score_weighted(values, preset)
+    if preset.method == "classes":
+        return score_classes(values, preset)
     if x is None or y is None:
         raise ValueError("method 'stapel' needs the cell centres x and y")
     return score_stapel(values, preset, x, y, cell_size)
@@ -41,6 +44,8 @@ def apply_preset(
 
 def main_score_column(preset: Preset) -> str:
     """Return the column that ranks areas for a preset (higher = more to gain)."""
+    if preset.method == "classes":
+        return f"{prefix(preset)}_hoogste_score"
     return {
         "threshold-sum": "score",
         "ces": "ces_score",

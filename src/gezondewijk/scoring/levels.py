@@ -40,7 +40,8 @@ def check_presets(main: Preset, extra: list[Preset]) -> None:
             "preset; use a threshold-sum preset such as eindhoven-8 as 'preset' "
             "and list it under 'extra_presets'."
         )
-    methods = [p.method for p in extra]
+    # class tables name their columns after the preset; the other methods after the method
+    methods = [p.name if p.method == "classes" else p.method for p in extra]
     dup = {m for m in methods if methods.count(m) > 1}
     if dup:
         raise PresetError(

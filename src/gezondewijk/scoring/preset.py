@@ -19,7 +19,7 @@ from gezondewijk._errors import PresetError, validation_problems
 from gezondewijk.variables import KNOWN, Direction
 
 Rule = Literal["absolute", "reference", "quantile"]
-Method = Literal["threshold-sum", "ces", "ahah", "ejscreen", "stapel", "weighted"]
+Method = Literal["threshold-sum", "ces", "ahah", "ejscreen", "stapel", "weighted", "classes"]
 
 #: The groups (``domain`` of each indicator) each ranking method expects.
 DOMAINS: dict[str, tuple[str, ...]] = {
@@ -68,6 +68,22 @@ class Option(_Strict):
     note: str = ""
 
 
+class ValueClass(_Strict):
+    """One class of a ``classes`` table: values from ``lower`` (inclusive) up to ``upper``.
+
+    ``upper`` defaults to the next class's ``lower`` (the last class is open). ``score`` orders
+    classes across factors (GES 0-8; a sub-class such as 1b has the score of its class).
+    """
+
+    lower: float
+    upper: float | None = None
+    code: str = Field(min_length=1)
+    score: float
+    label: str = Field(min_length=1)
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    source: str = Field(min_length=3)
+
+
 class IndicatorSpec(_Strict):
     """One indicator of a preset.
 
@@ -89,6 +105,25 @@ class IndicatorSpec(_Strict):
     #: Leefplekmeter themes this indicator measures too (keys of ``questions.toml``), so a
     #: fact sheet can set residents' scores next to the data.
     leefplekmeter_themes: list[str] = Field(default_factory=list)
+    #: ``classes`` method: the documented classes, lowest first. A value outside all of them
+    #: is "niet bekend in de gebruikte bron" and ``unknown_note`` says where to look.
+    classes: list[ValueClass] = Field(default_factory=list)
+    unknown_note: str = ""
+    #: Shown where the indicator has no data at all: which source or layer would give it.
+    when_missing: str = ""
+
+    @model_validator(mode="after")
+    def _ordered_classes(self) -> IndicatorSpec:
+        lows = [c.lower for c in self.classes]
+        if lows != sorted(lows):
+            raise ValueError(f"indicator '{self.key}': classes must be listed lowest first")
+        for c, nxt in zip(self.classes, self.classes[1:], strict=False):
+            if c.upper is not None and c.upper > nxt.lower:
+                raise ValueError(
+                    f"indicator '{self.key}': class {c.code} ends at {c.upper:g}, above the "
+                    f"next class's lower bound {nxt.lower:g}"
+                )
+        return self
 
 
 class Preset(_Strict):
@@ -115,6 +150,8 @@ class Preset(_Strict):
                 raise ValueError(f"indicator '{ind.key}': method 'threshold-sum' needs 'options'")
             if self.method != "threshold-sum" and ind.variable is None:
                 raise ValueError(f"indicator '{ind.key}': method '{self.method}' needs 'variable'")
+            if self.method == "classes" and not ind.classes:
+                raise ValueError(f"indicator '{ind.key}': method 'classes' needs 'classes'")
         for ind in self.indicators:
             unknown_vars = [
                 part.variable

@@ -59,12 +59,11 @@ def gi_star(
     Notes
     -----
         Ord & Getis (1995): with :math:`w_{ij} = 1` for :math:`d_{ij} \le` ``distance`` (and
-        :math:`w_{ii} = 1`), :math:`W_i = \sum_j w_{ij}`, :math:`ar x` and :math:`s` the mean
+        :math:`w_{ii} = 1`), :math:`W_i = \sum_j w_{ij}`, :math:`\bar x` and :math:`s` the mean
         and (population) standard deviation of all :math:`n` values,
 
-        .. math:: G_i^* = rac{\sum_j w_{ij} x_j - ar x W_i}
-                  {s \sqrt{\left(n W_i - W_i^2
-    ight)/(n-1)}}
+        .. math:: G_i^* = \frac{\sum_j w_{ij} x_j - \bar x W_i}
+                  {s \sqrt{\left(n W_i - W_i^2\right)/(n-1)}}
 
         (binary weights: :math:`\sum_j w_{ij}^2 = W_i`). This is what PySAL's
         ``esda.G_Local(star=True, transform="B")`` computes (the tests compare both to 1e-12);

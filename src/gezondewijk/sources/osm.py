@@ -16,6 +16,16 @@ Tag rules (each a data table below, so they can be read and changed in one place
 - supermarket: ``shop=supermarket``;
 - basisschool (primary school): ``amenity=school``, except where ``isced:level`` is given
   without level 0/1 or ``school`` says ``secondary``;
+- speelplek (play area): ``leisure=playground``; zitplek (seat): ``amenity=bench``;
+- sport (kinds of sports facility, for RIVM's rule "three kinds within 1.5 km"): the
+  ``leisure`` values of :data:`SPORT_KINDS`, not ``access=private|no``. Which values make a
+  kind is our reading, not RIVM's (its report was not read);
+- voedsel (food outlets), *ongezond* or *vers* by :data:`FOOD_TAGS`: our approximation of the
+  Pointer/Locatus grouping (``../shared/reference/dutch-methods/food.md`` §4), not an official
+  method; OSM under-maps snack bars and ice-cream parlours, so counts are not comparable
+  with Locatus figures;
+- school (every ``amenity=school``, with ``niveau`` basisschool / voortgezet / onbekend), the
+  reference points for food near schools;
 - walking network: ``highway`` ways that pedestrians may use. As OSMnx's ``walk`` filter:
   no motorways, construction, proposed, raceways, bus guideways or platforms, nothing with
   ``foot=no`` or ``access=private|no`` (unless ``foot=yes|designated|permissive``). Unlike
@@ -27,7 +37,7 @@ Tag rules (each a data table below, so they can be read and changed in one place
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +77,32 @@ NOT_WALKABLE = frozenset(
 )
 TRUNK = frozenset({"trunk", "trunk_link"})
 AMENITY_LAYERS = ("huisarts", "supermarkt", "basisschool")
+#: Layers of points beside the amenities: play areas, seats, sports facilities, food, schools.
+POINT_LAYERS = ("speelplek", "zitplek", "sport", "voedsel", "school")
+#: ``leisure`` value → kind of sports facility (ours; sports_hall and sports_centre are one).
+SPORT_KINDS: dict[str, str] = {
+    "pitch": "sportveld",
+    "sports_centre": "sporthal of sportcentrum",
+    "sports_hall": "sporthal of sportcentrum",
+    "swimming_pool": "zwembad",
+    "fitness_centre": "fitnesscentrum",
+    "fitness_station": "buitenfitness",
+    "track": "atletiek- of wielerbaan",
+    "ice_rink": "ijsbaan",
+    "stadium": "stadion",
+}
+#: ``(key, value)`` → ``(soort, groep)`` of a food outlet; groep is ``ongezond`` or ``vers``
+#: (the issue's grouping after Pointer/Locatus; our approximation, see the module notes).
+FOOD_TAGS: dict[tuple[str, str], tuple[str, str]] = {
+    ("amenity", "fast_food"): ("fastfood of snackbar", "ongezond"),
+    ("amenity", "ice_cream"): ("ijssalon", "ongezond"),
+    ("shop", "ice_cream"): ("ijssalon", "ongezond"),
+    ("shop", "confectionery"): ("zoetwaren", "ongezond"),
+    ("shop", "chocolate"): ("zoetwaren", "ongezond"),
+    ("shop", "greengrocer"): ("groenteboer", "vers"),
+    ("amenity", "marketplace"): ("markt", "vers"),
+    ("shop", "supermarket"): ("supermarkt", "vers"),
+}
 _KEYS = ("highway", "leisure", "landuse", "natural", "amenity", "shop", "healthcare")
 
 
@@ -82,6 +118,12 @@ class OsmLayers:
     amenities
         Points per kind (``huisarts``, ``supermarkt``, ``basisschool``) with ``osm_id``,
         ``naam``.
+    points
+        Points per layer of :data:`POINT_LAYERS`, with ``osm_id``, ``naam`` and ``soort``
+        (sport: the kind; voedsel: the kind, plus ``groep`` ongezond/vers; school: ``niveau``).
+    green_connected
+        Green areas that touch or overlap merged into one, kept from 1 ha (RIVM's "aaneengesloten
+        groen van minimaal één hectare"), with ``oppervlakte_ha``.
     walk
         Walkable ways as LineStrings with ``osm_id``, ``highway``, ``naam``; junctions are the
         vertices ways share (OSM nodes).
@@ -93,11 +135,14 @@ class OsmLayers:
     amenities: dict[str, gpd.GeoDataFrame]
     walk: gpd.GeoDataFrame
     newest: datetime | None = None
+    points: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    green_connected: gpd.GeoDataFrame | None = None
 
     def counts(self) -> dict[str, int]:
         """Number of objects per layer."""
         out = {"groen": len(self.green), "looppaden": len(self.walk)}
         out.update({k: len(v) for k, v in self.amenities.items()})
+        out.update({k: len(v) for k, v in self.points.items()})
         return out
 
 
@@ -128,6 +173,40 @@ def amenity_kind(tags: dict[str, str]) -> str | None:
             return None
         return "basisschool"
     return None
+
+
+def point_kinds(tags: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The point layers an OSM object belongs to, as ``(layer, soort, groep)``.
+
+    An object can be in several (a supermarket is a ``voedsel`` outlet too).
+    """
+    out: list[tuple[str, str, str]] = []
+    leisure = tags.get("leisure", "")
+    if leisure == "playground":
+        out.append(("speelplek", "speelplek", ""))
+    if tags.get("amenity") == "bench":
+        out.append(("zitplek", "bank", ""))
+    if leisure in SPORT_KINDS and tags.get("access") not in NO_ACCESS:
+        out.append(("sport", SPORT_KINDS[leisure], ""))
+    for (key, value), (soort, groep) in FOOD_TAGS.items():
+        if tags.get(key) == value:
+            out.append(("voedsel", soort, groep))
+            break
+    if tags.get("amenity") == "school":
+        out.append(("school", school_level(tags), ""))
+    return out
+
+
+def school_level(tags: dict[str, str]) -> str:
+    """``basisschool``, ``voortgezet`` or ``onbekend`` for an ``amenity=school``."""
+    if amenity_kind(tags) == "basisschool" and (
+        "isced:level" in tags or tags.get("school") == "primary"
+    ):
+        return "basisschool"
+    levels = tags.get("isced:level", "")
+    if tags.get("school") == "secondary" or any(c in levels for c in "23"):
+        return "voortgezet"
+    return "onbekend"
 
 
 def is_walkable(tags: dict[str, str]) -> bool:
@@ -188,9 +267,21 @@ def read_osm(
 
     green_rows = [o for o in objects if o.kind == "green"]
     green = _polygons(green_rows, to_rd, region)
+    connected = connected_green(green)
     if len(green):
         green["oppervlakte_ha"] = green.geometry.area / 10_000.0
         green = green[green["oppervlakte_ha"] >= green_min_area_ha].reset_index(drop=True)
+    points = {}
+    for name in POINT_LAYERS:
+        rows = [o for o in objects if o.kind == name]
+        frame = _points(rows, to_rd, None)
+        frame["soort"] = [o.soort for o in rows]
+        if name == "voedsel":
+            frame["groep"] = [o.groep for o in rows]
+        if region is not None and len(frame):
+            frame = frame[shapely.intersects(frame.geometry.to_numpy(), region)]
+        key = ["osm_id", "soort"] if name == "voedsel" else ["osm_id"]
+        points[name] = frame.drop_duplicates(key).reset_index(drop=True)
     amenities = {
         name: _points([o for o in objects if o.kind == name], to_rd, region)
         for name in AMENITY_LAYERS
@@ -202,7 +293,30 @@ def read_osm(
             path=p,
             fix="controleer of het uittreksel de gemeente dekt (en met welke bbox het gemaakt is).",
         )
-    return OsmLayers(green=green, amenities=amenities, walk=walk, newest=newest)
+    return OsmLayers(
+        green=green,
+        amenities=amenities,
+        walk=walk,
+        newest=newest,
+        points=points,
+        green_connected=connected,
+    )
+
+
+def connected_green(green: gpd.GeoDataFrame, min_area_ha: float = 1.0) -> gpd.GeoDataFrame:
+    """Green areas that touch or overlap merged into one, kept from ``min_area_ha``.
+
+    A path through a park does not split it in OSM (the park is one polygon); a street
+    between two parks does (two polygons that do not touch).
+    """
+    if green.empty:
+        return gpd.GeoDataFrame({"oppervlakte_ha": []}, geometry=[], crs=RD_NEW)
+    merged = shapely.get_parts(shapely.union_all(green.geometry.to_numpy()))
+    areas = shapely.area(merged) / 10_000.0
+    keep = areas >= min_area_ha
+    return gpd.GeoDataFrame(
+        {"oppervlakte_ha": areas[keep]}, geometry=merged[keep], crs=RD_NEW
+    ).reset_index(drop=True)
 
 
 @dataclass
@@ -213,6 +327,8 @@ class _Object:
     wkb: bytes | None = None
     lonlat: np.ndarray | None = None
     timestamp: datetime | None = None
+    soort: str = ""
+    groep: str = ""
 
 
 def _scan(path: Path) -> Iterator[_Object]:
@@ -235,12 +351,18 @@ def _scan(path: Path) -> Iterator[_Object]:
             ident = f"{prefix}{obj.orig_id()}"
             green = is_green(tags)
             amenity = amenity_kind(tags)
-            for kind in (k for k in ("green" if green else None, amenity) if k):
-                try:
-                    geom = bytes.fromhex(wkb.create_multipolygon(obj))
-                except RuntimeError:  # broken multipolygon in the source data
-                    continue
-                yield _Object(kind, ident, tags, wkb=geom, timestamp=stamp)
+            kinds = [(k, "", "") for k in ("green" if green else None, amenity) if k]
+            kinds += point_kinds(tags)
+            if not kinds:
+                continue
+            try:
+                geom = bytes.fromhex(wkb.create_multipolygon(obj))
+            except RuntimeError:  # broken multipolygon in the source data
+                continue
+            for kind, soort, groep in kinds:
+                yield _Object(
+                    kind, ident, tags, wkb=geom, timestamp=stamp, soort=soort, groep=groep
+                )
         elif obj.is_way():
             if is_walkable(tags):
                 try:
@@ -249,11 +371,15 @@ def _scan(path: Path) -> Iterator[_Object]:
                     continue  # ways whose nodes were cut off by the extract's bbox
                 if len(coords) >= 2:
                     yield _Object("walk", f"w{obj.id}", tags, lonlat=coords, timestamp=stamp)
-        elif obj.is_node():
+        elif obj.is_node() and obj.location.valid():
             amenity = amenity_kind(tags)
-            if amenity and obj.location.valid():
-                ll = np.array([[obj.location.lon, obj.location.lat]])
-                yield _Object(amenity, f"n{obj.id}", tags, lonlat=ll, timestamp=stamp)
+            kinds = [(amenity, "", "")] if amenity else []
+            kinds += point_kinds(tags)
+            ll = np.array([[obj.location.lon, obj.location.lat]])
+            for kind, soort, groep in kinds:
+                yield _Object(
+                    kind, f"n{obj.id}", tags, lonlat=ll, timestamp=stamp, soort=soort, groep=groep
+                )
 
 
 def _stamp(obj: object) -> datetime | None:
@@ -327,13 +453,18 @@ def _lines(
 def write_osm_layers(layers: OsmLayers, path: Path) -> Path:
     """Write the layers to one GeoPackage, the form ``gezondewijk fetch`` caches them in.
 
-    Layers: ``groen``, ``huisarts``, ``supermarkt``, ``basisschool``, ``looppaden``.
+    Layers: ``groen``, ``huisarts``, ``supermarkt``, ``basisschool``, ``looppaden``, and those
+    of :data:`POINT_LAYERS` and ``groen_1ha`` that have objects.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
     kinds = {"groen": "MultiPolygon", "looppaden": "LineString"}
     named = [("groen", layers.green), *layers.amenities.items(), ("looppaden", layers.walk)]
+    named += [(k, v) for k, v in layers.points.items() if len(v)]
+    if layers.green_connected is not None and len(layers.green_connected):
+        named.append(("groen_1ha", layers.green_connected))
+        kinds["groen_1ha"] = "MultiPolygon"
     for name, frame in named:
         pyogrio.write_dataframe(
             frame, path, layer=name, driver="GPKG", geometry_type=kinds.get(name, "Point")

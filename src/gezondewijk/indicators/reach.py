@@ -1,0 +1,122 @@
+"""What can be reached on foot: kinds of sports facility, food outlets within walking distance.
+
+Along the walking network where the run has one (the same snapping and entry rules as the
+distances to green and GPs, :mod:`gezondewijk.network.distance`), else in a straight line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from gezondewijk.indicators.exposure import distance_to_nearest
+from gezondewijk.indicators.proximity import Origins
+from gezondewijk.network import EdgeIndex, WalkNetwork, entries_for_points, walk_distance
+from gezondewijk.network.distance import counts_within
+
+#: RIVM rule of thumb (Dec 2025, press coverage): three kinds of sports facility within 1.5 km.
+SPORT_REACH_M = 1500.0
+#: Five minutes' walk, as Pointer/UvA/NOS count outlets near schools; 400 m at about 5 km/h
+#: is our conversion (food.md §4), not a published norm.
+FOOD_REACH_M = 400.0
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The network index and the origins snapped to it, built once for every count."""
+
+    network: WalkNetwork | None
+    index: EdgeIndex | None
+
+    @classmethod
+    def of(cls, network: WalkNetwork | None) -> Reach:
+        """A reach over ``network`` (``None``: straight lines)."""
+        return cls(network, EdgeIndex(network) if network is not None else None)
+
+
+def _points_xy(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    pts = shapely.point_on_surface(frame.geometry.to_numpy())
+    return shapely.get_x(pts), shapely.get_y(pts)
+
+
+def kinds_within(
+    x: np.ndarray,
+    y: np.ndarray,
+    facilities: gpd.GeoDataFrame,
+    reach: Reach,
+    limit: float = SPORT_REACH_M,
+) -> np.ndarray:
+    """Number of different ``soort`` values with a facility within ``limit`` of each point.
+
+    One nearest-facility search per kind (one Dijkstra each along the network).
+    """
+    count = np.zeros(len(x))
+    if len(facilities) == 0:
+        return count
+    snapped = reach.index.snap(x, y) if reach.index is not None else None
+    for _, group in facilities.groupby("soort"):
+        if reach.index is not None and snapped is not None:
+            fx, fy = _points_xy(group)
+            d = walk_distance(reach.index, snapped, entries_for_points(reach.index, fx, fy))
+        else:
+            d = distance_to_nearest(x, y, group)
+        count += np.nan_to_num(d, nan=np.inf) <= limit
+    return count
+
+
+def outlets_within(
+    x: np.ndarray,
+    y: np.ndarray,
+    outlets: gpd.GeoDataFrame,
+    reach: Reach,
+    limit: float = FOOD_REACH_M,
+) -> np.ndarray:
+    """Number of ``outlets`` within ``limit`` metres of each point (walking where possible)."""
+    if len(outlets) == 0 or len(x) == 0:
+        return np.zeros(len(x))
+    fx, fy = _points_xy(outlets)
+    if reach.index is not None and reach.network is not None:
+        entries = entries_for_points(reach.index, fx, fy)
+        return counts_within(reach.network, reach.index.snap(x, y), entries, limit)
+    tree = shapely.STRtree(shapely.points(fx, fy))
+    idx, _ = tree.query(shapely.points(x, y), predicate="dwithin", distance=limit)
+    return np.bincount(idx, minlength=len(x)).astype("float64")
+
+
+def reach_per_cell(
+    origins: Origins,
+    sport: gpd.GeoDataFrame | None,
+    food: gpd.GeoDataFrame | None,
+    network: WalkNetwork | None,
+) -> dict[str, np.ndarray]:
+    """Sports kinds within 1.5 km and food outlets within 400 m, as the mean per cell.
+
+    Returns
+    -------
+    dict
+        ``sport_kinds_1500m`` (kinds, mean over the cell's origins), ``food_unhealthy_400m``
+        (outlets) and ``food_unhealthy_share_400m`` (% *ongezond* of all food outlets within
+        reach: the cell's total over its origins, NaN where none is in reach).
+    """
+    out: dict[str, np.ndarray] = {}
+    if (sport is None or sport.empty) and (food is None or food.empty):
+        return out
+    reach = Reach.of(network)
+    if sport is not None and len(sport):
+        out["sport_kinds_1500m"] = origins.per_cell(
+            kinds_within(origins.x, origins.y, sport, reach)
+        )
+    if food is not None and len(food):
+        unhealthy = outlets_within(origins.x, origins.y, food[food["groep"] == "ongezond"], reach)
+        total = outlets_within(origins.x, origins.y, food, reach)
+        out["food_unhealthy_400m"] = origins.per_cell(unhealthy)
+        per_unhealthy = np.bincount(origins.cell, weights=unhealthy, minlength=origins.n_cells)
+        per_total = np.bincount(origins.cell, weights=total, minlength=origins.n_cells)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["food_unhealthy_share_400m"] = np.where(
+                per_total > 0, 100.0 * per_unhealthy / np.where(per_total > 0, per_total, 1), np.nan
+            )
+    return out
