@@ -75,7 +75,13 @@ def test_cli_sullivan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     path = tmp_path / "leeftijd.csv"
     rows.to_csv(path, index=False)
     out = tmp_path / "hle.csv"
+    # PHE's method needs 20 bands to 90+; the guide's table ends at 85+: not computed, said why
     assert main(["sullivan", str(path), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "niet berekend" in text and "20 age bands" in text and "sullivan-gids" in text
+    assert pd.read_csv(out)["hle"].isna().all()
+    # the guide's own method (a = 0.5 everywhere, bands to 85+)
+    assert main(["sullivan", str(path), "--out", str(out), "--methode", "sullivan-gids"]) == 0
     text = capsys.readouterr().out
     assert "levensverwachting 81.4" in text  # (plain q0 formula here; the guide's is 81.4 too)
     assert pd.read_csv(out)["hle"].iloc[0] == pytest.approx(66.5, abs=0.06)

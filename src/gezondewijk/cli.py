@@ -351,6 +351,13 @@ def main(argv: list[str] | None = None) -> int:
     sul = sub.add_parser("sullivan", help="healthy life expectancy per area (Sullivan)")
     sul.add_argument("table", type=Path, help="CSV/xlsx: leeftijd, bevolking, sterfte, goed_pct")
     sul.add_argument("--out", type=Path, default=Path("uitvoer/sullivan.csv"))
+    sul.add_argument(
+        "--methode",
+        choices=["phe", "sullivan-gids"],
+        default="phe",
+        help="phe: PHE's life table (a0 = 0.1, the 20 bands 0, 1-4, …, 90+ required); "
+        "sullivan-gids: Jagger et al. 2014 (a = 0.5 in every band, any bands, e.g. to 85+)",
+    )
     serve = sub.add_parser("serve", help="start the web app (Leefplekmeter)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -452,13 +459,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sullivan":
             from gezondewijk.equity.tables import sullivan_from_file
 
-            result = sullivan_from_file(args.table)
+            result = sullivan_from_file(args.table, method=args.methode)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             result.to_csv(args.out, index=False)
             first = result.groupby("gebied", sort=False).head(1)
             for row in first.itertuples():
+                name = row.gebied or "gebied"
+                if row.e != row.e:  # NaN: not computed
+                    print(f"{name}: niet berekend / not computed: {row.suppression}")
+                    if "20" in str(row.suppression):
+                        print("  Geef de 20 groepen 0, 1-4, …, 90+, of --methode sullivan-gids.")
+                    continue
                 print(
-                    f"{row.gebied or 'gebied'}: levensverwachting {row.e:.1f} jaar "
+                    f"{name}: levensverwachting {row.e:.1f} jaar "
                     f"({row.e_lower:.1f}–{row.e_upper:.1f}), "
                     f"waarvan {row.hle:.1f} in goede gezondheid ({row.hle_pct:.1f} %)"
                 )

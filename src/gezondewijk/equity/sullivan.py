@@ -275,7 +275,8 @@ def sullivan(
     out["pi"] = pi
     out["L_healthy"] = (1 - pi) * out["L"]
     out["T_healthy"] = out["L_healthy"][::-1].cumsum()[::-1]
-    out["hle"] = out["T_healthy"] / out["l"]
+    # no life expectancy (PHE's age bands missing): no health expectancy either
+    out["hle"] = np.where(out["e"].notna(), out["T_healthy"] / out["l"], np.nan)
     out["hle_pct"] = 100 * out["hle"] / out["e"]
     l2 = out["l"].to_numpy() ** 2
     q = out["q"].fillna(0.0).to_numpy()

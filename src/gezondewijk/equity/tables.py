@@ -65,7 +65,7 @@ def read_age_table(
     )
 
 
-def sullivan_from_file(path: str | Path) -> pd.DataFrame:
+def sullivan_from_file(path: str | Path, *, method: str = "phe") -> pd.DataFrame:
     """Healthy life expectancy per area from one CSV/xlsx table.
 
     The table has one row per area and age group with the columns ``leeftijd`` (start of the
@@ -74,6 +74,10 @@ def sullivan_from_file(path: str | Path) -> pd.DataFrame:
     perceived health, as RIVM publishes it); optionally ``gebied`` (area), ``n`` (survey
     respondents, for the prevalence part of the standard error) and ``instelling`` (share 0-1
     living in institutions, counted as not in good health; Jagger et al. 2014, Example 6).
+
+    ``method="phe"``: PHE's life table (:math:`a_0 = 0.1`, 0.5 elsewhere) with PHE's 20 age
+    bands required (another layout is not computed, with the reason); ``"sullivan-gids"``:
+    :math:`a = 0.5` in every band and any bands, as the Sullivan guide's examples (to 85+).
 
     Raises
     ------
@@ -84,7 +88,12 @@ def sullivan_from_file(path: str | Path) -> pd.DataFrame:
     out = []
     for area, rows in frame.groupby("gebied", sort=False):
         rows = rows.sort_values("x")
-        lt = life_table(rows["x"].to_numpy(), rows["P"].to_numpy(), rows["D"].to_numpy())
+        lt = life_table(
+            rows["x"].to_numpy(),
+            rows["P"].to_numpy(),
+            rows["D"].to_numpy(),
+            ax=0.5 if method == "sullivan-gids" else None,
+        )
         n = rows["n"].to_numpy() if rows["n"].notna().all() else None
         inst = rows["inst"].fillna(0.0).to_numpy() if rows["inst"].notna().any() else None
         result = sullivan(lt, rows["pi"].to_numpy(), n, institutionalised=inst)
