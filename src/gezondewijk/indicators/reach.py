@@ -98,8 +98,9 @@ def reach_per_cell(
     -------
     dict
         ``sport_kinds_1500m`` (kinds, mean over the cell's origins), ``food_unhealthy_400m``
-        (outlets) and ``food_unhealthy_share_400m`` (% *ongezond* of all food outlets within
-        reach: the cell's total over its origins, NaN where none is in reach).
+        and ``food_all_400m`` (outlets, mean over the origins) and
+        ``food_unhealthy_share_400m`` (% *ongezond* of all food outlets within reach, see
+        :func:`unhealthy_share`).
     """
     out: dict[str, np.ndarray] = {}
     if (sport is None or sport.empty) and (food is None or food.empty):
@@ -113,10 +114,18 @@ def reach_per_cell(
         unhealthy = outlets_within(origins.x, origins.y, food[food["groep"] == "ongezond"], reach)
         total = outlets_within(origins.x, origins.y, food, reach)
         out["food_unhealthy_400m"] = origins.per_cell(unhealthy)
-        per_unhealthy = np.bincount(origins.cell, weights=unhealthy, minlength=origins.n_cells)
-        per_total = np.bincount(origins.cell, weights=total, minlength=origins.n_cells)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out["food_unhealthy_share_400m"] = np.where(
-                per_total > 0, 100.0 * per_unhealthy / np.where(per_total > 0, per_total, 1), np.nan
-            )
+        out["food_all_400m"] = origins.per_cell(total)
+        out["food_unhealthy_share_400m"] = unhealthy_share(
+            out["food_unhealthy_400m"], out["food_all_400m"]
+        )
     return out
+
+
+def unhealthy_share(unhealthy: np.ndarray, total: np.ndarray) -> np.ndarray:
+    r"""% *ongezond* among the outlets within reach: :math:`100\,\bar u / \bar t`.
+
+    The ratio of the means over a cell's origins is the ratio of their sums (the same number
+    of origins on both sides); NaN where no outlet is within reach.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, 100.0 * unhealthy / np.where(total > 0, total, 1.0), np.nan)

@@ -15,6 +15,9 @@ How it stays incremental (and exact):
   (the rasters are read at the cell centres, as in the run).
 - **New homes**: inhabitants added to the cells in the area (by covered area) or the cell of
   the point.
+- **Trees, seats, a fast-food outlet closed or a greengrocer opened**: see
+  :mod:`gezondewijk.scenarios.local` (the buurt's count changes; food counts change only
+  within 400 m walking of the outlet).
 
 Only the cells with an origin that changed get a new value; every other cell keeps the run's
 value bit for bit. Buurt values are then averaged again (a weighted bincount over all cells,
@@ -46,7 +49,15 @@ from gezondewijk.indicators.proximity import (
 from gezondewijk.network.distance import walk_distance
 from gezondewijk.run.stages import BASIC_M, BASIC_WALK, CellIndicators, buurt_indicators
 from gezondewijk.scenarios.base import ScenarioBase
-from gezondewijk.scenarios.model import DESTINATION_KINDS, EXPOSURE_KINDS, KINDS, Change, Scenario
+from gezondewijk.scenarios.local import apply_local
+from gezondewijk.scenarios.model import (
+    DESTINATION_KINDS,
+    EXPOSURE_KINDS,
+    KINDS,
+    LOCAL_KINDS,
+    Change,
+    Scenario,
+)
 from gezondewijk.variables import describe, walk_key
 
 #: Two distances closer than this (m) are the same, for "was the removed part the nearest".
@@ -63,6 +74,9 @@ class Applied:
     touched: np.ndarray
     #: Variable → number of cells whose value changed.
     changed: dict[str, int] = field(default_factory=dict)
+    #: New homes: ``(name, cell positions, new inhabitants per cell)`` per change, for the
+    #: plan check (:mod:`gezondewijk.scenarios.plan_check`).
+    plans: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
     #: Origins measured again (distances), for the report of how incremental it was.
     origins_measured: int = 0
     #: Of those, origins walked again along the network (one Dijkstra each).
@@ -83,6 +97,7 @@ def apply_changes(base: ScenarioBase, scenario: Scenario) -> Applied:
     values = base.state.at_cells.values.copy()
     before = base.state.at_cells.values
     notes: list[str] = []
+    plans: list[tuple[str, np.ndarray, np.ndarray]] = []
     measured = walked = 0
     by_layer: dict[str, list[Change]] = defaultdict(list)
     for number, change in enumerate(scenario.changes, start=1):
@@ -95,11 +110,15 @@ def apply_changes(base: ScenarioBase, scenario: Scenario) -> Applied:
         counts = _update_distances(base, values, variable, changes, notes)
         measured += counts[0]
         walked += counts[1]
+    buurten = base.state.joined.buurten.copy()
+    buurt_values = dict(base.state.at_cells.buurt_values)
     for number, change in enumerate(scenario.changes, start=1):
         if change.kind in EXPOSURE_KINDS:
             _lower_exposure(base, values, change, number, notes)
         elif change.kind == "woningen":
-            _add_homes(base, values, change, number, notes)
+            plans.append(_add_homes(base, values, change, number, notes))
+        elif change.kind in LOCAL_KINDS:
+            apply_local(base, values, buurten, buurt_values, change, number, notes)
     for key, parts in (("basic_services_m", BASIC_M), ("basic_services_walk_m", BASIC_WALK)):
         if key in values:
             values[key] = _keep_unchanged(before[key], mean_of_available(values, parts))
@@ -111,7 +130,6 @@ def apply_changes(base: ScenarioBase, scenario: Scenario) -> Applied:
     touched = np.zeros(len(cells), dtype=bool)
     for col in changed:
         touched |= _differs(before[col], values[col])
-    buurten = base.state.joined.buurten.copy()
     if "population" in changed:
         main = cells.main_buurt()
         added = values["population"].to_numpy() - before["population"].to_numpy()
@@ -121,12 +139,15 @@ def apply_changes(base: ScenarioBase, scenario: Scenario) -> Applied:
             buurten["population"].to_numpy(), buurten.geometry.area.to_numpy()
         )
     at = base.state.at_cells
-    after = CellIndicators(values, at.variables, at.measured, at.notes, at.inputs)
+    after = CellIndicators(
+        values, at.variables, at.measured, at.notes, at.inputs, buurt_values=buurt_values
+    )
     return Applied(
         cell_values=values,
         buurten=buurt_indicators(buurten, base.state.laid, after),
         touched=touched,
         changed=changed,
+        plans=plans,
         origins_measured=measured,
         origins_walked=walked,
         notes=notes,
@@ -299,7 +320,7 @@ def _lower_exposure(
 
 def _add_homes(
     base: ScenarioBase, values: pd.DataFrame, change: Change, number: int, notes: list[str]
-) -> None:
+) -> tuple[str, np.ndarray, np.ndarray]:
     if "population" not in values:
         raise _missing(change, number, "population")
     cells = base.state.laid.cells
@@ -329,3 +350,4 @@ def _add_homes(
         f"'{change.label}': {change.amount:g} inwoners over {len(where)} cellen; afstanden "
         "worden gemeten vanaf de bestaande adressen."
     )
+    return change.name or f"woningen {number}", where, change.amount * share

@@ -20,6 +20,8 @@ from gezondewijk.scenarios.apply import Applied, apply_changes
 from gezondewijk.scenarios.base import SES_GROUPS, ScenarioBase, ses_higher_is_advantaged
 from gezondewijk.scenarios.health import HealthEffect, health_effect
 from gezondewijk.scenarios.model import Scenario
+from gezondewijk.scenarios.plan_check import COLUMNS as PLAN_COLUMNS
+from gezondewijk.scenarios.plan_check import plan_check
 from gezondewijk.scoring.stack import score_stack
 
 #: SES group names, 1 = the fifth of inhabitants in the most disadvantaged buurten.
@@ -53,6 +55,8 @@ class ScenarioResult:
     applied: Applied
     seconds: float
     notes: list[str] = field(default_factory=list)
+    #: Per plan of new homes: the rules of thumb and GES classes it meets or misses.
+    plan_check: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PLAN_COLUMNS))
 
     def score_sii(self) -> pd.Series | None:
         """The SII row (``voor``, ``na``, ``verschil`` …) of the inhabitants' stacked score."""
@@ -127,6 +131,7 @@ def run_scenario(
         applied=applied,
         seconds=time.perf_counter() - start,
         notes=notes,
+        plan_check=plan_check(applied.plans, applied.cell_values),
     )
 
 

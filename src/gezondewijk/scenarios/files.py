@@ -200,13 +200,16 @@ def changes_of(
                 "teken de wijziging opnieuw met het juiste gereedschap.",
             )
         amount = _number(props.get("waarde"), default_amount)
+        if this_kind == "zitplekken" and amount is None:
+            amount = seats_along(geom)
         if unit:
             limit = MAX_AMOUNT[this_kind]
             if amount is None or not 0 < amount <= limit:
                 raise bad(
                     f"'{this_kind}' vraagt een waarde groter dan 0 en hoogstens {limit:g} {unit}.",
                     "waarde",
-                    f"geef hoeveel {unit} {'erbij' if this_kind == 'woningen' else 'minder'}.",
+                    f"geef hoeveel {unit} "
+                    f"{'erbij' if this_kind in ('woningen', 'zitplekken') else 'minder'}.",
                 )
         width = _number(props.get("breedte_m"), DEFAULT_WIDTH_M)
         if width is None or not 1 <= width <= 1000:
@@ -316,6 +319,16 @@ def _drawn_feature(feature: object, number: int) -> tuple[dict[str, Any], shapel
         raise bad("coördinaten buiten lengte −180..180 en breedte −90..90 (WGS84).")
     rd = gpd.GeoSeries([geom], crs=WGS84).to_crs(RD_NEW).iloc[0]
     return (props if isinstance(props, dict) else {}), rd
+
+
+def seats_along(geom: shapely.Geometry) -> float:
+    """The seats a drawn change stands for when it gives no number.
+
+    One per point, and one per 125 m along a street (RIVM's rule of thumb), at least one.
+    """
+    if geom.geom_type in ("Point", "MultiPoint"):
+        return float(shapely.get_num_geometries(geom))
+    return float(max(1, round(shapely.length(geom) / 125.0)))
 
 
 def _text(value: object) -> str:

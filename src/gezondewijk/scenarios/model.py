@@ -38,12 +38,42 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
         "µg/m³",
     ),
     "woningen": ("nieuwe woningen", "population", ("Polygon", "MultiPolygon", "Point"), "inwoners"),
+    "speelplek": (
+        "nieuwe speelplek",
+        "distance_playground_m",
+        ("Point", "Polygon", "MultiPolygon"),
+        "",
+    ),
+    "bomen": ("bomen erbij (kroonoppervlak)", "canopy_pct", ("Polygon", "MultiPolygon"), ""),
+    "zitplekken": (
+        "zitplekken erbij",
+        "benches_per_km",
+        ("Point", "LineString", "MultiLineString"),
+        "zitplekken",
+    ),
+    "snackbar_dicht": ("fastfood of snackbar dicht", "food_unhealthy_400m", ("Point",), ""),
+    "groenteboer": ("nieuwe groenteboer of markt", "food_all_400m", ("Point",), ""),
 }
 #: Kinds that move a destination layer (distances) and kinds that lower an exposure.
-DESTINATION_KINDS = ("groen_erbij", "groen_eraf", "huisarts", "supermarkt", "basisschool")
+DESTINATION_KINDS = (
+    "groen_erbij",
+    "groen_eraf",
+    "huisarts",
+    "supermarkt",
+    "basisschool",
+    "speelplek",
+)
 EXPOSURE_KINDS = ("geluid", "no2", "pm25")
+#: Kinds that change a buurt's count (canopy, seats) or the food outlets within reach.
+LOCAL_KINDS = ("bomen", "zitplekken", "snackbar_dicht", "groenteboer")
 #: Largest plausible amount per kind (a typo guard, not a physical limit).
-MAX_AMOUNT = {"geluid": 30.0, "no2": 60.0, "pm25": 30.0, "woningen": 50_000.0}
+MAX_AMOUNT = {
+    "geluid": 30.0,
+    "no2": 60.0,
+    "pm25": 30.0,
+    "woningen": 50_000.0,
+    "zitplekken": 1_000.0,
+}
 #: Width of a street's zone when a line has none (m): the street and the first row of homes.
 DEFAULT_WIDTH_M = 50.0
 
@@ -59,7 +89,8 @@ class Change:
     geometry
         RD New.
     amount
-        dB or µg/m³ less (exposure kinds), or new inhabitants (``woningen``); 0 otherwise.
+        dB or µg/m³ less (exposure kinds), new inhabitants (``woningen``) or seats
+        (``zitplekken``; 0 means one per point, one per 125 m along a line); 0 otherwise.
     width_m
         For a street (a line): the width of the zone the exposure drops in.
     name

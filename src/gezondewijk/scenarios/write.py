@@ -51,6 +51,8 @@ def write_scenario_outputs(base: ScenarioBase, result: ScenarioResult, folder: s
     _csv(result.inequality, out / "ongelijkheid.csv")
     _csv(result.health.totals, out / "gezondheid.csv")
     _csv(result.health.buurten, out / "gezondheid_buurten.csv")
+    if len(result.plan_check):
+        _csv(result.plan_check, out / "plantoets.csv")
     result.buurten.to_parquet(out / "buurten.parquet")
     gpkg = _replace_gpkg(result.buurten, out / "scenario.gpkg")
     if len(changed):
