@@ -70,6 +70,7 @@ def test_a_new_play_area_moves_only_nearby_cells(campus: ScenarioBase) -> None:
 @pytest.mark.realdata
 def test_seats_and_food_change_their_buurt_and_the_reach(campus: ScenarioBase) -> None:
     state = campus.state
+    assert state.at_cells.inputs is not None
     food = state.at_cells.inputs.points["voedsel"]
     snack = food[food["groep"] == "ongezond"].geometry.iloc[0]
     buurten = state.joined.buurten
