@@ -106,3 +106,14 @@ def test_fact_sheet_rows_from_the_written_table() -> None:
     assert no2.code == UNKNOWN and no2.label == "niet bekend in de gebruikte bron"
     assert "v1.7" in no2.source  # where to find the missing classes
     assert by_factor["PM10 jaargemiddelde"].code == MISSING
+
+
+def test_values_rounded_to_what_their_unit_carries() -> None:
+    from gezondewijk.number_format import for_unit
+
+    assert for_unit(886.81, "m") == "890"
+    assert for_unit(1745.4, "m") == "1.750"
+    assert for_unit(3684.0, "inw/km²") == "3.684"
+    assert for_unit(35.24, "°C") == "35,2"
+    assert for_unit(2.5, "soorten") == "2,5"
+    assert for_unit(float("nan"), "m") == "–"

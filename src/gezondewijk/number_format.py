@@ -21,3 +21,28 @@ def dutch_number(value: Any, decimals: int | None = 1) -> str:
     spec = ",g" if decimals is None else f",.{decimals}f"
     text = format(float(value), spec)
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+#: How precisely a value in each unit is shown: ``(round to a multiple of, decimals)``. A
+#: distance from an OSM network is good to about 10 m, a count of inhabitants to one.
+UNIT_PRECISION: dict[str, tuple[float, int]] = {
+    "m": (10.0, 0),
+    "km": (0.1, 1),
+    "inw/km²": (1.0, 0),
+    "inwoners": (1.0, 0),
+    "dB": (1.0, 0),
+    "°C": (0.1, 1),
+    "%": (0.1, 1),
+}
+
+
+def for_unit(value: Any, unit: str) -> str:
+    """``value`` in Dutch, rounded to what a value in ``unit`` can carry.
+
+    :data:`UNIT_PRECISION`, one decimal for other units: 886.81 m → ``890``, 3684.0 inw/km²
+    → ``3.684``.
+    """
+    step, decimals = UNIT_PRECISION.get(unit, (0.1, 1))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return dutch_number(round(float(value) / step) * step, decimals)

@@ -114,7 +114,7 @@ class Change:
             text = f"{text}: {self.name}"
         if unit:
             amount = f"{self.amount:g}".replace(".", ",")
-            text += f" ({'+' if self.kind == 'woningen' else '−'}{amount} {unit})"
+            text += f" ({'+' if self.kind in ('woningen', 'zitplekken') else '−'}{amount} {unit})"
         return text
 
     def zone(self) -> shapely.Geometry:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gezondewijk.crs import WGS84
-from gezondewijk.number_format import dutch_number
+from gezondewijk.number_format import dutch_number, for_unit
 from gezondewijk.outputs.metadata import provenance
 from gezondewijk.scenarios.base import ScenarioBase
 from gezondewijk.scenarios.compare import ScenarioResult
@@ -35,6 +35,7 @@ _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _ENV.filters["nl"] = dutch_number
+_ENV.filters["unit"] = for_unit
 
 
 def write_scenario_outputs(base: ScenarioBase, result: ScenarioResult, folder: str | Path) -> Path:

@@ -15,7 +15,7 @@ from jinja2 import Environment
 
 from gezondewijk.leefplekmeter.campaigns import MODE_LABELS, STATUS_LABELS, VARIANT_LABELS
 from gezondewijk.leefplekmeter.themes import SCALES
-from gezondewijk.number_format import dutch_number
+from gezondewijk.number_format import dutch_number, for_unit
 
 #: Labels of coded values users see, per kind.
 LABELS: dict[str, dict[str, str]] = {
@@ -62,6 +62,7 @@ def label(value: Any, kind: str) -> str:
 def install_filters(env: Environment) -> None:
     """Register the filters on a Jinja2 environment."""
     env.filters["nl1"] = dutch_number
+    env.filters["unit"] = for_unit
     env.filters["nl"] = dutch_number
     env.filters["datum"] = dutch_date
     env.filters["isodatum"] = iso_date
