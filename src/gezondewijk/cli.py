@@ -250,7 +250,7 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     if args.demo:
         from gezondewijk.demo import make_synthetic_town
-        from gezondewijk.demo.leefplekmeter import make_demo_campaign
+        from gezondewijk.demo.leefplekmeter import DEMO_EMAIL, DEMO_PASSWORD, make_demo_campaign
 
         town = make_synthetic_town()
         areas = list(zip(town.buurten["buurtcode"], town.buurten["buurtnaam"], strict=True))
@@ -258,7 +258,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"Demo-campagne {campaign.code}: {settings.public_url}/c/{campaign.code}")
         print(
             f"Resultaten: {settings.public_url}/beheer/{campaign.code} "
-            "(inloggen: demo@gezondewijk.nl / demo-wachtwoord)"
+            f"(inloggen: {DEMO_EMAIL} / {DEMO_PASSWORD})"
         )
     if settings.run_config:
         print(f"Scenario's (na inloggen): {settings.public_url}/scenarios")
@@ -282,6 +282,32 @@ def _serve(args: argparse.Namespace) -> int:
         log_level="warning",
         access_log=False,
     )
+    return 0
+
+
+def _new_password(args: argparse.Namespace) -> int:
+    """Set a new password for an account in the app's database (asked twice, or stdin)."""
+    import getpass
+
+    from gezondewijk.store.db import make_engine, migrate, session_factory, transaction
+    from gezondewijk.store.repository import set_password
+    from gezondewijk.web import WebSettings
+
+    url = WebSettings.from_env().database_url
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Nieuw wachtwoord / new password: ")
+        if getpass.getpass("Nog eens / again: ") != password:
+            print("De wachtwoorden verschillen / passwords differ.", file=sys.stderr)
+            return 2
+    migrate(url)
+    with transaction(session_factory(make_engine(url))) as session:
+        found = set_password(session, args.email, password)
+    if not found:
+        print(f"Geen account {args.email} in deze database / no such account.", file=sys.stderr)
+        return 2
+    print(f"Wachtwoord van {args.email} veranderd / password changed.")
     return 0
 
 
@@ -406,6 +432,13 @@ def main(argv: list[str] | None = None) -> int:
         help="ask the sources again (conditional requests where they support them)",
     )
     fetch.add_argument("--run-file", "--runbestand", dest="run_file", type=Path)
+    pw = sub.add_parser(
+        "wachtwoord", help="give an organiser account a new password (GEZONDEWIJK_DATABASE_URL)"
+    )
+    pw.add_argument("email")
+    pw.add_argument(
+        "--stdin", action="store_true", help="read the new password from standard input"
+    )
     sub.add_parser("presets", help="list the shipped presets")
     show = sub.add_parser("preset", help="print a shipped preset, to copy and edit")
     show.add_argument("name")
@@ -479,6 +512,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  LET OP / NOTE: PHE zou dit niet publiceren: {row.suppression}")
             print(f"Tabel: {args.out}")
             return 0
+        if args.command == "wachtwoord":
+            return _new_password(args)
         if args.command == "presets":
             for name in available_presets():
                 print(name)

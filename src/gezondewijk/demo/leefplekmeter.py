@@ -22,14 +22,19 @@ BETTER = [
 ]
 
 
+#: The demo organiser account, published in the README: never valid in production.
+DEMO_EMAIL = "demo@gezondewijk.nl"
+DEMO_PASSWORD = "demo-wachtwoord"
+
+
 def make_demo_campaign(
     factory: sessionmaker[Session],
     *,
     areas: list[tuple[str, str]],
     n: int = 60,
     seed: int = 3,
-    owner_email: str = "demo@gezondewijk.nl",
-    owner_password: str = "demo-wachtwoord",
+    owner_email: str = DEMO_EMAIL,
+    owner_password: str = DEMO_PASSWORD,
 ) -> Campaign:
     """Create an organiser account and a campaign holding ``n`` generated forms."""
     rng = np.random.default_rng(seed)

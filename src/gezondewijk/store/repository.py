@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gezondewijk._errors import GezondewijkError
+from gezondewijk._errors import GezondewijkError, InputDataError
 from gezondewijk.leefplekmeter.campaigns import STATUSES, CampaignIn
 from gezondewijk.leefplekmeter.submission import FORM_FIELDS, SubmissionIn
 from gezondewijk.store.models import Answer, Base, Campaign, Photo, Response, User
@@ -37,6 +37,27 @@ def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
     return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
+
+
+def set_password(session: Session, email: str, password: str) -> bool:
+    """Give the account ``email`` a new password (hashed); ``False`` when there is none.
+
+    Raises
+    ------
+    InputDataError
+        When the password is shorter than 12 characters.
+    """
+    if len(password) < 12:
+        raise InputDataError(
+            "het wachtwoord is te kort / password too short.",
+            field="wachtwoord",
+            fix="kies minstens 12 tekens.",
+        )
+    user = session.scalar(select(User).where(User.email == email.lower()))
+    if user is None:
+        return False
+    user.password_hash = hash_password(password)
+    return True
 
 
 def verify_password(password: str, stored: str) -> bool:

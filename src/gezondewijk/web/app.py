@@ -14,17 +14,20 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from gezondewijk._errors import ConfigError
+from gezondewijk.demo.leefplekmeter import DEMO_EMAIL, DEMO_PASSWORD
 from gezondewijk.reports.pdf import PdfQueue
 from gezondewijk.store.db import make_engine, migrate, session_factory, transaction
 from gezondewijk.store.models import User
-from gezondewijk.store.repository import create_user
+from gezondewijk.store.repository import create_user, verify_password
 from gezondewijk.store.throttle import WindowCounts
 from gezondewijk.web.campaign_cache import CampaignCache
 from gezondewijk.web.compression import CompressPublicData
 from gezondewijk.web.errors import App, install_error_handlers
 from gezondewijk.web.format import install_filters
+from gezondewijk.web.head import HeadAsGet
 from gezondewijk.web.live import LiveHub
 from gezondewijk.web.scenario_service import ScenarioService
 from gezondewijk.web.security import (
@@ -78,6 +81,26 @@ def scenario_service(settings: WebSettings) -> ScenarioService | None:
     return service
 
 
+def refuse_published_demo_password(factory: sessionmaker[Session]) -> None:
+    """Refuse to serve in production while the demo account still has its published password.
+
+    Raises
+    ------
+    ConfigError
+        Saying how to change the password or remove the account.
+    """
+    with factory() as session:
+        user = session.scalar(select(User).where(User.email == DEMO_EMAIL))
+    if user is not None and verify_password(DEMO_PASSWORD, user.password_hash):
+        raise ConfigError(
+            f"deze database heeft het demo-account {DEMO_EMAIL} met het gepubliceerde "
+            "wachtwoord; met GEZONDEWIJK_ENVIRONMENT=production start de app zo niet. "
+            f"Oplossing / fix: geef het een eigen wachtwoord met 'gezondewijk wachtwoord "
+            f"{DEMO_EMAIL}' (met GEZONDEWIJK_DATABASE_URL van deze database), of begin met "
+            "een lege database."
+        )
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """Build the app: migrate the database, create the first admin, mount the routes."""
     from gezondewijk.web import (
@@ -95,6 +118,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
+    if settings.environment == "production":
+        refuse_published_demo_password(factory)
     if settings.admin_email and settings.admin_password:
         email = settings.admin_email.lower()
         try:
@@ -154,6 +179,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.csp = csp_for(settings.basemap_url)
     app.add_middleware(SecurityHeaders, csp=app.state.csp)
     app.add_middleware(CompressPublicData)
+    # outermost: a HEAD request is a GET from here on (every GET route answers HEAD)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=str(folder / "static")), name="static")
     vendor = resources.files("gezondewijk.outputs") / "vendor"
     app.mount("/vendor", StaticFiles(directory=str(vendor), check_dir=False), name="vendor")
