@@ -57,3 +57,14 @@ def test_production_refuses_the_published_demo_password(tmp_path: Path, monkeypa
     app.state.engine.dispose()
     monkeypatch.setattr("sys.stdin", io.StringIO("een-eigen-geheim-wachtwoord\n"))
     assert main(["wachtwoord", "niemand@gemeente.nl", "--stdin"]) == 2
+
+
+def test_the_photo_page_may_ask_for_the_place(app) -> None:
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    client = TestClient(app)
+    photo = client.get(f"/c/{campaign.code}/foto")
+    # "Gebruik mijn huidige plek" needs geolocation for our own origin on this page
+    assert "geolocation=(self)" in photo.headers["permissions-policy"]
+    assert "camera=()" in photo.headers["permissions-policy"]
+    for other in (f"/c/{campaign.code}", "/", "/kaart"):
+        assert "geolocation=()" in client.get(other).headers["permissions-policy"], other

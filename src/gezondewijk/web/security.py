@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from collections import deque
@@ -43,6 +44,10 @@ def apply_security_headers(response: Response, path: str, csp: str) -> None:
     set_security_headers(response.headers, path, csp)
 
 
+#: Pages that may ask the browser for the resident's location: the photo upload only.
+GEOLOCATION_PAGES = re.compile(r"^/c/[A-Za-z0-9]{1,12}/foto$")
+
+
 def set_security_headers(headers: MutableHeaders, path: str, csp: str) -> None:
     """Set the strict headers of a response for ``path``.
 
@@ -60,7 +65,10 @@ def set_security_headers(headers: MutableHeaders, path: str, csp: str) -> None:
     headers["Content-Security-Policy"] = csp
     headers["Referrer-Policy"] = "no-referrer"
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+    # the photo page's "Gebruik mijn huidige plek" asks the browser for the place (our own
+    # origin only; the place goes into the form, the photo's own GPS data is removed)
+    where = "(self)" if GEOLOCATION_PAGES.match(path) else "()"
+    headers["Permissions-Policy"] = f"geolocation={where}, camera=(), microphone=()"
 
 
 class SecurityHeaders:
