@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -68,3 +69,98 @@ def test_the_photo_page_may_ask_for_the_place(app) -> None:
     assert "camera=()" in photo.headers["permissions-policy"]
     for other in (f"/c/{campaign.code}", "/", "/kaart"):
         assert "geolocation=()" in client.get(other).headers["permissions-policy"], other
+
+
+def _serve(app: Any) -> tuple[str, Any, Any]:
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
+                       timeout_graceful_shutdown=1)
+    )  # fmt: skip
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", srv, thread
+
+
+def test_live_streams_are_capped_per_person_client_and_process(tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+
+    from tests.test_werksessies import _join, _leader, _workshop
+
+    app = create_app(
+        WebSettings(
+            database_url=f"sqlite:///{tmp_path / 'live.db'}",
+            streams_per_viewer=2,
+            streams_per_client=5,
+            streams_per_process=50,
+        )
+    )
+    lead, csrf = _leader(app)
+    code, _ = _workshop(lead, csrf, "kennismakingsronde")
+    people = [_join(app, code, f"Deelnemer {i}")[0] for i in range(4)]
+    base, srv, thread = _serve(app)
+
+    async def scenario() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            anna = dict(people[0].cookies)
+
+            async def open_stream(cookies: dict[str, str]) -> tuple[httpx.Response, object]:
+                header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                request = http.build_request(
+                    "GET", f"/sessie/{code}/live", headers={"Cookie": header}
+                )
+                response = await http.send(request, stream=True)
+                return response, response.aiter_lines()
+
+            async def until(condition: object) -> None:
+                for _ in range(50):
+                    if condition():  # type: ignore[operator]
+                        return
+                    await asyncio.sleep(0.05)
+                raise AssertionError("not reached in 2.5 s")
+
+            first, first_lines = await open_stream(anna)
+            assert first.status_code == 200
+            second, _ = await open_stream(anna)
+            await until(lambda: app.state.streams.open == 2)
+            # a third stream of the same person ends the oldest, which is told not to reconnect
+            third, _ = await open_stream(anna)
+            seen = []
+            async for line in first_lines:  # type: ignore[attr-defined]
+                seen.append(line)
+                if line.startswith("event: einde"):
+                    break
+            assert "event: einde" in seen
+            await first.aclose()
+            await until(lambda: app.state.streams.open == 2)
+            # one address: at most 5 streams, then 503 with Retry-After, before any stream
+            others = [await open_stream(dict(p.cookies)) for p in people[1:4]]
+            await until(lambda: app.state.streams.open == 5)
+            cookie = "; ".join(f"{k}={v}" for k, v in dict(people[1].cookies).items())
+            refused = await http.get(f"/sessie/{code}/live", headers={"Cookie": cookie})
+            assert refused.status_code == 503 and refused.headers["retry-after"] == "30"
+            for response, _ in [(second, None), (third, None), *others]:
+                await response.aclose()
+            await until(lambda: app.state.streams.open == 0)  # closing leaves nothing behind
+            assert not app.state.streams._viewers and not app.state.streams._clients
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()

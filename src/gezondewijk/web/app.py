@@ -28,6 +28,7 @@ from gezondewijk.web.compression import CompressPublicData
 from gezondewijk.web.errors import App, install_error_handlers
 from gezondewijk.web.format import install_filters
 from gezondewijk.web.head import HeadAsGet
+from gezondewijk.web.limits import StreamLimits
 from gezondewijk.web.live import LiveHub
 from gezondewijk.web.scenario_service import ScenarioService
 from gezondewijk.web.security import (
@@ -167,6 +168,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     folder = resources.files("gezondewijk.web")
     app.state.templates = Jinja2Templates(directory=str(folder / "templates"))
     install_filters(app.state.templates.env)
+    app.state.streams = StreamLimits(
+        settings.streams_per_viewer, settings.streams_per_client, settings.streams_per_process
+    )
     app.state.live = LiveHub(
         factory, messages_builder(app.state.templates.env), batch_s=settings.live_batch_s
     )

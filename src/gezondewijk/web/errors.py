@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.reports.pdf import PdfBusyError, PdfUnavailableError
 from gezondewijk.store.repository import CampaignGoneError, TokenUsedElsewhereError
+from gezondewijk.web.limits import BusyError
 from gezondewijk.web.security import apply_security_headers
 
 #: Page titles per status, Dutch first.
@@ -173,6 +174,10 @@ def install_error_handlers(app: FastAPI) -> None:
             "This campaign no longer exists; nothing was stored."
         )
         return error_response(request, 404, text)
+
+    @app.exception_handler(BusyError)
+    async def busy(request: Request, exc: BusyError) -> Response:
+        return error_response(request, 503, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(PdfBusyError)
     async def pdf_busy(request: Request, exc: PdfBusyError) -> Response:

@@ -10,6 +10,7 @@ sent in the background and the change arrives, for everybody, through the event 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import io
@@ -63,6 +64,7 @@ from gezondewijk.web.deps import (
     render,
     require_user,
 )
+from gezondewijk.web.limits import StreamLimits, client_key
 from gezondewijk.web.security import csrf_ok, csrf_token
 from gezondewijk.web.workshop_views import (
     Viewer,
@@ -517,29 +519,57 @@ async def mark_ready(request: Request, code: str, step_id: int) -> Response:
     return _done(request, code, workshop_id)
 
 
-def _stream_access(request: Request, code: str) -> int:
-    """The workshop's id when the asker joined it or leads it (checked before streaming)."""
+def _stream_access(request: Request, code: str) -> tuple[int, str]:
+    """The workshop's id and who is asking, when they joined it or lead it.
+
+    Checked before streaming, with the stream caps (:class:`~gezondewijk.web.limits.StreamLimits`):
+    a refusal is a 503 before the stream starts.
+
+    Raises
+    ------
+    BusyError
+        When this address or this process holds its maximum of live streams.
+    """
     with factory(request)() as session:
         workshop = _workshop(session, code)
-        _member(_who(request, session, workshop))
-        return workshop.id
+        who = _who(request, session, workshop)
+        _member(who)
+        viewer = f"u{who.user.id}" if who.user is not None else f"p{who.person.id}"  # type: ignore[union-attr]
+    request.app.state.streams.check(client_key(request))
+    return workshop.id, viewer
 
 
 @router.get("/sessie/{code}/live", response_class=EventSourceResponse)
 async def live(
-    request: Request, workshop_id: int = Depends(_stream_access), na: int = 0
+    request: Request, access: tuple[int, str] = Depends(_stream_access), na: int = 0
 ) -> AsyncIterator[ServerSentEvent]:
     """Server-sent events: every change after ``na`` (or the ``Last-Event-ID`` header).
 
     Events: ``inhoud`` (a step's input, rendered), ``klaar`` (who is not done yet),
-    ``stap`` (a step was started or closed: reload) and ``versie`` (nothing to show).
+    ``stap`` (a step was started or closed: reload), ``versie`` (nothing to show) and
+    ``einde`` (a newer stream of the same person replaced this one: do not reconnect).
+    FastAPI sends a keep-alive comment every 15 s, so a stream whose browser is gone fails
+    and is closed within that time.
     """
+    workshop_id, viewer = access
     last = request.headers.get("last-event-id", "")
     after = int(last) if last.isdigit() else max(na, 0)
-    yield ServerSentEvent(retry=2000, comment="verbonden")
-    async with request.app.state.live.subscribe(workshop_id, after) as sub:
+    streams: StreamLimits = request.app.state.streams
+    async with (
+        streams.stream(viewer, client_key(request)) as ticket,
+        request.app.state.live.subscribe(workshop_id, after) as sub,
+    ):
+        yield ServerSentEvent(retry=2000, comment="verbonden")
         while True:
-            for seq, name, data in await sub.queue.get():
+            getter = asyncio.ensure_future(sub.queue.get())
+            ended = asyncio.ensure_future(ticket.ended.wait())
+            done, pending = await asyncio.wait({getter, ended}, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            if ended in done:
+                yield ServerSentEvent(event="einde", data={"reden": "nieuwere verbinding"})
+                return
+            for seq, name, data in getter.result():
                 yield ServerSentEvent(id=str(seq), event=name, data=data)
 
 

@@ -64,6 +64,11 @@ class WebSettings(BaseSettings):
     #: Least seconds between two live updates of one werksessie (changes in between go out
     #: together; ``0``: one update per change, the straightforward way the benchmark compares).
     live_batch_s: float = Field(default=0.15, ge=0, le=5)
+    #: Live streams one participant may hold (a new one ends the oldest), one address, and
+    #: this process in all (:class:`gezondewijk.web.limits.StreamLimits`).
+    streams_per_viewer: int = Field(default=3, ge=1, le=20)
+    streams_per_client: int = Field(default=60, ge=1, le=10_000)
+    streams_per_process: int = Field(default=2000, ge=1, le=100_000)
     #: PDFs waiting for Chromium at most; more requests get 503 with Retry-After.
     pdf_queue: int = Field(default=4, ge=1, le=100)
 

@@ -64,6 +64,8 @@
       if (box) box.innerHTML = d.html;
     });
     source.addEventListener("stap", function () { window.location.reload(); });
+    // a newer window of the same person took over the live updates: this one stops
+    source.addEventListener("einde", function () { source.close(); });
   }
 
   function showErrors(form, messages) {
