@@ -164,3 +164,66 @@ def test_live_streams_are_capped_per_person_client_and_process(tmp_path: Path) -
         srv.should_exit = True
         thread.join(timeout=10)
         app.state.engine.dispose()
+
+
+def test_residents_pages_stay_fast_while_forty_renderings_run(
+    map_dir: Path, tmp_path: Path
+) -> None:
+    import asyncio
+    import statistics
+    import time
+
+    import httpx
+
+    from tests.test_browser import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run 'make system-deps' (make test does)")
+    app = create_app(
+        WebSettings(
+            database_url=f"sqlite:///{tmp_path / 'event.db'}",
+            map_dir=str(map_dir),
+            render_per_client=40,  # forty visitors behind one router: only the pool bounds them
+        )
+    )
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    cells = app.state.renders  # the pool
+    import pyarrow.parquet as pq
+
+    names = pq.read_table(map_dir / "cellen.parquet", columns=["cel_id"]).column("cel_id")
+    ids = ",".join(str(c) for c in names.to_pylist()[:6])
+    base, srv, thread = _serve(app)
+
+    async def scenario() -> tuple[list[int], list[float]]:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+            heavy = [
+                http.get(f"/cellen/factsheet.pdf?ids={ids}") if i % 2 else
+                http.get(f"/cellen/factsheet?ids={ids}&n={i}")
+                for i in range(40)
+            ]  # fmt: skip
+            tasks = [asyncio.ensure_future(h) for h in heavy]
+            await asyncio.sleep(0.2)  # the pool is full now
+            took = []
+            for _ in range(15):
+                start = time.perf_counter()
+                page = await http.get(f"/c/{campaign.code}")
+                took.append(time.perf_counter() - start)
+                assert page.status_code == 200
+                await asyncio.sleep(0.05)
+            statuses = [r.status_code for r in await asyncio.gather(*tasks)]
+            return statuses, took
+
+    try:
+        statuses, took = asyncio.run(scenario())
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()
+    # what did not fit in the pool (2 rendering + 6 waiting) was refused at once, not queued
+    assert statuses.count(200) >= 8 and statuses.count(503) >= 20
+    assert set(statuses) <= {200, 503}
+    assert cells.rendered >= 8
+    # residents' survey page under 1 s while the pool was saturated (issue 30: it took 37.5 s)
+    assert max(took) < 1.0, (
+        f"survey page took {max(took):.2f} s (median {statistics.median(took):.3f})"
+    )

@@ -28,7 +28,7 @@ from gezondewijk.web.compression import CompressPublicData
 from gezondewijk.web.errors import App, install_error_handlers
 from gezondewijk.web.format import install_filters
 from gezondewijk.web.head import HeadAsGet
-from gezondewijk.web.limits import StreamLimits
+from gezondewijk.web.limits import RenderPool, StreamLimits
 from gezondewijk.web.live import LiveHub
 from gezondewijk.web.scenario_service import ScenarioService
 from gezondewijk.web.security import (
@@ -131,10 +131,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             pass  # another worker process made the account at the same moment
     pdfs = PdfQueue(settings.chromium_path, max_waiting=settings.pdf_queue)
 
+    renders = RenderPool(
+        settings.render_workers, settings.render_waiting, settings.render_per_client
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         pdfs.close()
+        renders.close()
 
     app = App(
         title="gezondewijk Leefplekmeter",
@@ -165,6 +170,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         app.state.limiter = RateLimiter(settings.submit_limit_per_minute)
         app.state.login_throttle = LoginThrottle(window_s=LOGIN_WINDOW_S)
     app.state.pdfs = pdfs
+    app.state.renders = renders
     folder = resources.files("gezondewijk.web")
     app.state.templates = Jinja2Templates(directory=str(folder / "templates"))
     install_filters(app.state.templates.env)

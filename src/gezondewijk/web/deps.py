@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +19,10 @@ from gezondewijk.reports.tiles import TileSource
 from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Campaign, User
 from gezondewijk.store.repository import campaign_by_code, store_submission
+from gezondewijk.web.limits import RenderPool, client_key
 from gezondewijk.web.security import csrf_ok, csrf_token
+
+T = TypeVar("T")
 
 
 def factory(request: Request) -> sessionmaker[Session]:
@@ -46,6 +49,16 @@ def render(
         status_code=status_code,
         headers=headers,
     )
+
+
+async def heavy(request: Request, work: Callable[[], T], key: object = None) -> T:
+    """Run ``work`` on the app's rendering pool (:class:`~gezondewijk.web.limits.RenderPool`).
+
+    Maps, fact sheets and PDFs go here, never on the thread pool residents' pages need; a full
+    pool answers 503 with ``Retry-After`` at once. ``key`` caches the result (with the run).
+    """
+    pool: RenderPool = request.app.state.renders
+    return await pool.run(client_key(request), work, key)
 
 
 def pdf_response(request: Request, template: str, **ctx: Any) -> Response:

@@ -17,6 +17,7 @@ from gezondewijk.store.repository import buurt_frames
 from gezondewijk.web.deps import (
     current_user,
     factory,
+    heavy,
     map_data,
     map_tiles,
     pdf_response,
@@ -216,30 +217,43 @@ def _sheet_context(request: Request, code: str) -> dict[str, Any]:
 
 
 @router.get("/buurt/{code}", response_class=HTMLResponse)
-def sheet_page(request: Request, code: str) -> Response:
-    """The fact sheet of one buurt."""
-    ctx = _sheet_context(request, code)
-    with factory(request)() as session:
-        photos = approved_in_buurt(session, code)
-    return render(request, "factsheet.html", user=current_user(request), photos=photos, **ctx)
+async def sheet_page(request: Request, code: str) -> Response:
+    """The fact sheet of one buurt (assembled on the rendering pool)."""
+
+    def page() -> Response:
+        ctx = _sheet_context(request, code)
+        with factory(request)() as session:
+            photos = approved_in_buurt(session, code)
+        return render(request, "factsheet.html", user=current_user(request), photos=photos, **ctx)
+
+    return await heavy(request, page)
 
 
-@router.get("/buurt/{code}/kaart.png")
-def sheet_map(request: Request, code: str) -> Response:
-    """The fact sheet's map excerpt."""
+def _buurt_png(request: Request, code: str) -> bytes:
     data = map_data(request)
     if not data.has_buurt(code):
         raise HTTPException(status_code=404, detail="onbekende buurt / unknown buurt")
-    return Response(area_map_png(data, code), media_type="image/png")
+    return area_map_png(data, code)
+
+
+@router.get("/buurt/{code}/kaart.png")
+async def sheet_map(request: Request, code: str) -> Response:
+    """The fact sheet's map excerpt (cached per buurt)."""
+    png = await heavy(request, lambda: _buurt_png(request, code), key=("buurt.png", code))
+    return Response(png, media_type="image/png")
 
 
 @router.get("/buurt/{code}/factsheet.pdf")
-def sheet_pdf(request: Request, code: str) -> Response:
+async def sheet_pdf(request: Request, code: str) -> Response:
     """The fact sheet as PDF."""
-    ctx = _sheet_context(request, code)
-    png = area_map_png(map_data(request), code)
-    ctx["map_src"] = "data:image/png;base64," + base64.b64encode(png).decode()
-    return pdf_response(request, "factsheet_print.html", **ctx)
+
+    def pdf() -> Response:
+        ctx = _sheet_context(request, code)
+        png = _buurt_png(request, code)
+        ctx["map_src"] = "data:image/png;base64," + base64.b64encode(png).decode()
+        return pdf_response(request, "factsheet_print.html", **ctx)
+
+    return await heavy(request, pdf)
 
 
 MAX_SELECTED = 2000
@@ -276,49 +290,76 @@ def _cells_context(request: Request, ids: str) -> dict[str, Any]:
 
 
 @router.get("/cellen/factsheet", response_class=HTMLResponse)
-def cells_sheet(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
+async def cells_sheet(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
     """The fact sheet of a group of cells selected on the map."""
-    ctx = _cells_context(request, ids)
-    return render(request, "factsheet.html", user=current_user(request), **ctx)
+
+    def page() -> Response:
+        ctx = _cells_context(request, ids)
+        return render(request, "factsheet.html", user=current_user(request), **ctx)
+
+    return await heavy(request, page)
+
+
+def _cells_png(request: Request, cells: list[str]) -> bytes:
+    return area_map_png(map_data(request), "", cells)
 
 
 @router.get("/cellen/kaart.png")
-def cells_map(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
-    """Map excerpt of a group of cells."""
-    return Response(area_map_png(map_data(request), "", _cell_ids(ids)), media_type="image/png")
+async def cells_map(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
+    """Map excerpt of a group of cells (cached per selection)."""
+    cells = _cell_ids(ids)
+    png = await heavy(request, lambda: _cells_png(request, cells), key=("cellen.png", *cells))
+    return Response(png, media_type="image/png")
 
 
 @router.get("/cellen/factsheet.pdf")
-def cells_pdf(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
+async def cells_pdf(request: Request, ids: str = Query(..., max_length=40_000)) -> Response:
     """The group-of-cells fact sheet as PDF."""
-    ctx = _cells_context(request, ids)
-    png = area_map_png(map_data(request), "", _cell_ids(ids))
-    ctx["map_src"] = "data:image/png;base64," + base64.b64encode(png).decode()
-    return pdf_response(request, "factsheet_print.html", **ctx)
+
+    def pdf() -> Response:
+        ctx = _cells_context(request, ids)
+        png = _cells_png(request, _cell_ids(ids))
+        ctx["map_src"] = "data:image/png;base64," + base64.b64encode(png).decode()
+        return pdf_response(request, "factsheet_print.html", **ctx)
+
+    return await heavy(request, pdf)
 
 
 @router.get("/overzicht", response_class=HTMLResponse)
-def overview_page(request: Request) -> Response:
+async def overview_page(request: Request) -> Response:
     """Municipal overview: buurten ranked by burden and vulnerability, inequality."""
+
+    def page() -> Response:
+        ov = overview(map_data(request))
+        return render(request, "overview.html", user=current_user(request), ov=ov)
+
+    return await heavy(request, page)
+
+
+def _overview_png(request: Request) -> bytes:
     ov = overview(map_data(request))
-    return render(request, "overview.html", user=current_user(request), ov=ov)
+    return overview_png(ov.table, ov.vulnerability_label)
 
 
 @router.get("/overzicht/grafiek.png")
-def overview_chart(request: Request) -> Response:
-    """Scatter of burden against vulnerability."""
-    ov = overview(map_data(request))
-    return Response(overview_png(ov.table, ov.vulnerability_label), media_type="image/png")
+async def overview_chart(request: Request) -> Response:
+    """Scatter of burden against vulnerability (cached: it depends on the run only)."""
+    png = await heavy(request, lambda: _overview_png(request), key=("overzicht.png",))
+    return Response(png, media_type="image/png")
 
 
 @router.get("/overzicht.pdf")
-def overview_pdf(request: Request) -> Response:
+async def overview_pdf(request: Request) -> Response:
     """The printable summary for the college/council."""
-    ov = overview(map_data(request))
-    png = overview_png(ov.table, ov.vulnerability_label)
-    return pdf_response(
-        request,
-        "overview_print.html",
-        ov=ov,
-        chart_uri="data:image/png;base64," + base64.b64encode(png).decode(),
-    )
+
+    def pdf() -> Response:
+        ov = overview(map_data(request))
+        png = overview_png(ov.table, ov.vulnerability_label)
+        return pdf_response(
+            request,
+            "overview_print.html",
+            ov=ov,
+            chart_uri="data:image/png;base64," + base64.b64encode(png).decode(),
+        )
+
+    return await heavy(request, pdf)

@@ -67,6 +67,11 @@ class WebSettings(BaseSettings):
     #: Live streams one participant may hold (a new one ends the oldest), one address, and
     #: this process in all (:class:`gezondewijk.web.limits.StreamLimits`).
     streams_per_viewer: int = Field(default=3, ge=1, le=20)
+    #: Maps, fact sheets and PDFs: threads that render at once, renderings that may wait,
+    #: and per address (:class:`gezondewijk.web.limits.RenderPool`).
+    render_workers: int = Field(default=2, ge=1, le=32)
+    render_waiting: int = Field(default=6, ge=0, le=200)
+    render_per_client: int = Field(default=4, ge=1, le=50)
     streams_per_client: int = Field(default=60, ge=1, le=10_000)
     streams_per_process: int = Field(default=2000, ge=1, le=100_000)
     #: PDFs waiting for Chromium at most; more requests get 503 with Retry-After.
