@@ -227,3 +227,53 @@ def test_residents_pages_stay_fast_while_forty_renderings_run(
     assert max(took) < 1.0, (
         f"survey page took {max(took):.2f} s (median {statistics.median(took):.3f})"
     )
+
+
+def test_joins_are_limited_and_the_facilitator_locks_and_removes(app) -> None:
+    from tests.test_werksessies import _add, _join, _leader, _state, _workshop
+
+    app.state.join_limiter.per_minute = 5
+    lead, csrf = _leader(app)
+    code, steps = _workshop(lead, csrf, "kennismakingsronde")
+    # one address cannot fill the session with fake participants
+    stranger = TestClient(app)
+    answers = [
+        stranger.post(f"/sessie/{code}/meedoen", data={"name": f"nep {n}"}).status_code
+        for n in range(8)
+    ]
+    assert answers.count(200) <= 5 and answers[-1] == 429
+    page = lead.get(f"/sessie/{code}/leiden").text
+    assert "de afgelopen minuut mee" in page and "Meedoen sluiten" in page
+    # the facilitator closes joining: newcomers are told so; those in stay
+    app.state.join_limiter.per_minute = 1000
+    anna, anna_csrf = _join(app, code, "Anna")
+    r = lead.post(f"/sessie/{code}/leiden/meedoen", data={"csrf": csrf, "state": "dicht"})
+    assert r.status_code == 200 and "Meedoen weer openen" in r.text
+    late = TestClient(app).post(f"/sessie/{code}/meedoen", data={"name": "Bas"})
+    assert late.status_code == 409 and "gesloten" in late.text
+    assert f'action="/sessie/{code}/meedoen"' not in anna.get(f"/sessie/{code}").text  # Anna stays
+    lead.post(f"/sessie/{code}/leiden/meedoen", data={"csrf": csrf, "state": "open"})
+    assert TestClient(app).post(f"/sessie/{code}/meedoen", data={"name": "Bas"}).status_code == 200
+    # removing a participant: their input stays, marked; their browser can no longer add
+    step = steps["Wat betekent gezondheid voor mij?"]
+    _state(lead, csrf, code, step, "open")
+    assert _add(anna, anna_csrf, code, step, text="Wandelen", category="Meedoen").status_code == 204
+    with app.state.sessions() as session:
+        from sqlalchemy import select
+
+        from gezondewijk.store.models import Participant
+
+        anna_id = session.scalar(select(Participant.id).where(Participant.name == "Anna"))
+    r = lead.post(f"/sessie/{code}/leiden/deelnemer/{anna_id}/verwijderen", data={"csrf": csrf})
+    assert r.status_code == 200
+    entries = lead.get(f"/sessie/{code}/export.json").json()["entries"]
+    assert [e["author"] for e in entries if e.get("text") == "Wandelen"] == ["Anna (verwijderd)"]
+    again = _add(anna, anna_csrf, code, step, text="Nog iets", category="Meedoen")
+    assert again.status_code == 403
+    # a wrong CSRF token changes nothing
+    assert (
+        lead.post(
+            f"/sessie/{code}/leiden/meedoen", data={"csrf": "x", "state": "dicht"}
+        ).status_code
+        == 403
+    )

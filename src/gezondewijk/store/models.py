@@ -203,6 +203,8 @@ class Workshop(Base):
     groups: Mapped[int] = mapped_column(SmallInteger, default=1)
     #: Buurt code of the walk area (work form *wandeling*), ``""`` when none is chosen.
     area: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    #: The facilitator closed joining: nobody new can join (those in stay).
+    joining_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
@@ -251,6 +253,8 @@ class Participant(Base):
     domain: Mapped[str] = mapped_column(String(10), default="")
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    #: When the facilitator removed this participant (their input stays, marked).
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class WorkshopEntry(Base):

@@ -151,10 +151,17 @@ def join(session: Session, workshop: Workshop, name: str, domain: str) -> tuple[
     Raises
     ------
     WorkshopRuleError
-        When the workshop is full.
+        When the workshop is full or its facilitator closed joining.
     """
+    if workshop.joining_locked:
+        raise WorkshopRuleError(
+            "Meedoen is gesloten door de gespreksleider. Vraag de gespreksleider om het te "
+            "openen. / Joining is closed."
+        )
     count = session.scalar(
-        select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id)
+        select(func.count(Participant.id)).where(
+            Participant.workshop_id == workshop.id, Participant.removed_at.is_(None)
+        )
     )
     if (count or 0) >= MAX_PARTICIPANTS:
         raise WorkshopRuleError(
@@ -176,20 +183,62 @@ def participant_by_token(session: Session, workshop_id: int, token: str) -> Part
         return None
     return session.scalar(
         select(Participant).where(
-            Participant.workshop_id == workshop_id, Participant.token_hash == token_hash(token)
+            Participant.workshop_id == workshop_id,
+            Participant.token_hash == token_hash(token),
+            Participant.removed_at.is_(None),
         )
     )
 
 
 def participants_of(session: Session, workshop_id: int) -> list[Participant]:
-    """Everyone who joined, in order of joining."""
+    """Everyone who joined and was not removed, in order of joining."""
     return list(
         session.scalars(
             select(Participant)
-            .where(Participant.workshop_id == workshop_id)
+            .where(Participant.workshop_id == workshop_id, Participant.removed_at.is_(None))
             .order_by(Participant.id)
         )
     )
+
+
+#: Added to a removed participant's name on their input, which stays.
+REMOVED_MARK = " (verwijderd)"
+
+
+def joined_since(session: Session, workshop_id: int, since: datetime) -> int:
+    """How many joined the workshop since ``since`` (removed ones included)."""
+    return int(
+        session.scalar(
+            select(func.count(Participant.id)).where(
+                Participant.workshop_id == workshop_id, Participant.joined_at >= since
+            )
+        )
+        or 0
+    )
+
+
+def set_joining(session: Session, workshop: Workshop, locked: bool) -> None:
+    """Close (``locked``) or open joining; those who joined stay."""
+    workshop.joining_locked = locked
+    bump(session, workshop.id, "joining", int(locked))
+
+
+def remove_participant(session: Session, workshop: Workshop, participant_id: int) -> bool:
+    """Remove a participant: their browser can no longer take part; their input stays.
+
+    The input is marked with :data:`REMOVED_MARK` after the name. ``False`` when there was
+    no such participant (or they were removed already).
+    """
+    person = session.get(Participant, participant_id)
+    if person is None or person.workshop_id != workshop.id or person.removed_at is not None:
+        return False
+    person.removed_at = datetime.now(UTC)
+    mark = (person.name + REMOVED_MARK)[:60]
+    session.execute(
+        update(WorkshopEntry).where(WorkshopEntry.participant_id == person.id).values(author=mark)
+    )
+    bump(session, workshop.id, "joined", person.id)
+    return True
 
 
 def set_step_state(session: Session, workshop: Workshop, step: WorkshopStep, state: str) -> None:

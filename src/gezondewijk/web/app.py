@@ -170,6 +170,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         app.state.limiter = RateLimiter(settings.submit_limit_per_minute)
         app.state.login_throttle = LoginThrottle(window_s=LOGIN_WINDOW_S)
     app.state.pdfs = pdfs
+    app.state.join_limiter = RateLimiter(settings.joins_per_minute)
     app.state.renders = renders
     folder = resources.files("gezondewijk.web")
     app.state.templates = Jinja2Templates(directory=str(folder / "templates"))

@@ -17,7 +17,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import segno
@@ -43,13 +43,16 @@ from gezondewijk.store.workshops import (
     entries_of,
     export_workshop,
     join,
+    joined_since,
     may_lead,
     participant_by_token,
     participants_of,
     previous_in_series,
     ready_ids,
     remove_entry,
+    remove_participant,
     set_area,
+    set_joining,
     set_ready,
     set_step_state,
     steps_of,
@@ -360,8 +363,23 @@ def participant_page(request: Request, code: str) -> Response:
 
 @router.post("/sessie/{code}/meedoen", response_class=HTMLResponse)
 async def join_workshop(request: Request, code: str) -> Response:
-    """Join with a display name (and domain); the browser gets its own cookie."""
+    """Join with a display name (and domain); the browser gets its own cookie.
+
+    One address may join a few times a minute (a family on one phone, a class behind one
+    router), not hundreds: :attr:`WebSettings.joins_per_minute`, counted in memory only.
+    """
     form = await _posted(request)
+    if not request.app.state.join_limiter.allow(client_key(request)):
+        return render(
+            request,
+            "message.html",
+            status_code=429,
+            headers={"Retry-After": "60"},
+            title="Even wachten",
+            text="Vanaf dit adres is de afgelopen minuut al vaak meegedaan. Probeer het over "
+            "een minuut opnieuw, of vraag de gespreksleider. / Too many joins from here.",
+            back=f"/sessie/{code}",
+        )
     with transaction(factory(request)) as session:
         workshop = _workshop(session, code)
         forms = [work_forms()[k] for k in workshop.forms.split(",") if k in work_forms()]
@@ -595,6 +613,8 @@ def lead_page(request: Request, code: str) -> Response:
         workshop, who = _lead(request, session, code)
         viewer = Viewer(leader=True, csrf=who.csrf)
         context = _page_context(request, session, workshop, who, viewer)
+        participants = participants_of(session, workshop.id)
+        last_minute = joined_since(session, workshop.id, datetime.now(UTC) - timedelta(minutes=1))
     data = loaded_map(request)
     names = []
     if data is not None and "wandeling" in context["workshop"].forms and len(data.buurten) <= 2000:
@@ -605,6 +625,8 @@ def lead_page(request: Request, code: str) -> Response:
         user=who.user,
         join_url=_join_url(request, code),
         buurt_names=names,
+        participants=participants,
+        joined_last_minute=last_minute,
         **context,
     )
 
@@ -647,6 +669,33 @@ async def change_step(request: Request, code: str, step_id: int) -> Response:
     if _live(request):
         return Response(status_code=204)
     return RedirectResponse(f"/sessie/{code}/leiden", status_code=303)
+
+
+@router.post("/sessie/{code}/leiden/meedoen")
+async def lock_joining(request: Request, code: str) -> Response:
+    """Close (``state=dicht``) or open (``state=open``) joining; those in stay."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop, who = _lead(request, session, code)
+        _check_csrf(who, form.get("csrf"))
+        set_joining(session, workshop, form.get("state") == "dicht")
+        workshop_id = workshop.id
+    request.app.state.live.poke(workshop_id)
+    return RedirectResponse(f"/sessie/{code}/leiden#deelnemers", status_code=303)
+
+
+@router.post("/sessie/{code}/leiden/deelnemer/{participant_id}/verwijderen")
+async def remove_person(request: Request, code: str, participant_id: int) -> Response:
+    """Remove a participant: their browser can no longer add input; what they added stays."""
+    form = await _posted(request)
+    with transaction(factory(request)) as session:
+        workshop, who = _lead(request, session, code)
+        _check_csrf(who, form.get("csrf"))
+        if not remove_participant(session, workshop, participant_id):
+            raise HTTPException(status_code=404, detail="Deze deelnemer is er niet (meer).")
+        workshop_id = workshop.id
+    request.app.state.live.poke(workshop_id)
+    return RedirectResponse(f"/sessie/{code}/leiden#deelnemers", status_code=303)
 
 
 @router.post("/sessie/{code}/leiden/gebied")

@@ -67,6 +67,8 @@ class WebSettings(BaseSettings):
     #: Live streams one participant may hold (a new one ends the oldest), one address, and
     #: this process in all (:class:`gezondewijk.web.limits.StreamLimits`).
     streams_per_viewer: int = Field(default=3, ge=1, le=20)
+    #: Joins of a werksessie one address may make per minute (in memory, per process).
+    joins_per_minute: int = Field(default=12, ge=1, le=10_000)
     #: Maps, fact sheets and PDFs: threads that render at once, renderings that may wait,
     #: and per address (:class:`gezondewijk.web.limits.RenderPool`).
     render_workers: int = Field(default=2, ge=1, le=32)
