@@ -277,3 +277,25 @@ def test_joins_are_limited_and_the_facilitator_locks_and_removes(app) -> None:
         ).status_code
         == 403
     )
+
+
+def test_the_demo_has_a_werksessie_to_try(app) -> None:
+    from gezondewijk.demo.leefplekmeter import DEMO_PASSWORD, make_demo_workshop
+    from gezondewijk.werkvormen.catalogue import work_forms
+
+    make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    workshop = make_demo_workshop(app.state.sessions)
+    assert workshop.forms.split(",") == list(work_forms())  # all six work forms
+    visitor = TestClient(app)
+    joined = visitor.post(
+        f"/sessie/{workshop.code}/meedoen", data={"name": "Anna", "domain": "sociaal"}
+    )
+    assert joined.status_code == 200
+    lead = TestClient(app)
+    import re
+
+    token = re.search(r'name="csrf" value="([^"]+)"', lead.get("/login").text)
+    assert token is not None
+    lead.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "csrf": token[1]})
+    page = lead.get(f"/sessie/{workshop.code}/leiden")
+    assert page.status_code == 200 and "Deelnemers (1)" in page.text

@@ -250,7 +250,12 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     if args.demo:
         from gezondewijk.demo import make_synthetic_town
-        from gezondewijk.demo.leefplekmeter import DEMO_EMAIL, DEMO_PASSWORD, make_demo_campaign
+        from gezondewijk.demo.leefplekmeter import (
+            DEMO_EMAIL,
+            DEMO_PASSWORD,
+            make_demo_campaign,
+            make_demo_workshop,
+        )
 
         town = make_synthetic_town()
         areas = list(zip(town.buurten["buurtcode"], town.buurten["buurtnaam"], strict=True))
@@ -259,6 +264,12 @@ def _serve(args: argparse.Namespace) -> int:
         print(
             f"Resultaten: {settings.public_url}/beheer/{campaign.code} "
             f"(inloggen: {DEMO_EMAIL} / {DEMO_PASSWORD})"
+        )
+        workshop = make_demo_workshop(app.state.sessions)
+        print(
+            f"Demo-werksessie {workshop.code} (zes werkvormen): meedoen op "
+            f"{settings.public_url}/sessie/{workshop.code}, leiden op "
+            f"{settings.public_url}/sessie/{workshop.code}/leiden"
         )
     if settings.run_config:
         print(f"Scenario's (na inloggen): {settings.public_url}/scenarios")

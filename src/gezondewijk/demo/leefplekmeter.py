@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gezondewijk.leefplekmeter.submission import SubmissionIn
 from gezondewijk.leefplekmeter.themes import theme_keys
-from gezondewijk.store.models import Campaign, User
+from gezondewijk.store.models import Campaign, User, Workshop
 from gezondewijk.store.repository import create_user, new_code, store_submission
 
 GOOD = ["Veel groen dichtbij", "Aardige buren", "De markt op zaterdag", "Goede fietspaden"]
@@ -85,3 +85,29 @@ def make_demo_campaign(
         )
         store_submission(factory, campaign, sub)
     return campaign
+
+
+def make_demo_workshop(factory: sessionmaker[Session]) -> Workshop:
+    """A demo werksessie with the six work forms, led by the demo account, to try at once.
+
+    Made next to the demo campaign by ``gezondewijk serve --demo`` (``make demo``): a newcomer
+    opens ``/sessie/<code>`` on a phone and the facilitator's page from ``/beheer/sessies``.
+    """
+    from gezondewijk.store.workshops import create_workshop
+    from gezondewijk.werkvormen.catalogue import work_forms
+    from gezondewijk.werkvormen.session import WorkshopIn
+
+    with factory() as session, session.begin():
+        owner = session.query(User).filter_by(email=DEMO_EMAIL).one_or_none()
+        if owner is None:
+            owner = create_user(session, DEMO_EMAIL, "Demo-organisator", DEMO_PASSWORD)
+        data = WorkshopIn(
+            title="Werksessie Gezondweide (demo)",
+            series="Demo",
+            forms=tuple(work_forms()),
+            groups=2,
+        )
+        workshop = create_workshop(session, data, owner.id)
+        session.flush()
+        session.expunge(workshop)
+    return workshop
