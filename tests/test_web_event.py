@@ -299,3 +299,58 @@ def test_the_demo_has_a_werksessie_to_try(app) -> None:
     lead.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "csrf": token[1]})
     page = lead.get(f"/sessie/{workshop.code}/leiden")
     assert page.status_code == 200 and "Deelnemers (1)" in page.text
+
+
+def test_read_aloud_uses_the_browsers_own_dutch_voice(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import ARGS, CHROMIUM
+    from tests.test_web_trust import _set
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run 'make system-deps' (make test does)")
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path / 'lees.db'}"))
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    _set(app, campaign, variant="children", scale="kind3")
+    # the children's thank-you page says "je", as their form does
+    page_html = TestClient(app).post(
+        f"/c/{campaign.code}",
+        data={"form_token": TestClient(app).get(f"/api/campaigns/{campaign.code}").json()[
+            "form_token"], "lang": "nl", "score_bewegen": "2"},
+    ).text  # fmt: skip
+    assert "Je antwoorden zijn opgeslagen" in page_html and "Uw antwoorden" not in page_html
+    base, srv, thread = _serve(app)
+    record = """
+      window.__spoken = [];
+      window.speechSynthesis.speak = function (u) { window.__spoken.push([u.text, u.lang]); };
+      window.speechSynthesis.cancel = function () {};
+    """
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page()
+            page.add_init_script(record)
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(f"{base}/c/{campaign.code}")
+            button = page.locator("#voorlezen")
+            assert button.is_visible() and button.inner_text() == "Lees voor"
+            button.click()
+            spoken = page.evaluate("window.__spoken")
+            texts = [t for t, _ in spoken]
+            assert texts[0] == campaign.title and all(lang == "nl-NL" for _, lang in spoken)
+            assert any("gezichtje" in t for t in texts)  # the children's instructions
+            assert button.get_attribute("aria-pressed") == "true"
+            assert all(u.startswith(base) for u in requests)  # nothing sent anywhere else
+            # without speech synthesis the button stays hidden and the form works as before
+            bare = browser.new_page()
+            bare.add_init_script(
+                "delete Window.prototype.speechSynthesis; delete window.SpeechSynthesisUtterance;"
+            )
+            bare.goto(f"{base}/c/{campaign.code}")
+            assert not bare.locator("#voorlezen").is_visible()
+            browser.close()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()
