@@ -354,3 +354,83 @@ def test_read_aloud_uses_the_browsers_own_dutch_voice(tmp_path: Path) -> None:
         srv.should_exit = True
         thread.join(timeout=10)
         app.state.engine.dispose()
+
+
+def _photo_campaign(app: Any) -> Any:
+    from tests.test_web_trust import _set
+
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    _set(app, campaign, photovoice=True)
+    return campaign
+
+
+def test_heic_and_too_large_photos_say_what_and_keep_the_caption(app) -> None:
+    campaign = _photo_campaign(app)
+    client = TestClient(app)
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 500
+    form = {"caption": "Het bankje bij de vijver", "theme": "groen", "consent": "ja"}
+    r = client.post(
+        f"/c/{campaign.code}/foto", data=form, files={"foto": ("IMG_0001.HEIC", heic, "image/heic")}
+    )
+    assert r.status_code == 422 and "HEIC" in r.text and "Meest compatibel" in r.text
+    assert "Het bankje bij de vijver" in r.text  # the caption is kept
+    # a body over the server's limit (no JavaScript to shrink it first): the photo is named
+    from gezondewijk.web.routes_photos import UPLOAD_BODY_BYTES
+
+    big = b"\xff\xd8" + b"\x00" * (UPLOAD_BODY_BYTES + 10)
+    r = client.post(
+        f"/c/{campaign.code}/foto", data=form, files={"foto": ("groot.jpg", big, "image/jpeg")}
+    )
+    assert r.status_code == 413 and "De foto is te groot" in r.text
+    assert "toelichting korter" not in r.text
+
+
+def test_a_thirty_megabyte_phone_photo_is_made_smaller_in_the_browser(app, tmp_path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+    from sqlalchemy import select
+
+    from gezondewijk.leefplekmeter.photos import MAX_EDGE, MAX_UPLOAD_BYTES
+    from gezondewijk.store.models import Photo
+    from tests.test_browser import ARGS, CHROMIUM
+
+    campaign = _photo_campaign(app)
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 256, (4000, 6000, 3), dtype=np.uint8)
+    path = tmp_path / "IMG_2048.jpg"
+    Image.fromarray(pixels).save(path, quality=100)
+    assert path.stat().st_size > MAX_UPLOAD_BYTES  # over the server's limit as it is
+    base, srv, thread = _serve(app)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 360, "height": 800})
+            page.goto(f"{base}/c/{campaign.code}/foto")
+            page.set_input_files("#f-foto", str(path))
+            page.fill("#f-caption", "Kapotte stoeptegels bij de school")
+            page.select_option("#f-theme", "bewegen")
+            page.check("#f-consent")
+            page.click("button.primary")
+            page.wait_for_selector("text=Bedankt voor uw foto", timeout=30_000)
+            # a HEIC this browser cannot read: said so on the page, the caption stays
+            heic = tmp_path / "IMG_0002.HEIC"
+            heic.write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 2000)
+            page.goto(f"{base}/c/{campaign.code}/foto")
+            page.set_input_files("#f-foto", str(heic))
+            page.fill("#f-caption", "Donker pad")
+            page.select_option("#f-theme", "bewegen")
+            page.check("#f-consent")
+            page.click("button.primary")
+            page.wait_for_function("document.getElementById('foto-status').textContent.length > 0")
+            assert "HEIC" in page.inner_text("#foto-status")
+            assert page.input_value("#f-caption") == "Donker pad"
+            assert page.url.endswith("/foto")
+            browser.close()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+    with app.state.sessions() as session:
+        photo = session.scalar(select(Photo))
+    assert photo is not None and photo.caption == "Kapotte stoeptegels bij de school"
+    assert max(photo.width, photo.height) == MAX_EDGE

@@ -74,6 +74,13 @@ def clean_photo(data: bytes, *, field: str = "foto") -> CleanPhoto:
             field=field,
             fix="kies een foto (JPEG, PNG of WebP) / choose a photo",
         )
+    if is_heic(data):
+        raise InputDataError(
+            "dit is een HEIC-foto (iPhone), die kunnen we niet lezen / HEIC photos cannot be read",
+            field=field,
+            fix="kies 'Meest compatibel' bij Instellingen > Camera > Formaten, of deel de foto "
+            "als JPEG / set the camera to 'Most compatible' or share the photo as JPEG",
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -104,6 +111,15 @@ def clean_photo(data: bytes, *, field: str = "foto") -> CleanPhoto:
     out = io.BytesIO()
     fresh.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return CleanPhoto(out.getvalue(), fresh.width, fresh.height)
+
+
+#: ISO base media file brands of HEIF/HEIC images (the ``ftyp`` box at byte 4).
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+
+
+def is_heic(data: bytes) -> bool:
+    """Whether ``data`` is a HEIF/HEIC image: ``ftyp`` and a HEIF brand at byte 4."""
+    return len(data) >= 12 and data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS
 
 
 def _rgb(image: Image.Image) -> Image.Image:

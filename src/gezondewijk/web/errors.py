@@ -47,6 +47,12 @@ DEFAULT_TEXT = {
     413: "Het verzoek is te groot. Maak de toelichting korter. / The request is too large; "
     "send shorter comments.",
 }
+#: The 413 of a photo upload: the photo, not the text, was too large.
+PHOTO_TOO_LARGE = (
+    "De foto is te groot om te versturen. Kies een kleinere foto, of maak hem eerst kleiner "
+    "(een schermafbeelding of 'delen als JPEG' helpt); uw tekst kunt u hierna opnieuw "
+    "invullen. / The photo is too large to send; choose a smaller one."
+)
 
 
 def problems_of(errors: Iterable[InputDataError]) -> list[dict[str, str | None]]:
@@ -122,7 +128,10 @@ class TooLargeInOneShape:
                 await send(message)
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 request = Request(scope)
-                response = error_response(request, 413, DEFAULT_TEXT[413])
+                photo = request.url.path.endswith("/foto")
+                response = error_response(
+                    request, 413, PHOTO_TOO_LARGE if photo else DEFAULT_TEXT[413]
+                )
                 apply_security_headers(response, request.url.path, request.app.state.csp)
                 await response(scope, receive, send)
 

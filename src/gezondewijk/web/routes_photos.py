@@ -18,7 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from gezondewijk._errors import InputDataError, InputDataErrors
-from gezondewijk.leefplekmeter.photos import MAX_UPLOAD_BYTES, clean_photo, parse_photo_form
+from gezondewijk.leefplekmeter.photos import (
+    MAX_EDGE,
+    MAX_UPLOAD_BYTES,
+    clean_photo,
+    parse_photo_form,
+)
 from gezondewijk.leefplekmeter.themes import themes
 from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Campaign, Photo
@@ -94,6 +99,8 @@ def _form_page(
         error_fields={e.field for e in errors or []},
         values=values or {},
         max_mb=MAX_UPLOAD_BYTES // 2**20,
+        max_bytes=MAX_UPLOAD_BYTES,
+        max_edge=MAX_EDGE,
         bounds=_bounds(request, campaign),
         basemap=request.app.state.settings.basemap_url,
     )
