@@ -434,3 +434,86 @@ def test_a_thirty_megabyte_phone_photo_is_made_smaller_in_the_browser(app, tmp_p
         photo = session.scalar(select(Photo))
     assert photo is not None and photo.caption == "Kapotte stoeptegels bij de school"
     assert max(photo.width, photo.height) == MAX_EDGE
+
+
+def test_what_people_read_units_and_rounding(app, map_dir: Path) -> None:
+    import re
+
+    app.state.settings.map_dir = str(map_dir)
+    client = TestClient(app)
+    layers = client.get("/kaart/lagen.json").json()
+    noise_air = next(i for i in layers["indicators"] if i["key"] == "geluid_lucht")
+    # noise (dB) and air (µg/m³) in one indicator: the layer gets no single unit
+    assert noise_air["unit"] == ""
+    pm25 = next(r for r in noise_air["rules"] if r["variable"] == "pm25")
+    assert (pm25["unit"], pm25["label"]) == ("µg/m³", "PM2.5 jaargemiddelde")  # not "pm25"
+    assert layers["precision"]["m"] == [10.0, 0]
+    density = next(i for i in layers["indicators"] if i["key"] == "dichtheid")
+    assert density["unit"] == "inw/km²"  # one variable, one unit
+    # the fact sheet rounds distances to 10 m and densities to whole inhabitants
+    import pandas as pd
+
+    buurten = pd.read_csv(map_dir / "buurten.csv")
+    code = str(buurten["buurtcode"].iloc[0])
+    page = client.get(f"/buurt/{code}").text
+    assert not re.search(r"\d,\d+ m<", page), "a distance with decimals"
+    assert not re.search(r"\d,\d+ inw/km²", page), "a density with decimals"
+
+
+def test_a_new_campaign_cannot_end_in_the_past(client: TestClient, app) -> None:
+    import re
+    from datetime import date, timedelta
+
+    from gezondewijk.store.db import transaction
+    from gezondewijk.store.repository import create_user
+
+    with transaction(app.state.sessions) as session:
+        create_user(session, "org@gemeente.nl", "Organisator", "een-lang-wachtwoord")
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    client.post(
+        "/login",
+        data={"email": "org@gemeente.nl", "password": "een-lang-wachtwoord", "csrf": token[1]},
+    )
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/beheer/nieuw").text)
+    assert csrf is not None
+    form = {
+        "csrf": csrf[1], "title": "Buurtpeiling", "variant": "standard", "scale": "cijfer10",
+        "language": "nl", "mode": "individual", "areas": "BU99990000", "area_names": "Centrum",
+        "ends_on": (date.today() - timedelta(days=3)).isoformat(),
+    }  # fmt: skip
+    r = client.post("/beheer/nieuw", data=form, follow_redirects=False)
+    assert r.status_code == 422 and "ligt in het verleden" in r.text
+    assert "Buurtpeiling" in r.text  # what was typed stays
+    form["ends_on"] = (date.today() + timedelta(days=30)).isoformat()
+    assert client.post("/beheer/nieuw", data=form, follow_redirects=False).status_code == 303
+
+
+def test_the_facilitators_buttons_fit_on_a_phone(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from gezondewijk.demo.leefplekmeter import DEMO_PASSWORD, make_demo_workshop
+    from tests.test_browser import ARGS, CHROMIUM
+
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path / 'lead.db'}"))
+    workshop = make_demo_workshop(app.state.sessions)
+    base, srv, thread = _serve(app)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page(viewport={"width": 360, "height": 800})
+            page.goto(f"{base}/login")
+            page.fill("input[name=email]", DEMO_EMAIL)
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.click("form button")
+            page.goto(f"{base}/sessie/{workshop.code}/leiden")
+            rights = page.eval_on_selector_all(
+                "table.steps button", "els => els.map(e => e.getBoundingClientRect().right)"
+            )
+            assert len(rights) > 10 and max(rights) <= 360  # Starten/Sluiten in view
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            browser.close()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()

@@ -417,3 +417,19 @@ def test_draw_in_chromium(
         assert _offsite(requests, base) == []
         assert errors == []
         browser.close()
+
+
+def test_no_server_paths_on_scenario_pages(client: TestClient, folders: tuple[Path, Path]) -> None:
+    from gezondewijk.web.errors import hide_paths
+
+    folder, _ = folders
+    _log_in(client)
+    page = client.get("/scenarios").text
+    assert str(folder) not in page and str(folder.parent) not in page
+    assert folder.name in page  # the folder is named, not where it lives on the server
+    assert hide_paths("bestand/file /srv/gezondewijk/x/levenstafel.csv: kapot") == (
+        "bestand/file levenstafel.csv: kapot"
+    )
+    assert hide_paths("zie https://example.org/a/b.csv en 12/5") == (
+        "zie https://example.org/a/b.csv en 12/5"
+    )

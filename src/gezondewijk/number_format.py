@@ -33,6 +33,9 @@ UNIT_PRECISION: dict[str, tuple[float, int]] = {
     "dB": (1.0, 0),
     "°C": (0.1, 1),
     "%": (0.1, 1),
+    "score": (0.01, 2),
+    "adressen": (1.0, 0),
+    "adressen/km²": (1.0, 0),
 }
 
 

@@ -59,7 +59,7 @@ def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
 
 
-def parse_campaign(form: Mapping[str, str]) -> CampaignIn:
+def parse_campaign(form: Mapping[str, str], *, today: date | None = None) -> CampaignIn:
     """Validate a campaign's fields as posted (text) and return the typed settings.
 
     Parameters
@@ -122,6 +122,13 @@ def parse_campaign(form: Mapping[str, str]) -> CampaignIn:
     start, end = dates["starts_on"], dates["ends_on"]
     if start and end and end < start:
         bad("ends_on", "de einddatum ligt vóór de begindatum", "kies een einddatum na het begin")
+    if today is not None and end is not None and end < today:
+        bad(
+            "ends_on",
+            f"de einddatum {end.day}-{end.month}-{end.year} ligt in het verleden: bewoners "
+            "kunnen dan niets meer invullen",
+            "kies een einddatum vanaf vandaag, of laat hem leeg",
+        )
     if problems:
         raise InputDataErrors(problems)
     return CampaignIn(

@@ -12,6 +12,7 @@ import shapely
 
 from gezondewijk.crs import RD_NEW, WGS84
 from gezondewijk.leefplekmeter.perception import Perception, perception_vs_data
+from gezondewijk.number_format import UNIT_PRECISION
 from gezondewijk.outputs.cellstore import CellStore
 from gezondewijk.outputs.folder import RunFolder, read_run_folder
 from gezondewijk.palette import score_palette
@@ -22,6 +23,7 @@ from gezondewijk.reports.tiles import (
     map_properties,
     quantile_breaks,
 )
+from gezondewijk.variables import KNOWN
 
 #: Columns of other presets that the viewer offers as layers, with their labels.
 CLASS_LAYERS = {
@@ -109,10 +111,14 @@ class MapData:
         indicators = []
         for key in self.indicator_keys:
             rows = self.thresholds[self.thresholds["indicator"] == key]
+            units = {self.unit(v) for v in rows["variabele"]}
             indicators.append(
                 {
                     "key": key,
                     "label": str(rows["label"].iloc[0]),
+                    # one unit for the layer only where every variable has it (noise in dB
+                    # and air in µg/m³ in one indicator have none in common)
+                    "unit": units.pop() if len(units) == 1 else "",
                     "rules": [
                         {
                             "variable": r.variabele,
@@ -140,6 +146,8 @@ class MapData:
             "cells": self.cells is not None,
             "provenance": self.about.get("herkomst", ""),
             "name": self.about.get("naam", ""),
+            # how precisely each unit is shown: one table, number_format.UNIT_PRECISION
+            "precision": {unit: list(rule) for unit, rule in UNIT_PRECISION.items()},
         }
 
     @cached_property
@@ -212,9 +220,15 @@ class MapData:
         return self._meta(variable, "label") or variable
 
     def _meta(self, variable: str, column: str) -> str:
+        """A field of the run's variable table; the vocabulary's where the run lacks it.
+
+        A preset names substitutes the run may not have (PM2.5 without a PM2.5 map); their
+        legend still shows the label and unit people read, not the key.
+        """
         match = self.variables[self.variables["key"] == variable]
         if match.empty or pd.isna(match[column].iloc[0]):
-            return ""
+            known = KNOWN.get(variable)
+            return str(getattr(known, column, "")) if known is not None else ""
         return str(match[column].iloc[0])
 
     def buurten_geojson(self) -> str:

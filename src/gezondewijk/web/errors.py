@@ -8,6 +8,7 @@ bodies themselves (as datasette's ``handle_exception``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -55,9 +56,30 @@ PHOTO_TOO_LARGE = (
 )
 
 
+#: An absolute server path (``/srv/data/run/x.csv``, ``C:\\data\\x.csv``): its folders go.
+_SERVER_PATH = re.compile(
+    r"(?<![\w.:/])(?:[A-Za-z]:)?[/\\](?:[^\s/\\'\"<>]+[/\\])+(?=[^\s/\\'\"<>])"
+)
+
+
+def hide_paths(text: str) -> str:
+    """``text`` with every absolute server path cut to its last part (never show server paths).
+
+    ``bestand /srv/gezondewijk/scenarios/levenstafel.csv`` → ``bestand levenstafel.csv``.
+    """
+    return _SERVER_PATH.sub("", text)
+
+
 def problems_of(errors: Iterable[InputDataError]) -> list[dict[str, str | None]]:
-    """``field``, ``problem`` and ``fix`` of each error."""
-    return [{"field": e.field, "problem": e.problem, "fix": e.fix} for e in errors]
+    """``field``, ``problem`` and ``fix`` of each error, without server paths."""
+    return [
+        {
+            "field": e.field,
+            "problem": hide_paths(e.problem),
+            "fix": None if e.fix is None else hide_paths(e.fix),
+        }
+        for e in errors
+    ]
 
 
 def error_body(message: str, problems: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -72,7 +94,8 @@ def error_response(
     problems: list[dict[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """JSON for the API, a page for people; same message and problems."""
+    """JSON for the API, a page for people; same message and problems; no server paths."""
+    message = hide_paths(message)
     if request.url.path.startswith("/api") or request.url.path == "/openapi.json":
         return JSONResponse(
             error_body(message, problems), status_code=status, headers=dict(headers or {})

@@ -167,7 +167,7 @@ async def new_campaign(request: Request) -> Response:
     form = await _posted(request)
     check_csrf(request, form.get("csrf"))
     try:
-        data = parse_campaign(form)
+        data = parse_campaign(form, today=today_nl())
     except InputDataErrors as exc:
         return _form_page(request, user, form, exc.errors)
     with transaction(factory(request)) as session:

@@ -32,6 +32,7 @@ from gezondewijk.scenarios.write import (
 )
 from gezondewijk.spreadsheet_safety import csv_text
 from gezondewijk.web.deps import check_csrf, render, require_user
+from gezondewijk.web.errors import hide_paths
 from gezondewijk.web.scenario_service import (
     BasePreparationError,
     ScenarioExistsError,
@@ -101,7 +102,7 @@ def _unavailable(request: Request, user: Any, exc: Exception) -> Response:
         status_code=500 if isinstance(exc, BasePreparationError) else 422,
         user=user,
         title="Scenario niet door te rekenen",
-        text=str(exc),
+        text=hide_paths(str(exc)),
     )
 
 
@@ -114,7 +115,7 @@ def scenarios(request: Request) -> Response:
         ready = service.base() is not None
         problem = ""
     except BasePreparationError as exc:
-        ready, problem = False, str(exc)
+        ready, problem = False, hide_paths(str(exc))
     return render(
         request,
         "scenarios.html",
@@ -122,7 +123,7 @@ def scenarios(request: Request) -> Response:
         files=service.files(),
         ready=ready,
         problem=problem,
-        folder=str(service.folder),
+        folder=service.folder.name,
         max_compared=MAX_COMPARED,
     )
 
@@ -249,7 +250,7 @@ def _health(service: ScenarioService, body: dict[str, Any]) -> HealthSettings:
             raise InputDataError(
                 "onbekende levenstafel.",
                 field="levenstafel",
-                fix=f"kies een CSV uit de scenariomap {service.folder}.",
+                fix=f"kies een CSV uit de scenariomap {service.folder.name}.",
             )
     years = number("doel_gezonde_levensjaren", 0, 20)
     percent = number("doel_minder_ongelijkheid", 0, 100)
@@ -267,7 +268,7 @@ def _problems(errors: list[InputDataError], status: int = 422) -> JSONResponse:
                 {
                     "wijziging": e.row,
                     "veld": e.field,
-                    "melding": e.problem + (f" {e.fix}" if e.fix else ""),
+                    "melding": hide_paths(e.problem + (f" {e.fix}" if e.fix else "")),
                 }
                 for e in errors
             ]
@@ -342,7 +343,9 @@ def _compared(request: Request, given: list[str] | None) -> list[ScenarioResult]
             with _known(name):
                 result = service.result(name)
         except (InputDataError, BasePreparationError) as exc:
-            raise HTTPException(status_code=422, detail=f"{name[:60]}: {exc}") from None
+            raise HTTPException(
+                status_code=422, detail=f"{name[:60]}: {hide_paths(str(exc))}"
+            ) from None
         if result is None:
             return Response(status_code=503, headers={"Retry-After": "3"})
         results.append(result)
@@ -387,7 +390,7 @@ def change_geojson(request: Request, name: str) -> Response:
         with _known(name):
             result = service.result(name)
     except (InputDataError, BasePreparationError) as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+        raise HTTPException(status_code=422, detail=hide_paths(str(exc))) from None
     base = service.base()
     if result is None or base is None:
         return Response(status_code=503, headers={"Retry-After": "3"})

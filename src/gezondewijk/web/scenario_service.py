@@ -32,6 +32,7 @@ from gezondewijk.scenarios import (
 from gezondewijk.scenarios.files import NAME_PATTERN
 from gezondewijk.scenarios.write import write_scenario_outputs
 from gezondewijk.settings import load_config
+from gezondewijk.web.errors import hide_paths
 
 #: Results kept in memory (each holds a copy of the cells' values).
 KEEP_RESULTS = 6
@@ -121,7 +122,7 @@ class ScenarioService:
             try:
                 scenario = read_scenario(path)
             except InputDataError as exc:
-                found.append(ScenarioFile(path.stem, path.stem, 0, str(exc)))
+                found.append(ScenarioFile(path.stem, path.stem, 0, hide_paths(str(exc))))
                 continue
             found.append(ScenarioFile(scenario.name, scenario.title, len(scenario.changes)))
         return found

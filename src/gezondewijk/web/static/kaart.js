@@ -13,6 +13,18 @@
 
   function esc(s) { return String(s === null || s === undefined ? "" : s).replace(/[&<>"]/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]); }
   function fmt(v) { return v === null || v === undefined ? "–" : (Math.round(v * 100) / 100).toLocaleString("nl-NL"); }
+  // a value rounded to what its unit carries (the server's one table, number_format.UNIT_PRECISION)
+  function fmtUnit(v, unit) {
+    const rule = ((info && info.precision) || {})[unit];
+    if (v === null || v === undefined || !rule) { return fmt(v); }
+    const r = Math.round(v / rule[0]) * rule[0];
+    return r.toLocaleString("nl-NL", { minimumFractionDigits: rule[1], maximumFractionDigits: rule[1] });
+  }
+  function unitOf(ind, p) {
+    const used = p[ind.key + "_variabele"];
+    const rule = ind.rules.find(function (r) { return r.variable === used; });
+    return rule ? rule.unit : ind.unit;
+  }
   function field() {
     if (layerKey === "score") return "score";
     if (info.classes.some(c => c.key === layerKey)) return layerKey;
@@ -83,7 +95,7 @@
     h += "<table><thead><tr><th scope='col'>Indicator</th><th scope='col'>Waarde</th><th scope='col'>Aan</th></tr></thead><tbody>";
     for (const ind of info.indicators) {
       const on = p[ind.key + "_aan"];
-      h += "<tr><th scope='row'>" + esc(ind.label) + "</th><td>" + fmt(p[ind.key + "_waarde"]) + " " + esc(ind.rules[0].unit) + "</td><td>" + (on === 1 ? "ja" : on === 0 ? "nee" : "–") + "</td></tr>";
+      h += "<tr><th scope='row'>" + esc(ind.label) + "</th><td>" + fmtUnit(p[ind.key + "_waarde"], unitOf(ind, p)) + " " + esc(unitOf(ind, p)) + "</td><td>" + (on === 1 ? "ja" : on === 0 ? "nee" : "–") + "</td></tr>";
     }
     h += "</tbody></table>";
     if (p.buurtcode) h += "<p><a href='/buurt/" + encodeURIComponent(p.buurtcode) + "'>Factsheet van de buurt</a></p>";
@@ -96,14 +108,15 @@
     const ind0 = info.indicators.find(x => x.key === layerKey);
     const cls0 = info.classes.find(x => x.key === layerKey);
     title.textContent = layerKey === "score" ? "Score: aantal indicatoren 'aan' (van " + info.max_score + ")"
-      : ind0 ? ind0.label + (ind0.rules[0].unit ? " (" + ind0.rules[0].unit + ")" : "") : (cls0 ? cls0.label : layerKey);
+      : ind0 ? ind0.label + (ind0.unit ? " (" + ind0.unit + ")" : "") : (cls0 ? cls0.label : layerKey);
     box.appendChild(title);
     const add = (c, text) => { const row = document.createElement("div"); row.className = "legend-row"; const sw = document.createElement("span"); sw.className = "swatch"; sw.style.background = c; row.appendChild(sw); row.appendChild(document.createTextNode(text)); box.appendChild(row); };
     if (layerKey === "score") { for (let s = 0; s <= info.max_score; s++) add(info.score_colours[s], String(s)); }
     else if (layerKey === "stapel_klasse") { for (const k in KLASSE) add(KLASSE[k], k); }
     else {
       const edges = [null, ...breaks(), null];
-      for (let i = 0; i < VALUE.length; i++) add(VALUE[i], (edges[i] === null ? "≤" : fmt(edges[i]) + " –") + " " + (edges[i + 1] === null ? "" : fmt(edges[i + 1])));
+      const u = ind0 ? ind0.unit : "";
+      for (let i = 0; i < VALUE.length; i++) add(VALUE[i], (edges[i] === null ? "≤" : fmtUnit(edges[i], u) + " –") + " " + (edges[i + 1] === null ? "" : fmtUnit(edges[i + 1], u)));
       const p0 = document.createElement("p"); p0.className = "src";
       p0.textContent = "Vijf even grote groepen van alle " + (level === "cellen" ? "cellen" : "buurten") + " in deze kaart.";
       box.appendChild(p0);
@@ -111,7 +124,7 @@
         const ul = document.createElement("ul"); ul.className = "src";
         for (const r of ind0.rules) {
           const li = document.createElement("li");
-          const t = r.rule === "quantile" ? "slechtste " + Math.round(r.share * 100) + "%" : (r.threshold === null ? "referentie" : "drempel " + fmt(r.threshold) + " " + r.unit);
+          const t = r.rule === "quantile" ? "slechtste " + Math.round(r.share * 100) + "%" : (r.threshold === null ? "referentie" : "drempel " + fmtUnit(r.threshold, r.unit) + " " + r.unit);
           li.textContent = (r.substitute ? "vervanger " : "") + (r.label || r.variable) + ": " + t + " — " + r.source;
           ul.appendChild(li);
         }
