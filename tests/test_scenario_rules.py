@@ -116,3 +116,15 @@ def test_trees_need_a_canopy_layer_and_homes_get_a_plan_check(campus: ScenarioBa
     assert (rules.set_index("regel").loc["Speelplek binnen 200 m", "oordeel"]) in {
         "voldoet", "voldoet niet",
     }  # fmt: skip
+
+
+def test_healthy_years_without_a_life_table_are_not_computed() -> None:
+    from gezondewijk.scenarios.health import health_effect
+    from gezondewijk.scenarios.model import HealthSettings
+
+    before = pd.DataFrame({"population": [100.0, 200.0], "no2": [30.0, 25.0]})
+    after = before.assign(no2=[28.0, 25.0])
+    buurten = pd.DataFrame({"buurtcode": ["BU00010001"], "buurtnaam": ["Noord"]})
+    effect = health_effect(before, after, np.array([0, 0]), buurten, HealthSettings())
+    assert all(np.isnan(v) for v in effect.healthy_years_per_inhabitant)  # not 0.0000
+    assert any("geen levenstafel" in n for n in effect.notes)

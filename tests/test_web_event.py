@@ -517,3 +517,36 @@ def test_the_facilitators_buttons_fit_on_a_phone(tmp_path: Path) -> None:
         srv.should_exit = True
         thread.join(timeout=10)
         app.state.engine.dispose()
+
+
+def test_spider_web_labels_are_readable_on_a_phone(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from gezondewijk.demo.leefplekmeter import DEMO_PASSWORD
+    from tests.test_browser import ARGS, CHROMIUM
+
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path / 'web.db'}"))
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=30)
+    base, srv, thread = _serve(app)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            for width in (360, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(f"{base}/login")
+                page.fill("input[name=email]", DEMO_EMAIL)
+                page.fill("input[name=password]", DEMO_PASSWORD)
+                page.click("form button")
+                page.goto(f"{base}/beheer/{campaign.code}")
+                heights = page.eval_on_selector_all(
+                    ".spider-svg text tspan",
+                    "els => els.map(e => e.getBoundingClientRect().height)",
+                )
+                assert heights and min(heights) >= 10, (width, min(heights))  # was about 6 px
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.close()
+            browser.close()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()

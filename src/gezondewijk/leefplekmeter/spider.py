@@ -29,6 +29,25 @@ def _point(i: int, value: float, n: int, cx: float, cy: float, r: float) -> tupl
     return cx + r * value * math.cos(angle), cy + r * value * math.sin(angle)
 
 
+#: Size of the theme labels in the chart's own units (the chart is 940 units wide); pages
+#: make them larger on a phone (style.css), where the chart is drawn small.
+LABEL_SIZE = 24
+
+
+def label_lines(label: str, width: int = 14) -> list[str]:
+    """A theme's name in at most two lines of about ``width`` characters (split at spaces)."""
+    words = label.split()
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        elif len(lines) < 2:
+            lines.append(word)
+        else:
+            lines[-1] += " " + word
+    return lines or [label]
+
+
 def spider_svg(
     series: list[Series],
     *,
@@ -50,7 +69,7 @@ def spider_svg(
     cx = cy = size / 2
     r = size * 0.32
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-110 0 {size + 220} {size}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-190 0 {size + 380} {size}" role="img" '
         f'aria-labelledby="{escape(ident)}" width="100%" class="spider-svg">',
         f'<title id="{escape(ident)}">{escape(title)}</title>',
     ]
@@ -64,10 +83,15 @@ def spider_svg(
         parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ccc"/>')
         lx, ly = _point(i, 1.18, n, cx, cy, r)
         anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
-        label = theme.name[language].split(" (")[0]
+        lines = label_lines(theme.name[language].split(" (")[0])
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" dy="{(-0.6 * (len(lines) - 1) if k == 0 else 1.2):.1f}em">'
+            f"{escape(line)}</tspan>"
+            for k, line in enumerate(lines)
+        )
         parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" text-anchor="{anchor}" '
-            f'dominant-baseline="middle" fill="#222">{escape(label)}</text>'
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="{LABEL_SIZE}" text-anchor="{anchor}" '
+            f'dominant-baseline="middle" fill="#222">{spans}</text>'
         )
     if not empty:
         for k, s in enumerate(series):
@@ -98,7 +122,7 @@ def spider_svg(
             colour = COLOURS[k % len(COLOURS)]
             parts.append(
                 f'<line x1="16" y1="{y}" x2="44" y2="{y}" stroke="{colour}" '
-                f'stroke-width="3"/><text x="50" y="{y + 4}" font-size="13">'
+                f'stroke-width="3"/><text x="50" y="{y + 4}" font-size="{LABEL_SIZE}">'
                 f"{escape(s.name)}</text>"
             )
     parts.append("</svg>")

@@ -255,7 +255,8 @@ def health_effect(
                     SLEEP_SOURCE,
                 )
             )
-    healthy = (0.0, 0.0, 0.0)
+    # without a life table the healthy years are not computed (NaN), not zero
+    healthy = (0.0, 0.0, 0.0) if table is not None else (np.nan, np.nan, np.nan)
     if table is not None and exposures:
         healthy = _mortality(table, exposures, pop, per_buurt, buurten, columns, rows)
     frame = pd.DataFrame(
