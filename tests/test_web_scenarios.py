@@ -433,3 +433,60 @@ def test_no_server_paths_on_scenario_pages(client: TestClient, folders: tuple[Pa
     assert hide_paths("zie https://example.org/a/b.csv en 12/5") == (
         "zie https://example.org/a/b.csv en 12/5"
     )
+
+
+def test_scenarios_belong_to_their_maker(client: TestClient, folders: tuple[Path, Path]) -> None:
+    # issue 30: a second, non-admin organiser deleted the demo's scenario and overwrote another
+    # by saving with "oude_naam"; now only the maker (or an admin) changes or deletes
+    from gezondewijk.store.db import transaction
+    from gezondewijk.store.repository import create_user
+
+    folder, _ = folders
+    app = client.app
+    with transaction(app.state.sessions) as session:  # type: ignore[attr-defined]
+        create_user(session, "tweede@gemeente.nl", "Tweede", "nog-een-lang-wachtwoord")
+    other = TestClient(app)
+    page = other.get("/login").text
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    other.post(
+        "/login",
+        data={"email": "tweede@gemeente.nl", "password": "nog-een-lang-wachtwoord",
+              "csrf": token.group(1)},
+    )  # fmt: skip
+    found = re.search(r'data-csrf="([^"]+)"', other.get("/scenarios/nieuw").text)
+    assert found
+    csrf = found.group(1)
+    assert other.get("/scenarios/autoluw-centrum").status_code == 200  # may open it
+    # delete the demo's scenario: refused, the files stay
+    refused = other.post("/scenarios/autoluw-centrum/verwijder", data={"csrf": csrf})
+    assert refused.status_code == 403 and (folder / "autoluw-centrum.toml").exists()
+    # a new scenario "replacing" another's: refused, nothing overwritten or deleted
+    drawn = _park_and_gp(client)
+    body = {"naam": "mijn-park", "titel": "Mijn park", "wijzigingen": drawn,
+            "oude_naam": "autoluw-centrum"}  # fmt: skip
+    r = other.post("/scenarios/opslaan", json=body, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 403 and "van een ander" in r.json()["fouten"][0]["melding"]
+    assert (folder / "autoluw-centrum.toml").exists() and not (folder / "mijn-park.toml").exists()
+    # their own scenario: saved, renamed and deleted by themselves
+    del body["oude_naam"]
+    assert (
+        other.post("/scenarios/opslaan", json=body, headers={"X-CSRF-Token": csrf}).status_code
+        == 200
+    )
+    body |= {"naam": "mijn-park-2", "oude_naam": "mijn-park"}
+    assert (
+        other.post("/scenarios/opslaan", json=body, headers={"X-CSRF-Token": csrf}).status_code
+        == 200
+    )
+    # a name that exists: the maker is asked for another, nothing overwritten
+    clash = {
+        "naam": "autoluw-centrum",
+        "titel": "x",
+        "wijzigingen": drawn,
+        "oude_naam": "mijn-park-2",
+    }
+    r = other.post("/scenarios/opslaan", json=clash, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 409
+    assert other.post("/scenarios/mijn-park-2/verwijder", data={"csrf": csrf}).status_code == 200
+    assert not (folder / "mijn-park-2.toml").exists()

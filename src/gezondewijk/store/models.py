@@ -318,3 +318,20 @@ class WorkshopEvent(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     ref: Mapped[int] = mapped_column(Integer)
+
+
+class ScenarioOwner(Base):
+    """Who made a scenario in the app: only they (or an admin) change or delete it.
+
+    Scenarios are files (TOML + GeoJSON, editable in QGIS); this row is the app's record of
+    their owner. A file without a row (written by ``gezondewijk scenario`` or the demo) belongs
+    to nobody: any organiser may open it, only an admin change or delete it.
+    """
+
+    __tablename__ = "scenario_owners"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -31,7 +31,9 @@ from gezondewijk.scenarios.write import (
     write_comparison_buurten,
 )
 from gezondewijk.spreadsheet_safety import csv_text
-from gezondewijk.web.deps import check_csrf, render, require_user
+from gezondewijk.store.db import transaction
+from gezondewijk.store.scenario_owners import forget_owner, may_change, record_owner
+from gezondewijk.web.deps import check_csrf, factory, render, require_user
 from gezondewijk.web.errors import hide_paths
 from gezondewijk.web.scenario_service import (
     BasePreparationError,
@@ -183,7 +185,7 @@ async def save(request: Request) -> Response:
     Answers 422 with ``fouten`` (each with ``wijziging``: the feature's number, ``veld`` and
     ``melding``) and writes nothing when anything is wrong.
     """
-    require_user(request)
+    user = require_user(request)
     check_csrf(request, request.headers.get("x-csrf-token"))
     service = _service(request)
     try:
@@ -206,6 +208,8 @@ async def save(request: Request) -> Response:
                 existing = service.load(old)
             except (KeyError, InputDataError):
                 existing = None
+            if existing is not None and not _may_change(request, user, old):
+                return _problems([_not_yours(old)], status=403)
         scenario = scenario_from_geojson(
             name,
             str(body.get("titel", "")),
@@ -215,7 +219,9 @@ async def save(request: Request) -> Response:
             health=health,
             inequality=existing.inequality if existing else None,
         )
-        service.save(scenario, replaces=old or "")
+        service.save(scenario, replaces=(old or "") if existing is not None else "")
+        with transaction(factory(request)) as session:
+            record_owner(session, scenario.name, user, renamed_from=old or "")
     except InputDataErrors as exc:
         return _problems(exc.errors)
     except InputDataError as exc:
@@ -439,9 +445,27 @@ def download(request: Request, name: str, file: str) -> Response:
 
 @router.post("/scenarios/{name}/verwijder")
 def delete(request: Request, name: str, csrf: str = Form("")) -> Response:
-    """Remove a scenario's files and outputs."""
-    require_user(request)
+    """Remove a scenario's files and outputs (its owner or an admin only)."""
+    user = require_user(request)
     check_csrf(request, csrf)
+    if not _may_change(request, user, name):
+        raise HTTPException(status_code=403, detail=_not_yours(name).problem)
     with _known(name):
         _service(request).delete(name)
+    with transaction(factory(request)) as session:
+        forget_owner(session, name)
     return RedirectResponse("/scenarios", status_code=303)
+
+
+def _may_change(request: Request, user: Any, name: str) -> bool:
+    with factory(request)() as session:
+        return may_change(session, user, name)
+
+
+def _not_yours(name: str) -> InputDataError:
+    return InputDataError(
+        f"het scenario '{name[:60]}' is van een ander; u kunt het openen, niet wijzigen of "
+        "verwijderen.",
+        field="oude_naam",
+        fix="sla uw versie op onder een nieuwe naam, of vraag de maker of een beheerder",
+    )
