@@ -550,3 +550,60 @@ def test_spider_web_labels_are_readable_on_a_phone(tmp_path: Path) -> None:
         srv.should_exit = True
         thread.join(timeout=10)
         app.state.engine.dispose()
+
+
+def test_buurten_are_picked_by_name(app, map_dir: Path) -> None:
+    import re
+
+    import pandas as pd
+
+    from gezondewijk.leefplekmeter.campaigns import resolve_areas
+    from gezondewijk.store.db import transaction
+    from gezondewijk.store.models import Campaign
+    from gezondewijk.store.repository import create_user
+
+    known = {
+        "centrum": ("BU07720000", "Centrum"), "bu07720000": ("BU07720000", "Centrum"),
+        "muschberg, geestenberg": ("BU07721110", "Muschberg, Geestenberg"),
+        "bu07721110": ("BU07721110", "Muschberg, Geestenberg"),
+    }  # fmt: skip
+
+    def lookup(term: str) -> tuple[str, str] | None:
+        return known.get(term.strip().lower())
+
+    # a name with a comma stays one buurt; the picker's "Naam (code)" and bare codes work
+    assert resolve_areas("Centrum; Muschberg, Geestenberg", lookup) == (
+        "BU07720000,BU07721110", "Centrum,Muschberg - Geestenberg"
+    )  # fmt: skip
+    assert resolve_areas("Muschberg, Geestenberg (BU07721110)", lookup) == (
+        "BU07721110", "Muschberg - Geestenberg"
+    )  # fmt: skip
+    assert resolve_areas("Nergenshuizen", lookup) is None  # unknown: the form says so
+
+    app.state.settings.map_dir = str(map_dir)
+    buurten = pd.read_csv(map_dir / "buurten.csv").sort_values("buurtnaam")
+    first, second = buurten.iloc[0], buurten.iloc[1]
+    with transaction(app.state.sessions) as session:
+        create_user(session, "org@gemeente.nl", "Organisator", "een-lang-wachtwoord")
+    client = TestClient(app)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    client.post("/login", data={"email": "org@gemeente.nl", "password": "een-lang-wachtwoord",
+                                "csrf": token[1]})  # fmt: skip
+    page = client.get("/beheer/nieuw").text
+    assert f"{first['buurtnaam']} ({first['buurtcode']})" in page  # the picker shows the code
+    assert "BU07721110" not in page  # no placeholder code that is not in the map
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    typed = f"{first['buurtnaam']}; {second['buurtnaam']} ({second['buurtcode']})"
+    form = {"csrf": csrf[1], "title": "Peiling", "variant": "standard", "scale": "cijfer10",
+            "language": "nl", "mode": "individual", "areas": typed}  # fmt: skip
+    r = client.post("/beheer/nieuw", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    with app.state.sessions() as session:
+        from sqlalchemy import select
+
+        stored = session.scalar(select(Campaign).where(Campaign.title == "Peiling"))
+        assert stored is not None
+        assert stored.areas.split(",") == [first["buurtcode"], second["buurtcode"]]
+        assert stored.area_names.split(",")[0] == first["buurtnaam"].replace(",", " -")

@@ -459,7 +459,10 @@ def test_walk_and_slide_in_a_workshop(map_app: Any) -> None:
     r = lead.post(f"/sessie/{code}/leiden/gebied", data={"csrf": csrf, "area": "Atlantis"})
     assert r.status_code == 422 and "Geen buurt gevonden voor &#39;Atlantis&#39;" in r.text
     assert "Oplossing: typ een deel van de buurtnaam" in r.text
-    r = lead.post(f"/sessie/{code}/leiden/gebied", data={"csrf": csrf, "area": name})
+    # the picker lists "Naam (code)"; what it gives is taken by its code
+    picked = f"{name} ({data.buurten['buurtcode'].iloc[0]})"
+    assert f'<option value="{picked}">' in lead.get(f"/sessie/{code}/leiden").text
+    r = lead.post(f"/sessie/{code}/leiden/gebied", data={"csrf": csrf, "area": picked})
     assert r.status_code == 200
     r = anna.post(f"/sessie/{code}/leiden/gebied", data={"csrf": anna_csrf, "area": name})
     assert r.status_code in (303, 401, 403) or "/login" in str(r.url)  # not the facilitator

@@ -6,7 +6,8 @@ The web form, the API and scripts all go through :func:`parse_campaign` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -57,6 +58,51 @@ class CampaignIn(BaseModel):
 
 def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+
+
+#: A CBS buurt code inside a typed or picked text ("Centrum (BU03630000)").
+_BUURT_CODE = re.compile(r"\bBU\d{4}[0-9A-Z]{4}\b")
+
+
+def resolve_areas(
+    typed: str, lookup: Callable[[str], tuple[str, str] | None]
+) -> tuple[str, str] | None:
+    """Buurten picked or typed by name or code → the ``areas`` and ``area_names`` fields.
+
+    Parameters
+    ----------
+    typed
+        Buurten separated by ``;`` or new lines, each a name, a code, or the picker's
+        "Naam (BU…)"; codes may also be separated by commas.
+    lookup
+        A name or code → ``(code, name)`` in the map's run, or ``None`` (unknown).
+
+    Returns
+    -------
+    tuple or None
+        Comma-joined codes and names; ``None`` when a part is neither a code nor a known
+        name (the form then reports it as it is). A comma inside a name becomes " -" so that
+        the comma-joined field keeps one name per code.
+    """
+    codes: list[str] = []
+    names: list[str] = []
+    for chunk in re.split(r"[;\n]", typed):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        found = _BUURT_CODE.findall(chunk.upper())
+        if not found:
+            hit = lookup(chunk)
+            if hit is None:
+                return None
+            found = [hit[0]]
+        for code in found:
+            hit = lookup(code)
+            codes.append(code)
+            names.append((hit[1] if hit else "").replace(",", " -"))
+    if not codes:
+        return None
+    return ",".join(codes), ",".join(names) if all(names) else ""
 
 
 def parse_campaign(form: Mapping[str, str], *, today: date | None = None) -> CampaignIn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,6 +15,7 @@ from gezondewijk.leefplekmeter.campaigns import (
     VARIANT_LABELS,
     campaign_state,
     parse_campaign,
+    resolve_areas,
     today_nl,
 )
 from gezondewijk.leefplekmeter.export import csv_text, long_format, to_xlsx, wide_format
@@ -114,6 +117,38 @@ def campaigns(request: Request) -> Response:
     return render(request, "campaigns.html", user=user, rows=rows, today=today_nl())
 
 
+#: Buurten offered by name in the campaign form (a national run's 13,600 are too many).
+MAX_PICKER_BUURTEN = 5000
+
+
+def _buurt_lookup(request: Request) -> Callable[[str], tuple[str, str] | None]:
+    """A name or code → ``(code, name)`` in the loaded map's run (nothing without a map)."""
+    data = loaded_map(request)
+
+    def lookup(term: str) -> tuple[str, str] | None:
+        code = data.find_buurt(term) if data is not None else None
+        if code is None:
+            return None
+        row = data.buurten[data.buurten["buurtcode"] == code]  # type: ignore[union-attr]
+        return code, str(row["buurtnaam"].iloc[0])
+
+    return lookup
+
+
+def _picked_areas(request: Request, form: dict[str, str]) -> dict[str, str]:
+    """The form with buurten picked or typed by name turned into codes and names.
+
+    Left as typed when the organiser gave the names separately or a part is unknown (the
+    form then says which part is not a buurt code).
+    """
+    if form.get("area_names", "").strip():
+        return form
+    found = resolve_areas(form.get("areas", ""), _buurt_lookup(request))
+    if found is None:
+        return form
+    return {**form, "areas": found[0], "area_names": found[1]}
+
+
 def _form_page(
     request: Request,
     user: User,
@@ -121,6 +156,11 @@ def _form_page(
     errors: list[InputDataError] | None = None,
     campaign: Campaign | None = None,
 ) -> Response:
+    data = loaded_map(request)
+    options: list[tuple[str, str]] = []
+    if data is not None and len(data.buurten) <= MAX_PICKER_BUURTEN:
+        ordered = data.buurten.sort_values("buurtnaam")
+        options = list(zip(ordered["buurtnaam"].astype(str), ordered["buurtcode"], strict=True))
     return render(
         request,
         "campaign_new.html",
@@ -132,6 +172,8 @@ def _form_page(
         errors=errors or [],
         values=values,
         campaign=campaign,
+        buurt_options=options,
+        example=options[0] if options else None,
     )
 
 
@@ -167,7 +209,7 @@ async def new_campaign(request: Request) -> Response:
     form = await _posted(request)
     check_csrf(request, form.get("csrf"))
     try:
-        data = parse_campaign(form, today=today_nl())
+        data = parse_campaign(_picked_areas(request, form), today=today_nl())
     except InputDataErrors as exc:
         return _form_page(request, user, form, exc.errors)
     with transaction(factory(request)) as session:
@@ -204,7 +246,7 @@ async def edit_campaign(request: Request, code: str) -> Response:
     form = await _posted(request)
     check_csrf(request, form.get("csrf"))
     try:
-        data = parse_campaign(form)
+        data = parse_campaign(_picked_areas(request, form))
     except InputDataErrors as exc:
         return _form_page(request, user, form, exc.errors, campaign=campaign)
     with stored_campaign(request, campaign) as (session, target):

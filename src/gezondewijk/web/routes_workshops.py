@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -618,7 +619,11 @@ def lead_page(request: Request, code: str) -> Response:
     data = loaded_map(request)
     names = []
     if data is not None and "wandeling" in context["workshop"].forms and len(data.buurten) <= 2000:
-        names = sorted(str(n) for n in data.buurten["buurtnaam"])
+        ordered = data.buurten.sort_values("buurtnaam")
+        names = [
+            f"{name} ({code})"
+            for name, code in zip(ordered["buurtnaam"], ordered["buurtcode"], strict=True)
+        ]
     return render(
         request,
         "ws_lead.html",
@@ -712,7 +717,9 @@ async def choose_area(request: Request, code: str) -> Response:
                 "Er is geen kaart geladen (GEZONDEWIJK_MAP_DIR); kies dan een gebied op papier."
             )
             return _refused(request, code, [InputDataError(problem, field="area")], 409)
-        found = data.find_buurt(term) if term else ""
+        # the picker gives "Naam (BU…)": the code decides; else a name or code as typed
+        picked = re.search(r"\bBU\d{4}[0-9A-Z]{4}\b", term.upper())
+        found = data.find_buurt(picked.group(0) if picked else term) if term else ""
         if found is None:
             problem = f"Geen buurt gevonden voor '{term[:60]}'."
             fix = "typ een deel van de buurtnaam of een code zoals BU05180000"
