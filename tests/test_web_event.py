@@ -607,3 +607,99 @@ def test_buurten_are_picked_by_name(app, map_dir: Path) -> None:
         assert stored is not None
         assert stored.areas.split(",") == [first["buurtcode"], second["buurtcode"]]
         assert stored.area_names.split(",")[0] == first["buurtnaam"].replace(",", " -")
+
+
+def _log_in_as(app: Any, email: str, password: str) -> tuple[TestClient, str]:
+    import re
+
+    client = TestClient(app)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    r = client.post("/login", data={"email": email, "password": password, "csrf": token[1]})
+    assert r.status_code == 200, r.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/beheer").text)
+    assert csrf is not None
+    return client, csrf[1]
+
+
+def test_the_admin_adds_colleagues_in_teams_with_roles(app) -> None:
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from gezondewijk.store.db import transaction
+    from gezondewijk.store.models import Invite
+    from gezondewijk.store.repository import create_user
+
+    with transaction(app.state.sessions) as session:
+        admin = create_user(session, "beheer@ggd.nl", "Beheer", "een-lang-wachtwoord")
+        admin.role = "admin"
+    boss, csrf = _log_in_as(app, "beheer@ggd.nl", "een-lang-wachtwoord")
+
+    def invite(email: str, role: str, team: str) -> str:
+        page = boss.post(
+            "/beheer/gebruikers",
+            data={"email": email, "name": email.split("@")[0], "role": role, "team": team,
+                  "csrf": csrf},
+        ).text  # fmt: skip
+        link = re.search(r'value="(http[^"]+/uitnodiging/[^"]+)"', page)
+        assert link is not None, page
+        return link[1].split("/uitnodiging/")[1]
+
+    anna_token = invite("anna@eindhoven.nl", "organiser", "Eindhoven")
+    bas_token = invite("bas@eindhoven.nl", "viewer", "Eindhoven")
+    cor_token = invite("cor@helmond.nl", "organiser", "Helmond")
+    # an address that has an account already: said so, nothing made
+    dup = boss.post("/beheer/gebruikers", data={"email": "anna@eindhoven.nl", "csrf": csrf})
+    assert dup.status_code == 422 and "al een account" in dup.text
+    anonymous = TestClient(app)
+    for token in (anna_token, bas_token, cor_token):
+        page = anonymous.get(f"/uitnodiging/{token}").text
+        form_csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert form_csrf is not None
+        r = anonymous.post(
+            f"/uitnodiging/{token}",
+            data={"password": "mijn-eigen-wachtwoord", "again": "mijn-eigen-wachtwoord",
+                  "csrf": form_csrf[1]},
+        )  # fmt: skip
+        assert r.status_code == 200  # followed to the log-in page
+    assert anonymous.get(f"/uitnodiging/{anna_token}").status_code == 410  # used once
+    # an expired link says so
+    expired = invite("dirk@eindhoven.nl", "organiser", "Eindhoven")
+    with transaction(app.state.sessions) as session:
+        session.execute(update(Invite).values(expires_at=datetime.now(UTC) - timedelta(days=1)))
+    assert anonymous.get(f"/uitnodiging/{expired}").status_code == 410
+
+    anna, _ = _log_in_as(app, "anna@eindhoven.nl", "mijn-eigen-wachtwoord")
+    campaign = make_demo_campaign(
+        app.state.sessions, areas=AREAS, n=0, owner_email="anna@eindhoven.nl"
+    )
+    # a teammate who may only read: sees the campaign, cannot change it
+    bas, bas_csrf = _log_in_as(app, "bas@eindhoven.nl", "mijn-eigen-wachtwoord")
+    assert bas.get(f"/beheer/{campaign.code}").status_code == 200
+    assert campaign.title in bas.get("/beheer").text
+    r = bas.post(f"/beheer/{campaign.code}/status", data={"status": "closed", "csrf": bas_csrf})
+    assert r.status_code == 403 and "alleen lezen" in r.text
+    # another team does not see it
+    cor, _ = _log_in_as(app, "cor@helmond.nl", "mijn-eigen-wachtwoord")
+    assert cor.get(f"/beheer/{campaign.code}").status_code == 403
+    assert campaign.title not in cor.get("/beheer").text
+    # only the admin manages accounts
+    assert anna.get("/beheer/gebruikers").status_code == 403
+    # deactivated: logged out at once and cannot log in; the campaign stays
+    with app.state.sessions() as session:
+        from sqlalchemy import select
+
+        from gezondewijk.store.models import User
+
+        anna_id = session.scalar(select(User.id).where(User.email == "anna@eindhoven.nl"))
+    boss.post(f"/beheer/gebruikers/{anna_id}/actief", data={"active": "nee", "csrf": csrf})
+    assert anna.get("/beheer", follow_redirects=False).status_code == 303
+    again = TestClient(app)
+    found = re.search(r'name="csrf" value="([^"]+)"', again.get("/login").text)
+    assert found is not None
+    login = {"email": "anna@eindhoven.nl", "password": "mijn-eigen-wachtwoord", "csrf": found[1]}
+    r = again.post("/login", data=login)
+    assert r.status_code == 401
+    assert bas.get(f"/beheer/{campaign.code}").status_code == 200  # the team keeps its work

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -30,8 +31,24 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
 
+class Team(Base):
+    """A team, e.g. one gemeente in a GGD region.
+
+    Its members share campaigns, werksessies and scenarios.
+    """
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
 class User(Base):
-    """An organiser or admin account (residents never have one)."""
+    """An organiser or admin account (residents never have one).
+
+    ``role``: ``admin`` (beheerder), ``organiser`` (organisator) or ``viewer`` (alleen lezen);
+    see :data:`gezondewijk.store.users.ROLES`.
+    """
 
     __tablename__ = "users"
 
@@ -41,6 +58,23 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20), default="organiser")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), nullable=True
+    )
+    #: A deactivated account cannot log in; what it made stays.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class Invite(Base):
+    """A link to set a password: for a new account or a reset. Only its SHA-256 is stored."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Campaign(Base):

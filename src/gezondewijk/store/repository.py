@@ -105,6 +105,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     if not verify_password(password, user.password_hash):
         return None
+    if not user.active:
+        return None  # deactivated by an admin: what it made stays, it cannot log in
     return user
 
 
@@ -160,7 +162,9 @@ def set_status(session: Session, campaign: Campaign, status: str) -> None:
     session.add(campaign)
 
 
-def campaigns_with_counts(session: Session, owner_id: int | None) -> list[tuple[Campaign, int]]:
+def campaigns_with_counts(
+    session: Session, owner_ids: int | set[int] | None
+) -> list[tuple[Campaign, int]]:
     """Campaigns (of one owner, or all for ``None``) with their number of forms, newest first.
 
     One query with a grouped count, not one count per campaign.
@@ -175,8 +179,10 @@ def campaigns_with_counts(session: Session, owner_id: int | None) -> list[tuple[
         .outerjoin(counts, counts.c.campaign_id == Campaign.id)
         .order_by(Campaign.created_at.desc(), Campaign.id.desc())
     )
-    if owner_id is not None:
-        stmt = stmt.where(Campaign.owner_id == owner_id)
+    if isinstance(owner_ids, int):
+        owner_ids = {owner_ids}
+    if owner_ids is not None:
+        stmt = stmt.where(Campaign.owner_id.in_(owner_ids))
     return [(c, int(n)) for c, n in session.execute(stmt).all()]
 
 

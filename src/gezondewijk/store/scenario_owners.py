@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gezondewijk.store.models import ScenarioOwner, User
+from gezondewijk.store.users import shares_with
 
 
 def owner_of(session: Session, name: str) -> int | None:
@@ -14,8 +15,8 @@ def owner_of(session: Session, name: str) -> int | None:
 
 
 def may_change(session: Session, user: User, name: str) -> bool:
-    """Whether ``user`` may change or delete scenario ``name``: its owner, or an admin."""
-    return user.role == "admin" or owner_of(session, name) == user.id
+    """Whether ``user`` may change or delete scenario ``name``: its maker's team, an admin."""
+    return shares_with(session, user, owner_of(session, name))
 
 
 def record_owner(session: Session, name: str, user: User, *, renamed_from: str = "") -> None:

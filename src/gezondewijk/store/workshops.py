@@ -29,6 +29,7 @@ from gezondewijk.store.models import (
     WorkshopStep,
 )
 from gezondewijk.store.repository import new_code
+from gezondewijk.store.users import shares_with, team_ids
 from gezondewijk.werkvormen.session import (
     MAX_ENTRIES_PER_STEP,
     MAX_PARTICIPANTS,
@@ -125,13 +126,13 @@ def workshops_of(session: Session, user: User) -> list[tuple[Workshop, int]]:
     )
     query = select(Workshop, people).order_by(Workshop.created_at.desc(), Workshop.id.desc())
     if user.role != "admin":
-        query = query.where(Workshop.owner_id == user.id)
+        query = query.where(Workshop.owner_id.in_(team_ids(session, user)))
     return [(w, int(n)) for w, n in session.execute(query).all()]
 
 
-def may_lead(user: User | None, workshop: Workshop) -> bool:
-    """Whether this account is the workshop's facilitator (its owner, or an admin)."""
-    return user is not None and (user.role == "admin" or workshop.owner_id == user.id)
+def may_lead(session: Session, user: User | None, workshop: Workshop) -> bool:
+    """Whether this account may lead the workshop: its maker's team, or an admin."""
+    return shares_with(session, user, workshop.owner_id)
 
 
 def steps_of(session: Session, workshop_id: int) -> list[WorkshopStep]:

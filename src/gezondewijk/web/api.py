@@ -198,6 +198,6 @@ def results(request: Request, code: str) -> Any:
     with factory(request)() as session:
         answers = answers_frame(session, [campaign.id])
         responses = responses_frame(session, [campaign.id])
-    public = not may_manage(current_user(request), campaign)
+    public = not may_manage(request, current_user(request), campaign)
     report = campaign_report(campaign.title, campaign.scale, answers, responses, public=public)
     return report.as_dict()

@@ -112,6 +112,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         routes_reports,
         routes_scenarios,
         routes_survey,
+        routes_users,
         routes_workshops,
     )
 
@@ -208,6 +209,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     # before the organiser's /beheer/{code}: /beheer/sessies is not a campaign code
     app.include_router(routes_workshops.router)
     app.include_router(routes_photos.router)
+    # before the organiser's /beheer/{code}: /beheer/gebruikers is not a campaign code
+    app.include_router(routes_users.router)
     app.include_router(routes_organiser.router)
     app.include_router(api.router)
     app.include_router(routes_reports.router)

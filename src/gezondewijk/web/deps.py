@@ -19,6 +19,7 @@ from gezondewijk.reports.tiles import TileSource
 from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Campaign, User
 from gezondewijk.store.repository import campaign_by_code, store_submission
+from gezondewijk.store.users import shares_with
 from gezondewijk.web.limits import RenderPool, client_key
 from gezondewijk.web.security import csrf_ok, csrf_token
 
@@ -77,10 +78,22 @@ def current_user(request: Request) -> User | None:
 
 
 def require_user(request: Request) -> User:
-    """The logged-in organiser; otherwise a redirect to the login page."""
+    """The logged-in organiser; otherwise a redirect to the login page.
+
+    An account with the role *alleen lezen* (``viewer``) may open every page its team may, and
+    change nothing: any request other than ``GET``/``HEAD`` (but logging out) is refused here,
+    in the one place every organiser route passes. A deactivated account is logged out.
+    """
     user = current_user(request)
-    if user is None:
+    if user is None or not user.active:
+        request.session.clear()
         raise HTTPException(status_code=303, headers={"Location": "/login"})
+    if user.role == "viewer" and request.method not in ("GET", "HEAD"):
+        raise HTTPException(
+            status_code=403,
+            detail="Uw account is 'alleen lezen': u kunt kijken, niet wijzigen. Vraag een "
+            "beheerder om de rol organisator. / Read-only account.",
+        )
     return user
 
 
@@ -105,16 +118,19 @@ def campaign_or_404(request: Request, code: str, *, recent: bool = False) -> Cam
     return campaign
 
 
-def may_manage(user: User | None, campaign: Campaign) -> bool:
-    """Whether this account may see everything of the campaign (its owner, or an admin)."""
-    return user is not None and (user.role == "admin" or campaign.owner_id == user.id)
+def may_manage(request: Request, user: User | None, campaign: Campaign) -> bool:
+    """Whether this account may see everything of the campaign: its maker's team, an admin."""
+    if user is None:
+        return False
+    with factory(request)() as session:
+        return shares_with(session, user, campaign.owner_id)
 
 
 def own_campaign(request: Request, code: str) -> tuple[User, Campaign]:
     """A campaign the logged-in organiser may manage (admins may manage every campaign)."""
     user = require_user(request)
     campaign = campaign_or_404(request, code)
-    if not may_manage(user, campaign):
+    if not may_manage(request, user, campaign):
         raise HTTPException(status_code=403, detail="Niet uw campagne / not your campaign")
     return user, campaign
 

@@ -39,6 +39,7 @@ from gezondewijk.store.repository import (
     set_status,
     update_campaign,
 )
+from gezondewijk.store.users import team_ids
 from gezondewijk.web.deps import (
     check_csrf,
     factory,
@@ -113,7 +114,9 @@ def campaigns(request: Request) -> Response:
     """The organiser's campaigns with their number of forms."""
     user = require_user(request)
     with factory(request)() as session:
-        rows = campaigns_with_counts(session, None if user.role == "admin" else user.id)
+        rows = campaigns_with_counts(
+            session, None if user.role == "admin" else team_ids(session, user)
+        )
     return render(request, "campaigns.html", user=user, rows=rows, today=today_nl())
 
 
@@ -142,7 +145,8 @@ def _picked_areas(request: Request, form: dict[str, str]) -> dict[str, str]:
     form then says which part is not a buurt code).
     """
     if form.get("area_names", "").strip():
-        return form
+        # own names given: the codes as typed, ";" or "," between them
+        return {**form, "areas": form.get("areas", "").replace(";", ",")}
     found = resolve_areas(form.get("areas", ""), _buurt_lookup(request))
     if found is None:
         return form
@@ -225,7 +229,7 @@ def _values(campaign: Campaign) -> dict[str, str]:
         "scale": campaign.scale,
         "language": campaign.language,
         "mode": campaign.mode,
-        "areas": ", ".join(c for c in campaign.areas.split(",") if c),
+        "areas": "; ".join(c for c in campaign.areas.split(",") if c),
         "area_names": ", ".join(n for n in campaign.area_names.split(",") if n),
         "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else "",
         "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else "",
@@ -284,7 +288,7 @@ def results(
         other_answers = None
         if other:
             other_c = campaign_by_code(session, other)
-            if other_c is not None and may_manage(user, other_c):
+            if other_c is not None and may_manage(request, user, other_c):
                 other_answers = (other_c.title, answers_frame(session, [other_c.id]))
     report = campaign_report(
         campaign.title,

@@ -193,7 +193,7 @@ async def upload(request: Request, code: str) -> Response:
 def photo_file(request: Request, code: str, photo_id: int) -> Response:
     """An approved photo (anyone), or any photo of the campaign for its organisers."""
     campaign = campaign_or_404(request, code, recent=True)
-    organiser = may_manage(current_user(request), campaign)
+    organiser = may_manage(request, current_user(request), campaign)
     with factory(request)() as session:
         photo = session.get(Photo, photo_id)
         shown = photo is not None and photo.campaign_id == campaign.id

@@ -130,7 +130,7 @@ def _workshop(session: Session, code: str) -> Workshop:
 
 def _who(request: Request, session: Session, workshop: Workshop) -> _Who:
     user = current_user(request)
-    if may_lead(user, workshop):
+    if may_lead(session, user, workshop):
         return _Who(user, None, csrf_token(request.session))
     token = request.cookies.get(_cookie(workshop.code), "")
     person = participant_by_token(session, workshop.id, token)
@@ -598,7 +598,7 @@ async def live(
 def _lead(request: Request, session: Session, code: str) -> tuple[Workshop, _Who]:
     workshop = _workshop(session, code)
     user = require_user(request)
-    if not may_lead(user, workshop):
+    if not may_lead(session, user, workshop):
         raise HTTPException(status_code=403, detail="Niet uw werksessie / not your session")
     return workshop, _Who(user, None, csrf_token(request.session))
 
