@@ -703,3 +703,77 @@ def test_the_admin_adds_colleagues_in_teams_with_roles(app) -> None:
     r = again.post("/login", data=login)
     assert r.status_code == 401
     assert bas.get(f"/beheer/{campaign.code}").status_code == 200  # the team keeps its work
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def test_fifty_participants_and_one_greedy_client_leave_memory_as_it_was(tmp_path: Path) -> None:
+    # issue 30: one cookie held ~16,500 streams and memory went 0.54 → 1.8 GB and stayed
+    import asyncio
+    import gc
+
+    import httpx
+
+    from tests.test_werksessies import _join, _leader, _workshop
+
+    app = create_app(
+        WebSettings(
+            database_url=f"sqlite:///{tmp_path / 'load.db'}",
+            streams_per_client=200,  # here everyone shares 127.0.0.1
+            joins_per_minute=1000,
+        )
+    )
+    lead, csrf = _leader(app)
+    code, _ = _workshop(lead, csrf, "kennismakingsronde")
+    cookies = []
+    for i in range(50):
+        person, _ = _join(app, code, f"Deelnemer {i}")
+        cookies.append("; ".join(f"{k}={v}" for k, v in dict(person.cookies).items()))
+    base, srv, thread = _serve(app)
+
+    async def scenario() -> tuple[int, int, float]:
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=0)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+
+            async def open_stream(cookie: str) -> httpx.Response:
+                request = http.build_request(
+                    "GET", f"/sessie/{code}/live", headers={"Cookie": cookie}
+                )
+                return await http.send(request, stream=True)
+
+            warm = [await open_stream(cookies[0]) for _ in range(3)]
+            for r in warm:
+                await r.aclose()
+            await asyncio.sleep(0.5)
+            gc.collect()
+            before = _rss_mb()
+            opened = [await open_stream(c) for c in cookies for _ in range(3)]  # 150
+            greedy = [await open_stream(cookies[0]) for _ in range(500)]  # one client
+            ok = sum(r.status_code == 200 for r in opened + greedy)
+            refused = sum(r.status_code == 503 for r in greedy)
+            peak = app.state.streams.open
+            for r in opened + greedy:
+                await r.aclose()
+            for _ in range(100):
+                if app.state.streams.open == 0:
+                    break
+                await asyncio.sleep(0.05)
+            gc.collect()
+            assert app.state.streams.open == 0
+            return ok, refused, (_rss_mb() - before) / before, peak
+
+    try:
+        ok, refused, growth, peak = asyncio.run(scenario())
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()
+    # one person's 500 streams: each new one ended the oldest, so at most 3 of theirs were open
+    assert peak <= 150 + 3 and refused == 0
+    assert ok == 650
+    assert growth < 0.10, f"memory {100 * growth:.1f} % above where it was"

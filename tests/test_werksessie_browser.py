@@ -43,6 +43,16 @@ def _free_port() -> int:
 APPS: dict[str, Any] = {}
 
 
+def _heading_order(page) -> list[object]:
+    """axe-core's best-practice rule ``heading-order`` (no level skipped on the way down)."""
+    return list(
+        page.evaluate(
+            "async () => (await axe.run(document, {runOnly: {type: 'rule', values: "
+            "['heading-order']}})).violations.map(v => v.nodes.map(n => n.target))"
+        )
+    )
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, map_dir: Path) -> Iterator[str]:
     port = _free_port()
@@ -165,6 +175,7 @@ def test_facilitator_and_two_participants_live(server: str, browser: Any) -> Non
     assert mine.locator(".ctl").is_visible() and not theirs.locator(".ctl").is_visible()
     _fits(anna)
     assert _axe(anna) == []
+    assert _heading_order(anna) == []  # issue 30: the participant page during the ideas step
     _shot(anna, "deelnemer-360")
 
     # "klaar": the facilitator sees who is not done yet, live
@@ -192,7 +203,7 @@ def test_facilitator_and_two_participants_live(server: str, browser: Any) -> Non
     suggestion = lead.locator(".pairs li", has_text="Kaarten van eenzaamheid per buurt")
     suggestion.first.wait_for()
     suggestion.first.locator("button", has_text="Bevestig").click()
-    lead.locator("h4:has-text('Bevestigde koppels') + ul li", has_text="Kaarten").wait_for(
+    lead.locator("h3:has-text('Bevestigde koppels') + ul li", has_text="Kaarten").wait_for(
         timeout=10_000
     )
     projector_ctx = lead_ctx.new_page()
@@ -200,6 +211,7 @@ def test_facilitator_and_two_participants_live(server: str, browser: Any) -> Non
     assert projector_ctx.locator(".ctl:visible, .lead-only:visible").count() == 0
     _shot(projector_ctx, "scherm-1280")
     assert _axe(projector_ctx) == []
+    assert _heading_order(projector_ctx) == []
     projector_ctx.close()
 
     agreements = lead_ctx.request.get(f"{base}/sessie/{code}/afspraken.md").text()
