@@ -736,7 +736,7 @@ def test_fifty_participants_and_one_greedy_client_leave_memory_as_it_was(tmp_pat
         cookies.append("; ".join(f"{k}={v}" for k, v in dict(person.cookies).items()))
     base, srv, thread = _serve(app)
 
-    async def scenario() -> tuple[int, int, float]:
+    async def scenario() -> tuple[int, int, float, int]:
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=0)
         async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
 
