@@ -777,3 +777,9 @@ def test_fifty_participants_and_one_greedy_client_leave_memory_as_it_was(tmp_pat
     assert peak <= 150 + 3 and refused == 0
     assert ok == 650
     assert growth < 0.10, f"memory {100 * growth:.1f} % above where it was"
+
+
+def test_a_map_folder_that_is_not_a_run_stops_the_start(tmp_path: Path) -> None:
+    # issue 31: GEZONDEWIJK_MAP_DIR=/nonexistent started and /kaart answered visitors 422
+    with pytest.raises(ValueError, match="GEZONDEWIJK_MAP_DIR"):
+        WebSettings(map_dir=str(tmp_path / "bestaat-niet"))

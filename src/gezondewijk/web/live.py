@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from gezondewijk.store.workshops import Event, events_since
+
+LOG = logging.getLogger(__name__)
 
 #: A message for the browsers: (change number, event name, JSON data).
 Message = tuple[int, str, dict[str, Any]]
@@ -122,6 +125,8 @@ class LiveHub:
             try:
                 last, messages = await asyncio.to_thread(self._fetch, workshop_id, low)
             except Exception:
+                # the database is away for a moment (a restart, a lock): try again, but say so
+                LOG.warning("werksessie %s: live updates not read", workshop_id, exc_info=True)
                 await asyncio.sleep(self.poll_s)
                 continue
             for sub in list(channel.subscribers):

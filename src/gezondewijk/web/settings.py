@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
@@ -93,6 +94,13 @@ class WebSettings(BaseSettings):
                     "GEZONDEWIJK_ADMIN_EMAIL and GEZONDEWIJK_ADMIN_PASSWORD (12+ characters) "
                     "are required in production: the first admin account is made from them"
                 )
+        if self.map_dir and not (Path(self.map_dir) / "buurten.parquet").is_file():
+            # fail at start, not with a 422 for every visitor of /kaart
+            raise ValueError(
+                f"GEZONDEWIJK_MAP_DIR={self.map_dir} is not the output folder of a run (no "
+                "buurten.parquet there); give the folder 'gezondewijk run' wrote, or leave it "
+                "empty"
+            )
         if not self.secret_key:
             self.secret_key = secrets.token_urlsafe(48)
         return self
