@@ -15,6 +15,7 @@ from gezondewijk.demo.leefplekmeter import DEMO_EMAIL, make_demo_campaign
 from gezondewijk.web import WebSettings, create_app
 
 AREAS = [("BU99990000", "Centrum"), ("BU99990001", "Molenwijk")]
+ROOT_TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "gezondewijk" / "web" / "templates"
 
 
 def test_every_get_route_answers_head(app, map_dir: Path) -> None:
@@ -783,3 +784,15 @@ def test_a_map_folder_that_is_not_a_run_stops_the_start(tmp_path: Path) -> None:
     # issue 31: GEZONDEWIJK_MAP_DIR=/nonexistent started and /kaart answered visitors 422
     with pytest.raises(ValueError, match="GEZONDEWIJK_MAP_DIR"):
         WebSettings(map_dir=str(tmp_path / "bestaat-niet"))
+
+
+def test_one_review_state_one_dutch_name() -> None:
+    # issue 31: REVIEWS and PHOTO_REVIEWS were two lists, "afgewezen" and "afgekeurd" two names
+    from gezondewijk.leefplekmeter.moderation import REVIEW_LABELS, REVIEWS
+    from gezondewijk.store import photos, repository
+    from gezondewijk.web.format import label
+
+    assert repository.REVIEWS is REVIEWS and photos.REVIEWS is REVIEWS
+    assert label("rejected", "review") == REVIEW_LABELS["rejected"] == "afgewezen"
+    templates = ROOT_TEMPLATES.glob("*.html")
+    assert not any("afgekeurd" in t.read_text(encoding="utf-8") for t in templates)

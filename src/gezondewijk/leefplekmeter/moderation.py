@@ -10,6 +10,14 @@ from __future__ import annotations
 
 import re
 
+#: The review states of residents' comments and photos, with the one Dutch name of each.
+REVIEW_LABELS: dict[str, str] = {
+    "pending": "nog niet beoordeeld",
+    "approved": "goedgekeurd",
+    "rejected": "afgewezen",
+}
+REVIEWS: tuple[str, ...] = tuple(REVIEW_LABELS)
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 #: 06-12345678, 06 1234 5678, +31 6 12345678, 0031..., 010-1234567, 0201234567.
 _PHONE = re.compile(r"(?<!\d)(\+31|0031|0)[\s-]?(\(0\)[\s-]?)?[1-9](?:[\s-]?\d){8}(?!\d)")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from gezondewijk.leefplekmeter.moderation import REVIEWS
 from gezondewijk.leefplekmeter.photos import CleanPhoto, PhotoIn
 from gezondewijk.store.models import Campaign, Photo
 
 #: The review states of a photo; only ``approved`` is public.
-PHOTO_REVIEWS = ("pending", "approved", "rejected")
 #: Photos one campaign may hold (pending included): a flood cannot fill the database.
 MAX_PHOTOS_PER_CAMPAIGN = 2000
 
@@ -76,7 +76,7 @@ def approved_in_buurt(session: Session, buurtcode: str, limit: int = 24) -> list
 
 def review_photo(session: Session, campaign_id: int, photo_id: int, decision: str) -> bool:
     """Approve or reject one photo of this campaign; ``False`` when there is no such photo."""
-    if decision not in PHOTO_REVIEWS:
+    if decision not in REVIEWS:
         return False
     photo = session.get(Photo, photo_id)
     if photo is None or photo.campaign_id != campaign_id:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gezondewijk._errors import GezondewijkError, InputDataError
 from gezondewijk.leefplekmeter.campaigns import STATUSES, CampaignIn
+from gezondewijk.leefplekmeter.moderation import REVIEWS
 from gezondewijk.leefplekmeter.submission import FORM_FIELDS, SubmissionIn
 from gezondewijk.store.models import Answer, Base, Campaign, Photo, Response, User
 from gezondewijk.store.writes import group_commit
@@ -430,9 +431,6 @@ def answers_frame(session: Session, campaign_ids: list[int]) -> pd.DataFrame:
             "better_review",
         ],
     )
-
-
-REVIEWS = ("pending", "approved", "rejected")
 
 
 def comments_to_review(session: Session, campaign_id: int) -> list[tuple[Answer, str]]:

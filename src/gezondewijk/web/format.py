@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 
 from gezondewijk.leefplekmeter.campaigns import MODE_LABELS, STATUS_LABELS, VARIANT_LABELS
+from gezondewijk.leefplekmeter.moderation import REVIEW_LABELS
 from gezondewijk.leefplekmeter.themes import SCALES
 from gezondewijk.number_format import dutch_number, for_unit
 
@@ -22,6 +23,7 @@ LABELS: dict[str, dict[str, str]] = {
     "mode": MODE_LABELS | {"paper": "papier"},
     "variant": VARIANT_LABELS,
     "status": STATUS_LABELS,
+    "review": REVIEW_LABELS,
     "scale": {k: s.label["nl"] for k, s in SCALES.items()},
     "respondent_type": {"bewoner": "bewoners", "professional": "professionals"},
     "age_band": {b: f"{b} jaar" for b in ("0-11", "12-17", "18-34", "35-54", "55-74", "75+")},
