@@ -796,3 +796,16 @@ def test_one_review_state_one_dutch_name() -> None:
     assert label("rejected", "review") == REVIEW_LABELS["rejected"] == "afgewezen"
     templates = ROOT_TEMPLATES.glob("*.html")
     assert not any("afgekeurd" in t.read_text(encoding="utf-8") for t in templates)
+
+
+def test_age_bands_are_one_list_and_children_see_theirs(app) -> None:
+    # issue 31: the bands were written five times, the children's rule only in two templates
+    from gezondewijk.leefplekmeter.submission import AGE_BANDS, age_bands_for
+    from tests.test_web_trust import _set
+
+    assert age_bands_for("children") == ("0-11", "12-17")
+    assert age_bands_for("standard") == AGE_BANDS[1:] and "" not in age_bands_for("b1")
+    campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
+    _set(app, campaign, variant="children", scale="kind3")
+    page = TestClient(app).get(f"/c/{campaign.code}").text
+    assert 'value="0-11"' in page and 'value="12-17"' in page and 'value="18-34"' not in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -12,7 +12,18 @@ from gezondewijk.leefplekmeter.themes import SCALES, theme_keys
 MAX_TEXT = 2000
 Mode = Literal["individual", "group", "walk", "kiosk", "paper"]
 MODES: tuple[str, ...] = ("individual", "group", "walk", "kiosk", "paper")
-AGE_BANDS = ("", "0-11", "12-17", "18-34", "35-54", "55-74", "75+")
+#: The age bands a form offers (``""``: not given).
+AgeBand = Literal["", "0-11", "12-17", "18-34", "35-54", "55-74", "75+"]
+AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
+#: The bands children are offered: only theirs.
+CHILDREN_AGE_BANDS: tuple[AgeBand, ...] = ("0-11", "12-17")
+
+
+def age_bands_for(variant: str) -> tuple[AgeBand, ...]:
+    """The age bands a form of this variant offers (not ``""``): children see only theirs."""
+    return CHILDREN_AGE_BANDS if variant == "children" else AGE_BANDS[1:]
+
+
 RESPONDENT_TYPES = ("bewoner", "professional")
 #: The fields of a stored form that exports and result tables carry (besides its id).
 FORM_FIELDS = (
@@ -61,7 +72,7 @@ class SubmissionIn(BaseModel):
     form_token: str = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_.\-]+$")
     mode: Mode = "individual"
     respondent_type: Literal["bewoner", "professional"] = "bewoner"
-    age_band: Literal["", "0-11", "12-17", "18-34", "35-54", "55-74", "75+"] = ""
+    age_band: AgeBand = ""
     gender: Literal["", "vrouw", "man", "anders"] = ""
     buurtcode: str = Field(default="", max_length=10)
     group_size: int = Field(default=1, ge=1, le=100)

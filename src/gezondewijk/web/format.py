@@ -15,6 +15,7 @@ from jinja2 import Environment
 
 from gezondewijk.leefplekmeter.campaigns import MODE_LABELS, STATUS_LABELS, VARIANT_LABELS
 from gezondewijk.leefplekmeter.moderation import REVIEW_LABELS
+from gezondewijk.leefplekmeter.submission import AGE_BANDS, age_bands_for
 from gezondewijk.leefplekmeter.themes import SCALES
 from gezondewijk.number_format import dutch_number, for_unit
 
@@ -26,7 +27,7 @@ LABELS: dict[str, dict[str, str]] = {
     "review": REVIEW_LABELS,
     "scale": {k: s.label["nl"] for k, s in SCALES.items()},
     "respondent_type": {"bewoner": "bewoners", "professional": "professionals"},
-    "age_band": {b: f"{b} jaar" for b in ("0-11", "12-17", "18-34", "35-54", "55-74", "75+")},
+    "age_band": {b: f"{b} jaar" for b in AGE_BANDS if b},
 }
 
 
@@ -70,3 +71,4 @@ def install_filters(env: Environment) -> None:
     env.filters["isodatum"] = iso_date
     env.filters["klok"] = clock
     env.filters["label"] = label
+    env.globals["age_bands_for"] = age_bands_for
