@@ -809,3 +809,21 @@ def test_age_bands_are_one_list_and_children_see_theirs(app) -> None:
     _set(app, campaign, variant="children", scale="kind3")
     page = TestClient(app).get(f"/c/{campaign.code}").text
     assert 'value="0-11"' in page and 'value="12-17"' in page and 'value="18-34"' not in page
+
+
+def test_refusals_come_in_the_one_error_shape(app) -> None:
+    # issue 31: routes built {"errors": …} and {"fouten": …} beside web/errors.py's envelope
+    from tests.test_werksessies import _add, _join, _leader, _workshop
+
+    lead, csrf = _leader(app)
+    code, steps = _workshop(lead, csrf, "kennismakingsronde")
+    anna, anna_csrf = _join(app, code, "Anna")
+    r = _add(anna, anna_csrf, code, steps["Wat betekent gezondheid voor mij?"], text="x")
+    body = r.json()
+    assert r.status_code in (409, 422) and set(body) == {"error"}
+    assert set(body["error"]) == {"message", "problems"}
+    assert set(body["error"]["problems"][0]) == {"field", "problem", "fix"}
+    sources = (ROOT_TEMPLATES.parent).glob("*.py")
+    assert not any(
+        '{"errors": [' in p.read_text() or '{"fouten": [' in p.read_text() for p in sources
+    )

@@ -139,7 +139,7 @@ def test_save_run_compare_and_delete(client: TestClient, folders: tuple[Path, Pa
     assert scenario.changes[0].geometry.area == pytest.approx(drawn_rd.area.iloc[0], rel=1e-3)
     # the same name again, as a new scenario: refused, the first one kept
     again = client.post("/scenarios/opslaan", json=body, headers={"X-CSRF-Token": csrf})
-    assert again.status_code == 409 and again.json()["fouten"][0]["veld"] == "naam"
+    assert again.status_code == 409 and again.json()["error"]["problems"][0]["field"] == "naam"
 
     page = client.get("/scenarios/park-zuid")
     assert page.status_code == 200
@@ -224,10 +224,10 @@ def test_bad_and_hostile_drawings(client: TestClient, folders: tuple[Path, Path]
 
     answer = post({"naam": "../../etc", "titel": "", "wijzigingen": drawn})
     assert answer.status_code == 422
-    problems = answer.json()["fouten"]
-    where = {(p["wijziging"], p["veld"]) for p in problems}
+    problems = answer.json()["error"]["problems"]  # the app's one error shape
+    where = {(p["row"], p["field"]) for p in problems}
     assert {(None, "naam"), (None, "titel"), (3, "soort"), (4, "waarde"), (5, "geometry")} <= where
-    assert any("snelweg" in p["melding"] for p in problems)
+    assert any("snelweg" in p["problem"] + (p["fix"] or "") for p in problems)
     assert post({"naam": "nieuw", "titel": "x", "wijzigingen": drawn}).status_code == 422
     assert post(b"{not json").status_code == 422
     assert post({"naam": "x", "titel": "x", "wijzigingen": {"type": "Feature"}}).status_code == 422
@@ -236,7 +236,8 @@ def test_bad_and_hostile_drawings(client: TestClient, folders: tuple[Path, Path]
     bad_table = {"naam": "x", "titel": "x", "wijzigingen": _park_and_gp(client)}
     for table in ("../../w.db", "/etc/passwd", "geen.csv"):
         got = post(bad_table | {"levenstafel": table})
-        assert got.status_code == 422 and got.json()["fouten"][0]["veld"] == "levenstafel"
+        assert got.status_code == 422
+        assert got.json()["error"]["problems"][0]["field"] == "levenstafel"
     assert sorted(p.name for p in folder.iterdir()) == before  # nothing written
 
     # a hostile title is text on the page and in the spreadsheet, never markup or a formula
@@ -466,7 +467,7 @@ def test_scenarios_belong_to_their_maker(client: TestClient, folders: tuple[Path
     body = {"naam": "mijn-park", "titel": "Mijn park", "wijzigingen": drawn,
             "oude_naam": "autoluw-centrum"}  # fmt: skip
     r = other.post("/scenarios/opslaan", json=body, headers={"X-CSRF-Token": csrf})
-    assert r.status_code == 403 and "van een ander" in r.json()["fouten"][0]["melding"]
+    assert r.status_code == 403 and "van een ander" in r.json()["error"]["problems"][0]["problem"]
     assert (folder / "autoluw-centrum.toml").exists() and not (folder / "mijn-park.toml").exists()
     # their own scenario: saved, renamed and deleted by themselves
     del body["oude_naam"]

@@ -104,6 +104,11 @@ def _add(client: TestClient, csrf: str, code: str, step: int, **fields: str) -> 
     )
 
 
+def _problem(r: Any) -> str:
+    """The first problem of a refusal in the app's one error shape."""
+    return str(r.json()["error"]["problems"][0]["problem"])
+
+
 def _entries(lead: TestClient, code: str) -> list[dict[str, Any]]:
     return list(lead.get(f"/sessie/{code}/export.json").json()["entries"])
 
@@ -168,7 +173,9 @@ def test_rules_of_a_workshop(app: Any) -> None:
 
     # not started: nothing can be added
     r = _add(anna, anna_csrf, code, offers, text="Kaarten")
-    assert r.status_code == 409 and "nog niet begonnen" in r.json()["errors"][0]["message"]
+    assert (
+        r.status_code == 409 and "nog niet begonnen" in r.json()["error"]["problems"][0]["problem"]
+    )
     # only the facilitator starts steps
     r = anna.post(
         f"/sessie/{code}/leiden/stap/{offers}",
@@ -190,7 +197,7 @@ def test_rules_of_a_workshop(app: Any) -> None:
         data={"csrf": bram_csrf},
         headers={"X-Live": "1"},
     )
-    assert r.status_code == 403 and "iemand anders" in r.json()["errors"][0]["message"]
+    assert r.status_code == 403 and "iemand anders" in r.json()["error"]["problems"][0]["problem"]
     # one's own: editable while open
     r = anna.post(
         f"/sessie/{code}/invoer/{mine['id']}/wijzig",
@@ -206,7 +213,8 @@ def test_rules_of_a_workshop(app: Any) -> None:
         data={"csrf": anna_csrf, "text": "later"},
         headers={"X-Live": "1"},
     )
-    assert r.status_code == 403 and "gesloten" in r.json()["errors"][0]["message"]
+    # a closed step is a conflict (409) wherever it is met; someone else's input is 403
+    assert r.status_code == 409 and "gesloten" in r.json()["error"]["problems"][0]["problem"]
     assert _add(bram, bram_csrf, code, offers, text="Te laat").status_code == 409
     r = lead.post(
         f"/sessie/{code}/invoer/{mine['id']}/verwijder",
@@ -230,18 +238,23 @@ def test_limits_and_messages(app: Any) -> None:
     _state(lead, csrf, code, step, "open")
     r = _add(anna, anna_csrf, code, step, text="x" * (MAX_TEXT + 1), category="Zingeving")
     assert r.status_code == 422
-    assert r.json()["errors"] == [
-        {"field": "text", "message": f"De tekst is langer dan {MAX_TEXT} tekens."}
-    ]
+    (problem,) = r.json()["error"]["problems"]  # the app's one error shape
+    assert (problem["field"], problem["problem"]) == (
+        "text",
+        f"De tekst is langer dan {MAX_TEXT} tekens.",
+    )
     r = _add(anna, anna_csrf, code, step, text="Wandelen")
-    assert r.json()["errors"][0]["field"] == "category"
+    assert r.json()["error"]["problems"][0]["field"] == "category"
     for n in range(MAX_ENTRIES_PER_STEP):
         assert (
             _add(anna, anna_csrf, code, step, text=f"idee {n}", category="Meedoen").status_code
             == 204
         )
     r = _add(anna, anna_csrf, code, step, text="nog een", category="Meedoen")
-    assert r.status_code == 409 and str(MAX_ENTRIES_PER_STEP) in r.json()["errors"][0]["message"]
+    assert (
+        r.status_code == 409
+        and str(MAX_ENTRIES_PER_STEP) in r.json()["error"]["problems"][0]["problem"]
+    )
     # without JavaScript the same refusal is a page that says what to do
     r = anna.post(f"/sessie/{code}/stap/{step}/invoer", data={"csrf": anna_csrf, "text": ""})
     assert r.status_code == 422 and "Vul iets in" in r.text and f"/sessie/{code}" in r.text
@@ -482,7 +495,7 @@ def test_walk_and_slide_in_a_workshop(map_app: Any) -> None:
     assert 'name="score_bewegen" value="4" checked' in page
     assert 'name="score_wonen" value="weet" checked' in page
     r = _add(anna, anna_csrf, code, before, group="7", **_scores(3))
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "group"
+    assert r.status_code == 422 and r.json()["error"]["problems"][0]["field"] == "group"
     # after the walk: the comparison names where they changed most and disagree most
     after = steps["Spinnenweb na de wandeling"]
     _state(lead, csrf, code, after, "open")

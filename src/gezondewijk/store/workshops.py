@@ -48,6 +48,15 @@ class WorkshopRuleError(GezondewijkError, PermissionError):
     The message is Dutch, for the person who tried.
     """
 
+    #: HTTP status of the refusal: a conflict with the workshop's state (closed, full).
+    status_code = 409
+
+
+class NotYourInputError(WorkshopRuleError):
+    """Someone tried to change another person's input."""
+
+    status_code = 403
+
 
 @dataclass(frozen=True)
 class Event:
@@ -375,7 +384,7 @@ def _editable(step: WorkshopStep, entry: WorkshopEntry, who: Participant | None)
     if who is None:
         return  # the facilitator may change and remove any input, in any state
     if entry.participant_id != who.id:
-        raise WorkshopRuleError("Dit is de bijdrage van iemand anders.")
+        raise NotYourInputError("Dit is de bijdrage van iemand anders.")
     if step.state != "open":
         raise WorkshopRuleError("Deze stap is gesloten; bijdragen zijn niet meer te wijzigen.")
 

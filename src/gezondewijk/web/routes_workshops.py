@@ -68,6 +68,7 @@ from gezondewijk.web.deps import (
     render,
     require_user,
 )
+from gezondewijk.web.errors import TITLES, error_body, problems_of
 from gezondewijk.web.limits import StreamLimits, client_key
 from gezondewijk.web.security import csrf_ok, csrf_token
 from gezondewijk.web.workshop_views import (
@@ -159,8 +160,9 @@ def _done(request: Request, code: str, workshop_id: int, anchor: str = "") -> Re
 
 def _refused(request: Request, code: str, errors: list[InputDataError], status: int) -> Response:
     if _live(request):
+        # the one error shape of the app (web/errors.py)
         return JSONResponse(
-            {"errors": [{"field": e.field or "", "message": e.problem} for e in errors]},
+            error_body(TITLES.get(status, "Niet opgeslagen"), problems_of(errors)),
             status_code=status,
         )
     return render(
@@ -402,7 +404,7 @@ async def join_workshop(request: Request, code: str) -> Response:
                 errors=exc.errors,
             )
         except WorkshopRuleError as exc:
-            return _refused(request, code, [InputDataError(str(exc))], 409)
+            return _refused(request, code, [InputDataError(str(exc))], exc.status_code)
         workshop_id, code = workshop.id, workshop.code
     request.app.state.live.poke(workshop_id)
     response = RedirectResponse(f"/sessie/{code}", status_code=303)
@@ -471,7 +473,7 @@ async def add_input(request: Request, code: str, step_id: int) -> Response:
         except InputDataErrors as exc:
             return _refused(request, code, exc.errors, 422)
         except WorkshopRuleError as exc:
-            return _refused(request, code, [InputDataError(str(exc))], 409)
+            return _refused(request, code, [InputDataError(str(exc))], exc.status_code)
         workshop_id = workshop.id
     return _done(request, code, workshop_id, f"#stap-{step_id}")
 
@@ -505,7 +507,7 @@ async def edit_input(request: Request, code: str, entry_id: int) -> Response:
         except InputDataErrors as exc:
             return _refused(request, code, exc.errors, 422)
         except WorkshopRuleError as exc:
-            return _refused(request, code, [InputDataError(str(exc))], 403)
+            return _refused(request, code, [InputDataError(str(exc))], exc.status_code)
         workshop_id = workshop.id
     return _done(request, code, workshop_id, f"#stap-{step.id}")
 
@@ -520,7 +522,7 @@ async def remove_input(request: Request, code: str, entry_id: int) -> Response:
         try:
             remove_entry(session, workshop, step, entry, who.person)
         except WorkshopRuleError as exc:
-            return _refused(request, code, [InputDataError(str(exc))], 403)
+            return _refused(request, code, [InputDataError(str(exc))], exc.status_code)
         workshop_id = workshop.id
     return _done(request, code, workshop_id, f"#stap-{step.id}")
 

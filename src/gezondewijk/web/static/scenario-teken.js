@@ -132,9 +132,11 @@
     try { answer = await r.json(); } catch (err) { answer = {}; }
     if (r.ok && answer.url) { window.location.assign(answer.url); return; }
     const ul = document.createElement("ul"); ul.className = "errors";
-    for (const f of answer.fouten || [{ melding: answer.detail || "Opslaan mislukt (" + r.status + ")." }]) {
+    const problems = (answer.error && answer.error.problems && answer.error.problems.length) ? answer.error.problems
+      : [{ problem: (answer.error && answer.error.message) || "Opslaan mislukt (" + r.status + ")." }];
+    for (const f of problems) {
       const li = document.createElement("li");
-      li.textContent = (f.wijziging ? "Wijziging " + f.wijziging + ", " : "") + (f.veld ? f.veld + ": " : "") + f.melding;
+      li.textContent = (f.row ? "Wijziging " + f.row + ", " : "") + (f.field ? f.field + ": " : "") + f.problem + (f.fix ? " " + f.fix + "." : "");
       ul.appendChild(li);
     }
     out.appendChild(ul);

@@ -101,7 +101,8 @@
           return null;
         }
         return response.json().then(function (d) {
-          showErrors(form, (d.errors || []).map(function (x) { return x.message; }));
+          var problems = (d.error && d.error.problems) || [];
+          showErrors(form, problems.length ? problems.map(function (x) { return x.problem + (x.fix ? " " + x.fix + "." : ""); }) : [(d.error && d.error.message) || "Niet opgeslagen."]);
         }, function () { showErrors(form, ["Niet opgeslagen (" + response.status + "). Laad de pagina opnieuw."]); });
       })
       .catch(function () { showErrors(form, ["Geen verbinding. Probeer het opnieuw."]); })
