@@ -87,6 +87,23 @@ def error_body(message: str, problems: list[dict[str, Any]] | None = None) -> di
     return {"error": {"message": message, "problems": problems or []}}
 
 
+def refusal_json(
+    status: int, errors: Iterable[InputDataError], *, rows: bool = False
+) -> JSONResponse:
+    """The one error shape as JSON for a page's own script (werksessie, scenario editor).
+
+    ``rows``: each problem also names the change it is about (``row``, the scenario editor's
+    numbered changes).
+    """
+    listed = list(errors)
+    problems: list[dict[str, Any]] = list(problems_of(listed))
+    if rows:
+        problems = [{**p, "row": e.row} for p, e in zip(problems, listed, strict=True)]
+    return JSONResponse(
+        error_body(TITLES.get(status, "Niet opgeslagen"), problems), status_code=status
+    )
+
+
 def error_response(
     request: Request,
     status: int,

@@ -34,7 +34,7 @@ from gezondewijk.spreadsheet_safety import csv_text
 from gezondewijk.store.db import transaction
 from gezondewijk.store.scenario_owners import forget_owner, may_change, record_owner
 from gezondewijk.web.deps import check_csrf, factory, render, require_user
-from gezondewijk.web.errors import TITLES, error_body, hide_paths, problems_of
+from gezondewijk.web.errors import hide_paths, refusal_json
 from gezondewijk.web.scenario_service import (
     BasePreparationError,
     ScenarioExistsError,
@@ -269,10 +269,7 @@ def _health(service: ScenarioService, body: dict[str, Any]) -> HealthSettings:
 
 def _problems(errors: list[InputDataError], status: int = 422) -> JSONResponse:
     """The one error shape (web/errors.py); each problem also names its change (``row``)."""
-    problems = [{**p, "row": e.row} for p, e in zip(problems_of(errors), errors, strict=True)]
-    return JSONResponse(
-        error_body(TITLES.get(status, "Niet opgeslagen"), problems), status_code=status
-    )
+    return refusal_json(status, errors, rows=True)
 
 
 @router.get("/scenarios/vergelijk", response_class=HTMLResponse)

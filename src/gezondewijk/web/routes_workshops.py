@@ -23,7 +23,7 @@ from typing import Any
 
 import segno
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy.orm import Session
 
@@ -68,7 +68,7 @@ from gezondewijk.web.deps import (
     render,
     require_user,
 )
-from gezondewijk.web.errors import TITLES, error_body, problems_of
+from gezondewijk.web.errors import refusal_json
 from gezondewijk.web.limits import StreamLimits, client_key
 from gezondewijk.web.security import csrf_ok, csrf_token
 from gezondewijk.web.workshop_views import (
@@ -161,10 +161,7 @@ def _done(request: Request, code: str, workshop_id: int, anchor: str = "") -> Re
 def _refused(request: Request, code: str, errors: list[InputDataError], status: int) -> Response:
     if _live(request):
         # the one error shape of the app (web/errors.py)
-        return JSONResponse(
-            error_body(TITLES.get(status, "Niet opgeslagen"), problems_of(errors)),
-            status_code=status,
-        )
+        return refusal_json(status, errors)
     return render(
         request,
         "message.html",
