@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gezondewijk.indicators.reach import FOOD_REACH_M, Reach, outlets_within
+from gezondewijk.indicators.reach import FOOD_REACH_M, Reach, food_within
 
 
 def points_per_buurt(buurten: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> np.ndarray:
@@ -94,8 +94,7 @@ def school_food(
     s_idx, b_idx = shapely.STRtree(buurten.geometry.to_numpy()).query(pts, predicate="intersects")
     code = np.full(len(schools), "", dtype=object)
     code[s_idx] = buurten["buurtcode"].to_numpy()[b_idx]
-    unhealthy = outlets_within(x, y, food[food["groep"] == "ongezond"], reach, limit)
-    total = outlets_within(x, y, food, reach, limit)
+    unhealthy, total = food_within(x, y, food, reach, limit)
     return pd.DataFrame(
         {
             "naam": schools["naam"].to_numpy(),

@@ -16,6 +16,7 @@ from gezondewijk.indicators.exposure import distance_to_nearest
 from gezondewijk.indicators.proximity import Origins
 from gezondewijk.network import EdgeIndex, WalkNetwork, entries_for_points, walk_distance
 from gezondewijk.network.distance import counts_within
+from gezondewijk.network.snap import Snapped
 
 #: RIVM rule of thumb (Dec 2025, press coverage): three kinds of sports facility within 1.5 km.
 SPORT_REACH_M = 1500.0
@@ -36,6 +37,10 @@ class Reach:
         """A reach over ``network`` (``None``: straight lines)."""
         return cls(network, EdgeIndex(network) if network is not None else None)
 
+    def snap(self, x: np.ndarray, y: np.ndarray) -> Snapped | None:
+        """The points snapped to the network (``None`` without one)."""
+        return self.index.snap(x, y) if self.index is not None else None
+
 
 def _points_xy(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     pts = shapely.point_on_surface(frame.geometry.to_numpy())
@@ -48,15 +53,18 @@ def kinds_within(
     facilities: gpd.GeoDataFrame,
     reach: Reach,
     limit: float = SPORT_REACH_M,
+    snapped: Snapped | None = None,
 ) -> np.ndarray:
     """Number of different ``soort`` values with a facility within ``limit`` of each point.
 
-    One nearest-facility search per kind (one Dijkstra each along the network).
+    One nearest-facility search per kind (one Dijkstra each along the network). ``snapped``:
+    the points already snapped to the network (:meth:`Reach.snap`).
     """
     count = np.zeros(len(x))
     if len(facilities) == 0:
         return count
-    snapped = reach.index.snap(x, y) if reach.index is not None else None
+    if snapped is None:
+        snapped = reach.snap(x, y)
     for _, group in facilities.groupby("soort"):
         if reach.index is not None and snapped is not None:
             fx, fy = _points_xy(group)
@@ -73,17 +81,43 @@ def outlets_within(
     outlets: gpd.GeoDataFrame,
     reach: Reach,
     limit: float = FOOD_REACH_M,
+    snapped: Snapped | None = None,
 ) -> np.ndarray:
-    """Number of ``outlets`` within ``limit`` metres of each point (walking where possible)."""
+    """Number of ``outlets`` within ``limit`` metres of each point (walking where possible).
+
+    ``snapped``: the points already snapped to the network (:meth:`Reach.snap`).
+    """
     if len(outlets) == 0 or len(x) == 0:
         return np.zeros(len(x))
     fx, fy = _points_xy(outlets)
     if reach.index is not None and reach.network is not None:
         entries = entries_for_points(reach.index, fx, fy)
-        return counts_within(reach.network, reach.index.snap(x, y), entries, limit)
+        if snapped is None:
+            snapped = reach.index.snap(x, y)
+        return counts_within(reach.network, snapped, entries, limit)
     tree = shapely.STRtree(shapely.points(fx, fy))
     idx, _ = tree.query(shapely.points(x, y), predicate="dwithin", distance=limit)
     return np.bincount(idx, minlength=len(x)).astype("float64")
+
+
+def food_within(
+    x: np.ndarray,
+    y: np.ndarray,
+    food: gpd.GeoDataFrame,
+    reach: Reach,
+    limit: float = FOOD_REACH_M,
+    snapped: Snapped | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """*Ongezond* and all food outlets within ``limit`` of each point.
+
+    Each outlet is searched once: all = *ongezond* + the others.
+    """
+    if snapped is None:
+        snapped = reach.snap(x, y)
+    unhealthy = food["groep"] == "ongezond"
+    bad = outlets_within(x, y, food[unhealthy], reach, limit, snapped)
+    rest = outlets_within(x, y, food[~unhealthy], reach, limit, snapped)
+    return bad, bad + rest
 
 
 def reach_per_cell(
@@ -106,13 +140,13 @@ def reach_per_cell(
     if (sport is None or sport.empty) and (food is None or food.empty):
         return out
     reach = Reach.of(network)
+    snapped = reach.snap(origins.x, origins.y)  # once, for every count
     if sport is not None and len(sport):
         out["sport_kinds_1500m"] = origins.per_cell(
-            kinds_within(origins.x, origins.y, sport, reach)
+            kinds_within(origins.x, origins.y, sport, reach, snapped=snapped)
         )
     if food is not None and len(food):
-        unhealthy = outlets_within(origins.x, origins.y, food[food["groep"] == "ongezond"], reach)
-        total = outlets_within(origins.x, origins.y, food, reach)
+        unhealthy, total = food_within(origins.x, origins.y, food, reach, snapped=snapped)
         out["food_unhealthy_400m"] = origins.per_cell(unhealthy)
         out["food_all_400m"] = origins.per_cell(total)
         out["food_unhealthy_share_400m"] = unhealthy_share(

@@ -100,12 +100,26 @@ def _plant_trees(
     values["canopy_pct"] = column
 
 
-def _cell_values_of(
-    base: ScenarioBase, per_buurt: np.ndarray, changed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cells whose main buurt changed take its new value (as the run gives buurt counts)."""
-    main = base.state.laid.cells.main_buurt()
-    return np.isin(main, changed), np.where(main >= 0, per_buurt[np.maximum(main, 0)], np.nan)
+def _set_buurt_value(
+    base: ScenarioBase,
+    values: pd.DataFrame,
+    buurt_values: dict[str, np.ndarray],
+    key: str,
+    pos: int,
+    value: float,
+) -> None:
+    """Give buurt ``pos`` a new ``key``; the cells whose main buurt it is take it too.
+
+    As the run gives a value counted per buurt (seats per km, outlets per inhabitant) to the
+    cells; every other buurt and cell keeps its value.
+    """
+    per = buurt_values[key].copy()
+    per[pos] = value
+    buurt_values[key] = per
+    cells = base.state.laid.cells.main_buurt() == pos
+    column = values[key].to_numpy(dtype="float64").copy()
+    column[cells] = value
+    values[key] = column
 
 
 def _add_seats(
@@ -134,16 +148,11 @@ def _add_seats(
             fix="teken de zitplekken binnen de buurten van de run.",
         )
     km = street_km_per_buurt(buurten.iloc[[pos]], inputs.streets)[0]
-    per_km = buurt_values["benches_per_km"].copy()
     if not km > 0:
         notes.append(f"'{change.label}': de buurt heeft geen looppaden; er verandert niets.")
         return
-    per_km[pos] = np.nan_to_num(per_km[pos]) + change.amount / km
-    buurt_values["benches_per_km"] = per_km
-    touched, shared = _cell_values_of(base, per_km, np.array([pos]))
-    column = values["benches_per_km"].to_numpy(dtype="float64").copy()
-    column[touched] = shared[touched]
-    values["benches_per_km"] = column
+    now = float(np.nan_to_num(buurt_values["benches_per_km"][pos]))
+    _set_buurt_value(base, values, buurt_values, "benches_per_km", pos, now + change.amount / km)
     notes.append(
         f"'{change.label}': {change.amount:g} zitplekken in {buurten['buurtnaam'].iloc[pos]} "
         f"({km:.1f} km looppad)."
@@ -209,13 +218,8 @@ def _food(
         for key, scale in ((f"food_{group}_per_1000", 1000.0 / population if population > 0
                             else np.nan), (f"food_{group}_per_km2", 1.0 / area_km2)):  # fmt: skip
             if key in buurt_values:
-                per = buurt_values[key].copy()
-                per[pos] = max(0.0, per[pos] + sign * scale)
-                buurt_values[key] = per
-                touched, shared = _cell_values_of(base, per, np.array([pos]))
-                column = values[key].to_numpy(dtype="float64").copy()
-                column[touched] = shared[touched]
-                values[key] = column
+                now = float(buurt_values[key][pos])
+                _set_buurt_value(base, values, buurt_values, key, pos, max(0.0, now + sign * scale))
     notes.append(
         f"'{change.label}': {int(moved.sum())} adressen of celmiddens binnen "
         f"{FOOD_REACH_M:g} m lopen merken het."

@@ -160,14 +160,23 @@ def limited(request: Request) -> HTMLResponse | None:
     client = request.client.host if request.client else "?"
     if request.app.state.limiter.allow(client):
         return None
+    return too_many(
+        request,
+        "Er komen te veel formulieren tegelijk binnen. Probeer het over een "
+        "minuut opnieuw. / Too many forms; try again in a minute.",
+    )
+
+
+def too_many(request: Request, text: str, back: str = "") -> HTMLResponse:
+    """The 429 page of a per-minute limit: wait a minute (``Retry-After: 60``)."""
     return render(
         request,
         "message.html",
         status_code=429,
         headers={"Retry-After": "60"},
         title="Even wachten",
-        text="Er komen te veel formulieren tegelijk binnen. Probeer het over een "
-        "minuut opnieuw. / Too many forms; try again in a minute.",
+        text=text,
+        back=back or None,
     )
 
 

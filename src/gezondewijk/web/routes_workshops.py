@@ -67,6 +67,7 @@ from gezondewijk.web.deps import (
     pdf_response,
     render,
     require_user,
+    too_many,
 )
 from gezondewijk.web.errors import refusal_json
 from gezondewijk.web.limits import StreamLimits, client_key
@@ -370,14 +371,10 @@ async def join_workshop(request: Request, code: str) -> Response:
     """
     form = await _posted(request)
     if not request.app.state.join_limiter.allow(client_key(request)):
-        return render(
+        return too_many(
             request,
-            "message.html",
-            status_code=429,
-            headers={"Retry-After": "60"},
-            title="Even wachten",
-            text="Vanaf dit adres is de afgelopen minuut al vaak meegedaan. Probeer het over "
-            "een minuut opnieuw, of vraag de gespreksleider. / Too many joins from here.",
+            "Vanaf dit adres is de afgelopen minuut al vaak meegedaan. Probeer het over een "
+            "minuut opnieuw, of vraag de gespreksleider. / Too many joins from here.",
             back=f"/sessie/{code}",
         )
     with transaction(factory(request)) as session:
@@ -415,6 +412,17 @@ async def join_workshop(request: Request, code: str) -> Response:
         secure=request.app.state.settings.public_url.startswith("https"),
     )
     return response
+
+
+@contextmanager
+def _lead_change(
+    request: Request, code: str, form: dict[str, Any]
+) -> Iterator[tuple[Session, Workshop]]:
+    """One transaction for a change by the workshop's facilitator (CSRF checked)."""
+    with transaction(factory(request)) as session:
+        workshop, who = _lead(request, session, code)
+        _check_csrf(who, form.get("csrf"))
+        yield session, workshop
 
 
 @contextmanager
@@ -660,9 +668,7 @@ def join_qr(request: Request, code: str) -> Response:
 async def change_step(request: Request, code: str, step_id: int) -> Response:
     """Start (``state=open``), close (``dicht``) or reset (``wacht``) a step."""
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop, who = _lead(request, session, code)
-        _check_csrf(who, form.get("csrf"))
+    with _lead_change(request, code, form) as (session, workshop):
         step = _step(session, workshop, step_id)
         state = str(form.get("state", ""))
         if state not in ("open", "dicht", "wacht"):
@@ -679,9 +685,7 @@ async def change_step(request: Request, code: str, step_id: int) -> Response:
 async def lock_joining(request: Request, code: str) -> Response:
     """Close (``state=dicht``) or open (``state=open``) joining; those in stay."""
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop, who = _lead(request, session, code)
-        _check_csrf(who, form.get("csrf"))
+    with _lead_change(request, code, form) as (session, workshop):
         set_joining(session, workshop, form.get("state") == "dicht")
         workshop_id = workshop.id
     request.app.state.live.poke(workshop_id)
@@ -692,9 +696,7 @@ async def lock_joining(request: Request, code: str) -> Response:
 async def remove_person(request: Request, code: str, participant_id: int) -> Response:
     """Remove a participant: their browser can no longer add input; what they added stays."""
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop, who = _lead(request, session, code)
-        _check_csrf(who, form.get("csrf"))
+    with _lead_change(request, code, form) as (session, workshop):
         if not remove_participant(session, workshop, participant_id):
             raise HTTPException(status_code=404, detail="Deze deelnemer is er niet (meer).")
         workshop_id = workshop.id
@@ -708,9 +710,7 @@ async def choose_area(request: Request, code: str) -> Response:
     form = await _posted(request)
     data = loaded_map(request)
     term = str(form.get("area", "")).strip()[:100]
-    with transaction(factory(request)) as session:
-        workshop, who = _lead(request, session, code)
-        _check_csrf(who, form.get("csrf"))
+    with _lead_change(request, code, form) as (session, workshop):
         if data is None:
             problem = (
                 "Er is geen kaart geladen (GEZONDEWIJK_MAP_DIR); kies dan een gebied op papier."
@@ -737,9 +737,7 @@ async def decide_match(request: Request, code: str, step_id: int) -> Response:
     authors as its owners and a link to this step.
     """
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop, who = _lead(request, session, code)
-        _check_csrf(who, form.get("csrf"))
+    with _lead_change(request, code, form) as (session, workshop):
         step = _step(session, workshop, step_id)
         verdict = str(form.get("verdict", ""))
         try:
@@ -852,9 +850,7 @@ def workshop_export(request: Request, code: str) -> Response:
 async def workshop_delete(request: Request, code: str) -> Response:
     """Delete the workshop and everything in it (facilitator only)."""
     form = await _posted(request)
-    with transaction(factory(request)) as session:
-        workshop, who = _lead(request, session, code)
-        _check_csrf(who, form.get("csrf"))
+    with _lead_change(request, code, form) as (session, workshop):
         if form.get("confirm") != workshop.code:
             raise HTTPException(
                 status_code=422,
