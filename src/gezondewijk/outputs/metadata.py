@@ -7,6 +7,7 @@ import json
 import pandas as pd
 
 from gezondewijk.run.result import MapResult
+from gezondewijk.scoring.classes import bounds, prefix
 from gezondewijk.scoring.stack import part_threshold
 
 SYNTHETIC_LABEL = "synthetische voorbeelddata"
@@ -56,8 +57,6 @@ def classes_table(result: MapResult) -> pd.DataFrame | None:
 
     The fact sheets read the classes from here, so an output folder carries its own tables.
     """
-    from gezondewijk.scoring.classes import bounds, prefix
-
     rows = []
     for preset in [result.preset, *result.extra_presets]:
         if preset.method != "classes":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -170,10 +171,14 @@ def join_tables(
     published: dict[str, dict[str, float]] = {}
     codes = buurten["buurtcode"]
     notes: list[str] = []
+    outlines: dict[tuple[Path, str | None], gpd.GeoDataFrame] = {}  # one read per file
     for table_cfg in tables:
         table = read_table(table_cfg)
         if table_cfg.outlines is not None:
-            table = _carried_over(table_cfg, table, buurten, notes, progress)
+            key = (table_cfg.outlines, table_cfg.outlines_code_field)
+            if key not in outlines:
+                outlines[key] = read_buurten(key[0], code_field=key[1])
+            table = _carried_over(table_cfg, table, outlines[key], buurten, notes, progress)
         matched = codes.isin(table.index)
         joins.append(
             JoinReport(
@@ -216,13 +221,13 @@ def read_table(cfg: TableInput) -> pd.DataFrame:
 def _carried_over(
     cfg: TableInput,
     table: pd.DataFrame,
+    old: gpd.GeoDataFrame,
     buurten: gpd.GeoDataFrame,
     notes: list[str],
     progress: Progress,
 ) -> pd.DataFrame:
-    """The table carried from its own buurt outlines to the run's by area, with a note."""
+    """The table carried from its own buurt outlines (``old``) to the run's, with a note."""
     assert cfg.outlines is not None
-    old = read_buurten(cfg.outlines, code_field=cfg.outlines_code_field)
     carried = carry_over(table, old, buurten[["buurtcode", "geometry"]])
     low = carried.coverage[carried.coverage < 0.5]
     text = (
