@@ -72,6 +72,16 @@ def test_the_photo_page_may_ask_for_the_place(app) -> None:
         assert "geolocation=()" in client.get(other).headers["permissions-policy"], other
 
 
+def _browser_log_in(page: Any, base: str) -> None:
+    """Log in as the demo account in a Chromium page."""
+    from gezondewijk.demo.leefplekmeter import DEMO_PASSWORD
+
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", DEMO_EMAIL)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form button")
+
+
 def _serve(app: Any) -> tuple[str, Any, Any]:
     import socket
     import threading
@@ -493,7 +503,7 @@ def test_a_new_campaign_cannot_end_in_the_past(client: TestClient, app) -> None:
 def test_the_facilitators_buttons_fit_on_a_phone(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from gezondewijk.demo.leefplekmeter import DEMO_PASSWORD, make_demo_workshop
+    from gezondewijk.demo.leefplekmeter import make_demo_workshop
     from tests.test_browser import ARGS, CHROMIUM
 
     app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path / 'lead.db'}"))
@@ -503,10 +513,7 @@ def test_the_facilitators_buttons_fit_on_a_phone(tmp_path: Path) -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             page = browser.new_page(viewport={"width": 360, "height": 800})
-            page.goto(f"{base}/login")
-            page.fill("input[name=email]", DEMO_EMAIL)
-            page.fill("input[name=password]", DEMO_PASSWORD)
-            page.click("form button")
+            _browser_log_in(page, base)
             page.goto(f"{base}/sessie/{workshop.code}/leiden")
             rights = page.eval_on_selector_all(
                 "table.steps button", "els => els.map(e => e.getBoundingClientRect().right)"
@@ -523,7 +530,6 @@ def test_the_facilitators_buttons_fit_on_a_phone(tmp_path: Path) -> None:
 def test_spider_web_labels_are_readable_on_a_phone(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from gezondewijk.demo.leefplekmeter import DEMO_PASSWORD
     from tests.test_browser import ARGS, CHROMIUM
 
     app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path / 'web.db'}"))
@@ -534,10 +540,7 @@ def test_spider_web_labels_are_readable_on_a_phone(tmp_path: Path) -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             for width in (360, 1280):
                 page = browser.new_page(viewport={"width": width, "height": 900})
-                page.goto(f"{base}/login")
-                page.fill("input[name=email]", DEMO_EMAIL)
-                page.fill("input[name=password]", DEMO_PASSWORD)
-                page.click("form button")
+                _browser_log_in(page, base)
                 page.goto(f"{base}/beheer/{campaign.code}")
                 heights = page.eval_on_selector_all(
                     ".spider-svg text tspan",
