@@ -27,9 +27,9 @@ from gezondewijk.store.repository import create_user
 from gezondewijk.web import WebSettings, create_app
 from gezondewijk.werkvormen.agreements import Agreement, agreements_csv, agreements_markdown
 from gezondewijk.werkvormen.catalogue import work_forms
+from gezondewijk.werkvormen.inputs import MAX_TEXT
 from gezondewijk.werkvormen.session import (
     MAX_ENTRIES_PER_STEP,
-    MAX_TEXT,
     parse_entry,
     parse_workshop,
     plan,

@@ -30,10 +30,10 @@ from gezondewijk.store.models import (
 )
 from gezondewijk.store.repository import new_code
 from gezondewijk.store.users import shares_with, team_ids
+from gezondewijk.werkvormen.inputs import EntryIn, input_kinds
 from gezondewijk.werkvormen.session import (
     MAX_ENTRIES_PER_STEP,
     MAX_PARTICIPANTS,
-    EntryIn,
     WorkshopIn,
     plan,
 )
@@ -324,18 +324,20 @@ def add_entry(
     data: EntryIn,
     kind: str,
 ) -> WorkshopEntry:
-    """Store a piece of input (``who=None``: the facilitator's own).
+    """Store a piece of input of ``kind`` (``who=None``: the facilitator's own).
 
-    A vote replaces the participant's earlier vote in the same step; a group's spider web
-    (``spinnenweb``) replaces the web of the same group in that step, whoever of the group
-    sends it (the last sender is named).
+    The kind decides (:attr:`InputKind.replaces`): a vote replaces the participant's
+    earlier vote in the same step (``own``); a group's spider web replaces the web of the
+    same group in that step, whoever of the group sends it, the last sender named (``group``).
 
     Raises
     ------
     WorkshopRuleError
         When a participant writes in a step that is not open, or has added too much to it.
     """
-    if kind == "spinnenweb":
+    known = input_kinds().get(kind)
+    replaces = known.replaces if known is not None else ""
+    if replaces == "group":
         if who is not None and step.state != "open":
             raise WorkshopRuleError(_not_open(step))
         # the workshop's row lock first, so two members of a group cannot both add a web
@@ -353,7 +355,7 @@ def add_entry(
                 WorkshopEntry.removed.is_(False),
             )
         )
-        if kind == "stemming":
+        if replaces == "own":
             earlier = _earlier(session, step, WorkshopEntry.participant_id == who.id)
             if earlier is not None:
                 return _replace(session, workshop, earlier, who, data)

@@ -28,8 +28,6 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlalchemy.orm import Session
 
 from gezondewijk._errors import InputDataError, InputDataErrors
-from gezondewijk.interventions import load_catalogue
-from gezondewijk.leefplekmeter.themes import SCALES, themes
 from gezondewijk.reports.slide import inequality_slide
 from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Participant, User, Workshop, WorkshopEntry, WorkshopStep
@@ -74,22 +72,23 @@ from gezondewijk.web.limits import StreamLimits, client_key
 from gezondewijk.web.security import csrf_ok, csrf_token
 from gezondewijk.web.workshop_views import (
     Viewer,
+    form_start,
     not_ready,
     spec_of,
     step_title,
     step_view,
 )
 from gezondewijk.werkvormen.agreements import Agreement, agreements_csv, agreements_markdown
-from gezondewijk.werkvormen.catalogue import DOMAINS, work_forms
-from gezondewijk.werkvormen.session import (
-    QUADRANTS,
-    RELATIONS,
-    EntryIn,
-    parse_entry,
-    parse_name,
-    parse_workshop,
+from gezondewijk.werkvormen.catalogue import DOMAINS, WorkForm, work_forms
+from gezondewijk.werkvormen.inputs.afspraken import AFSPRAKEN, agreements_of
+from gezondewijk.werkvormen.inputs.koppelen import (
+    DECISION,
+    KOPPELEN,
+    VERDICTS,
+    agreement_of_pair,
+    decision,
 )
-from gezondewijk.werkvormen.walk import WALK_SCALE
+from gezondewijk.werkvormen.session import parse_entry, parse_name, parse_workshop
 
 router = APIRouter(include_in_schema=False)
 
@@ -244,6 +243,17 @@ def _walk_area(request: Request, workshop: Workshop) -> dict[str, Any] | None:
     }
 
 
+def _forms(workshop: Workshop) -> list[WorkForm]:
+    """The workshop's work forms, in order."""
+    known = work_forms()
+    return [known[k] for k in workshop.forms.split(",") if k in known]
+
+
+def _needs_area(workshop: Workshop) -> bool:
+    """Whether one of the workshop's work forms takes place in a buurt (the walk)."""
+    return any(f.needs_area for f in _forms(workshop))
+
+
 def _page_context(
     request: Request, session: Session, workshop: Workshop, who: _Who, viewer: Viewer
 ) -> dict[str, Any]:
@@ -254,9 +264,9 @@ def _page_context(
     earlier_actions = []
     if previous is not None:
         earlier_actions = [
-            (e, detail(e)) for e in entries_of(session, previous.id) if e.kind == "afspraken"
+            (e, detail(e)) for e in entries_of(session, previous.id) if e.kind == AFSPRAKEN.key
         ]
-    forms = [work_forms()[k] for k in workshop.forms.split(",") if k in work_forms()]
+    forms = _forms(workshop)
     ends = None
     if current is not None and current.started_at is not None:
         started = current.started_at.replace(tzinfo=current.started_at.tzinfo or UTC)
@@ -274,10 +284,9 @@ def _page_context(
         "previous": previous,
         "earlier_actions": earlier_actions,
         "domains": DOMAINS,
-        "quadrants": QUADRANTS,
-        "relations": RELATIONS,
         "seq": workshop.version,
-        "walk_area": _walk_area(request, workshop) if "wandeling" in workshop.forms else None,
+        "needs_area": _needs_area(workshop),
+        "walk_area": _walk_area(request, workshop) if _needs_area(workshop) else None,
         "slide": None,
         "mine_ready": (
             current is not None
@@ -286,49 +295,15 @@ def _page_context(
         ),
     }
     if current is not None:
-        mine = [
-            e
-            for e in entries_of(session, workshop.id, [current.id])
-            if who.person is not None and e.participant_id == who.person.id
-        ]
-        context["my_vote"] = mine[-1].text if mine and mine[-1].kind == "stemming" else ""
-        context["last_theme"] = mine[-1].category if mine and mine[-1].kind == "oorzaken" else ""
-        context["my_group"] = _my_group(session, workshop, who)
-        # the group's web in this step so far: sending again replaces it whole, so the form
-        # starts from it
-        context["group_scores"] = {}
-        for e in entries_of(session, workshop.id, [current.id]):
-            d = detail(e)
-            if e.kind == "spinnenweb" and d.get("group") == context["my_group"]:
-                context["group_scores"] = {
-                    k: "weet" if v is None else str(v) for k, v in d.get("scores", {}).items()
-                }
-    context["measures"] = [m.title for m in load_catalogue()]
-    if any(spec_of(s)[1].input == "dia" for s in steps):
+        person = who.person.id if who.person is not None else None
+        context["form_start"] = form_start(session, workshop, current, person)
+    if any(spec_of(s)[1].kind.shows_run_figures for s in steps):
         context["slide"] = inequality_slide(loaded_map(request))
-    context["walk_themes"] = themes()
-    context["walk_scale"] = SCALES[WALK_SCALE]
     if current is not None and who.leader:
         people = participants_of(session, workshop.id)
         context["not_ready"] = not_ready(session, workshop, current)
         context["people"] = people
     return context
-
-
-def _my_group(session: Session, workshop: Workshop, who: _Who) -> int:
-    """The group of the spider web the participant sent last in this workshop (0: none)."""
-    if who.person is None:
-        return 0
-    webs = [
-        e
-        for e in entries_of(session, workshop.id)
-        if e.kind == "spinnenweb" and e.participant_id == who.person.id
-    ]
-    if not webs:
-        return 0
-    # a web sent again keeps its row: the one changed last is the one sent last
-    latest = max(webs, key=lambda e: (e.updated_at, e.id))
-    return int(detail(latest).get("group") or 0)
 
 
 @router.get("/sessie", response_class=HTMLResponse)
@@ -347,7 +322,7 @@ def participant_page(request: Request, code: str) -> Response:
         workshop = _workshop(session, code)
         who = _who(request, session, workshop)
         if who.person is None:
-            forms = [work_forms()[k] for k in workshop.forms.split(",") if k in work_forms()]
+            forms = _forms(workshop)
             return render(
                 request,
                 "ws_join.html",
@@ -379,7 +354,7 @@ async def join_workshop(request: Request, code: str) -> Response:
         )
     with transaction(factory(request)) as session:
         workshop = _workshop(session, code)
-        forms = [work_forms()[k] for k in workshop.forms.split(",") if k in work_forms()]
+        forms = _forms(workshop)
         needs_domain = any(f.needs_domain for f in forms)
         try:
             name, domain = parse_name(
@@ -483,16 +458,6 @@ async def add_input(request: Request, code: str, step_id: int) -> Response:
     return _done(request, code, workshop_id, f"#stap-{step_id}")
 
 
-def _entry_form(entry: WorkshopEntry, form: dict[str, Any]) -> dict[str, Any]:
-    """The entry's stored fields with the posted ones over them (an edit may send only text)."""
-    stored = detail(entry)
-    base: dict[str, Any] = {"text": entry.text, "category": entry.category}
-    if "everyone" in stored:
-        base["everyone"] = "ja" if stored["everyone"] else "nee"
-    base |= {k: v for k, v in stored.items() if k != "everyone" and v is not None}
-    return base | {k: v for k, v in form.items() if k != "csrf"}
-
-
 @router.post("/sessie/{code}/invoer/{entry_id}/wijzig")
 async def edit_input(request: Request, code: str, entry_id: int) -> Response:
     """Change a piece of input: its author while the step is open, or the facilitator."""
@@ -502,9 +467,10 @@ async def edit_input(request: Request, code: str, entry_id: int) -> Response:
         step = _step(session, workshop, entry.step_id)
         _, spec = spec_of(step)
         try:
+            stored = spec.kind.stored_as_form(entry, detail(entry))
             data = parse_entry(
                 spec,
-                _entry_form(entry, form),
+                stored | {k: v for k, v in form.items() if k != "csrf"},
                 domain=entry.domain or "anders",
                 groups=workshop.groups,
             )
@@ -625,7 +591,7 @@ def lead_page(request: Request, code: str) -> Response:
         last_minute = joined_since(session, workshop.id, datetime.now(UTC) - timedelta(minutes=1))
     data = loaded_map(request)
     names = []
-    if data is not None and "wandeling" in context["workshop"].forms and len(data.buurten) <= 2000:
+    if data is not None and _needs_area(workshop) and len(data.buurten) <= 2000:
         ordered = data.buurten.sort_values("buurtnaam")
         names = [
             f"{name} ({code})"
@@ -745,40 +711,20 @@ async def decide_match(request: Request, code: str, step_id: int) -> Response:
             need = _entry(session, workshop, int(str(form.get("need", "0"))))
         except ValueError:
             raise HTTPException(status_code=422, detail="Onbekend aanbod of vraag.") from None
-        if verdict not in ("ja", "nee") or spec_of(step)[1].input != "koppelen":
+        if verdict not in VERDICTS or spec_of(step)[1].kind is not KOPPELEN:
             raise HTTPException(status_code=422, detail="Bevestig (ja) of verwerp (nee).")
-        add_entry(
-            session,
-            workshop,
-            step,
-            None,
-            EntryIn(
-                f"{offer.text} ↔ {need.text}",
-                detail={"offer": offer.id, "need": need.id, "verdict": verdict},
-            ),
-            "koppel",
-        )
+        add_entry(session, workshop, step, None, decision(offer, need, verdict), DECISION)
         if verdict == "ja":
             target = next(
                 (
                     s
                     for s in steps_of(session, workshop.id)
-                    if s.form_key == step.form_key and spec_of(s)[1].input == "afspraken"
+                    if s.form_key == step.form_key and spec_of(s)[1].kind is AFSPRAKEN
                 ),
                 step,
             )
-            owners = " en ".join(dict.fromkeys([offer.author, need.author]))
-            add_entry(
-                session,
-                workshop,
-                target,
-                None,
-                EntryIn(
-                    f"Aanbod '{offer.text}' koppelen aan vraag '{need.text}'",
-                    detail={"owner": owners, "due": "", "from_step": step.id},
-                ),
-                "afspraken",
-            )
+            pair = agreement_of_pair(offer, need, step.id)
+            add_entry(session, workshop, target, None, pair, AFSPRAKEN.key)
         workshop_id = workshop.id
     request.app.state.live.poke(workshop_id)
     if _live(request):
@@ -791,22 +737,7 @@ async def decide_match(request: Request, code: str, step_id: int) -> Response:
 
 def _agreements(session: Session, workshop: Workshop) -> list[Agreement]:
     titles = {s.id: step_title(s) for s in steps_of(session, workshop.id)}
-    rows = []
-    for e in entries_of(session, workshop.id):
-        if e.kind != "afspraken":
-            continue
-        d = detail(e)
-        source = d.get("from_step") or e.step_id
-        rows.append(
-            Agreement(
-                e.text,
-                str(d.get("owner", "")),
-                str(d.get("due", "")),
-                titles.get(source, ""),
-                e.author,
-            )
-        )
-    return rows
+    return agreements_of([(e, detail(e)) for e in entries_of(session, workshop.id)], titles)
 
 
 @router.get("/sessie/{code}/afspraken.{fmt}")

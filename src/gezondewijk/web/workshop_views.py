@@ -8,14 +8,13 @@ one rendering however many people watch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gezondewijk.leefplekmeter.spider import Series, spider_svg
 from gezondewijk.store.models import Participant, Workshop, WorkshopEntry, WorkshopStep
 from gezondewijk.store.workshops import (
     Event,
@@ -26,16 +25,8 @@ from gezondewijk.store.workshops import (
     steps_of,
 )
 from gezondewijk.web.live import Builder, Message
-from gezondewijk.werkvormen.catalogue import DOMAINS, Step, WorkForm, work_forms
-from gezondewijk.werkvormen.matching import near_duplicates, suggest_matches
-from gezondewijk.werkvormen.session import QUADRANTS, RELATIONS, vote_shares
-from gezondewijk.werkvormen.walk import (
-    GroupWeb,
-    compare_walk,
-    group_label,
-    series_of,
-    web_from,
-)
+from gezondewijk.werkvormen.catalogue import Step, WorkForm, work_forms
+from gezondewijk.werkvormen.inputs import Arrangement, FormState, InputKind, Item
 
 
 @dataclass(frozen=True)
@@ -61,30 +52,42 @@ ANYONE = Viewer()
 
 
 @dataclass
-class Item:
-    """An entry as shown: the row and its kind-specific fields, plus notes (e.g. look-alikes)."""
-
-    entry: WorkshopEntry
-    extra: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
 class StepView:
-    """Everything the step template needs."""
+    """Everything the step templates need: the stored step, its definition and its input.
+
+    The input is arranged by the step's kind (:mod:`gezondewijk.werkvormen.inputs`).
+    """
 
     code: str
     step: WorkshopStep
     form: WorkForm
     spec: Step
-    items: list[Item]
-    groups: list[tuple[str, list[Item]]] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+    arranged: Arrangement
 
     @property
     def kind(self) -> str:
-        """The step's input kind."""
+        """The step's input kind's key."""
         return self.spec.input
+
+    @property
+    def input_kind(self) -> InputKind:
+        """The step's input kind."""
+        return self.spec.kind
+
+    @property
+    def items(self) -> list[Item]:
+        """The step's input as shown."""
+        return self.arranged.items
+
+    @property
+    def groups(self) -> list[tuple[str, list[Item]]]:
+        """The input in groups, where the kind groups it."""
+        return self.arranged.groups
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The kind's further data for its template."""
+        return self.arranged.data
 
 
 def spec_of(step: WorkshopStep) -> tuple[WorkForm, Step]:
@@ -93,158 +96,70 @@ def spec_of(step: WorkshopStep) -> tuple[WorkForm, Step]:
     return form, form.step(step.step_key)
 
 
-def _items(entries: list[WorkshopEntry]) -> list[Item]:
+def items_of(entries: list[WorkshopEntry]) -> list[Item]:
+    """Stored entries with their kind-specific fields."""
     return [Item(e, detail(e)) for e in entries]
 
 
-def _group(items: list[Item], keys: list[str], key_of: Any) -> list[tuple[str, list[Item]]]:
-    groups: dict[str, list[Item]] = {k: [] for k in keys}
-    for item in items:
-        groups.setdefault(key_of(item), []).append(item)
-    return list(groups.items())
+class _Source:
+    """The rest of the workshop as one step's kind reads it (:class:`WorkshopSource`)."""
 
+    def __init__(self, session: Session, workshop: Workshop, step: WorkshopStep):
+        self.session = session
+        self.workshop = workshop
+        self.step = step
+        self.groups = workshop.groups
+        self._steps = steps_of(session, workshop.id)
 
-def _same_form(steps: list[WorkshopStep], step: WorkshopStep, inputs: set[str]) -> list[int]:
-    """Ids of the steps of ``step``'s work form whose input is in ``inputs``."""
-    found = []
-    for s in steps:
-        if s.form_key == step.form_key and spec_of(s)[1].input in inputs:
-            found.append(s.id)
-    return found
+    def _in_form(self, before: bool) -> list[WorkshopStep]:
+        return [
+            s
+            for s in self._steps
+            if s.form_key == self.step.form_key
+            and (not before or s.position < self.step.position)
+        ]
 
+    def items_in_form(
+        self, inputs: frozenset[str] | None = None, *, before: bool = False
+    ) -> list[Item]:
+        ids = [
+            s.id for s in self._in_form(before) if inputs is None or spec_of(s)[1].input in inputs
+        ]
+        return items_of(entries_of(self.session, self.workshop.id, ids)) if ids else []
 
-def _matching(session: Session, workshop: Workshop, step: WorkshopStep) -> dict[str, Any]:
-    """Offers next to needs of the other domain, suggested pairs and decided pairs."""
-    steps = steps_of(session, workshop.id)
-    offer_steps = set(_same_form(steps, step, {"aanbod"}))
-    need_steps = set(_same_form(steps, step, {"vraag"}))
-    match_steps = _same_form(steps, step, {"koppelen"})
-    entries = entries_of(session, workshop.id, [*offer_steps, *need_steps, *match_steps])
-    offers = [e for e in entries if e.step_id in offer_steps]
-    needs = [e for e in entries if e.step_id in need_steps]
-    decided: dict[tuple[int, int], str] = {}
-    for e in entries:
-        if e.kind == "koppel":
-            d = detail(e)
-            decided[(int(d.get("offer", 0)), int(d.get("need", 0)))] = str(d.get("verdict", ""))
-    by_id = {e.id: e for e in offers + needs}
-    suggestions = []
-    for match in suggest_matches([e.text for e in offers], [e.text for e in needs]):
-        offer, need = offers[match.offer], needs[match.need]
-        if offer.domain == need.domain or (offer.id, need.id) in decided:
-            continue  # a domain's offer answers the other domain's need
-        suggestions.append((offer, need, match.score))
-    confirmed = [
-        (by_id[o], by_id[n])
-        for (o, n), verdict in decided.items()
-        if verdict == "ja" and o in by_id and n in by_id
-    ]
-    columns = [
-        (
-            DOMAINS[d]["nl"],
-            [e for e in offers if e.domain == d],
-            [e for e in needs if e.domain == d],
-        )
-        for d in DOMAINS
-        if any(e.domain == d for e in offers + needs)
-    ]
-    return {"suggestions": suggestions, "confirmed": confirmed, "columns": columns}
+    def steps_in_form(self, *, before: bool = False) -> list[tuple[int, Step]]:
+        return [(s.id, spec_of(s)[1]) for s in self._in_form(before)]
+
+    def step_titles(self, *, started: bool = False) -> dict[int, str]:
+        return {s.id: step_title(s) for s in self._steps if not started or s.state != "wacht"}
 
 
 def step_view(session: Session, workshop: Workshop, step: WorkshopStep) -> StepView:
-    """The input of one step, grouped the way its work form shows it."""
+    """The input of one step, arranged the way its kind shows it."""
     form, spec = spec_of(step)
-    items = _items([e for e in entries_of(session, workshop.id, [step.id]) if e.kind != "koppel"])
-    view = StepView(workshop.code, step, form, spec, items)
-    kind = spec.input
-    if kind == "ideeen" and spec.categories:
-        view.groups = _group(items, list(spec.categories), lambda i: i.entry.category)
-    elif kind in ("aanbod", "vraag"):
-        view.groups = _group(
-            items,
-            list(DOMAINS),
-            lambda i: i.entry.domain if i.entry.domain in DOMAINS else "anders",
-        )
-        view.groups = [(DOMAINS[k]["nl"], v) for k, v in view.groups if v]
-    elif kind == "stressoren":
-        # look-alikes of stressors named in this work form before (this and earlier steps)
-        earlier: list[Item] = []
-        for s in steps_of(session, workshop.id):
-            if s.form_key == step.form_key and s.position < step.position:
-                earlier += _items(entries_of(session, workshop.id, [s.id]))
-        for n, item in enumerate(items):
-            before = earlier + items[:n]
-            for i, _score in near_duplicates([b.entry.text for b in before], item.entry.text)[:2]:
-                item.notes.append(before[i].entry.text)
-    elif kind == "oorzaken":
-        view.groups = _group(items, [], lambda i: i.entry.category)
-        view.data = {"relations": RELATIONS, "least": spec.min_entries}
-    elif kind == "kansen":
-        view.groups = _group(items, list(QUADRANTS), lambda i: i.extra.get("quadrant", ""))
-        view.groups = [(QUADRANTS.get(k, k), v) for k, v in view.groups]
-    elif kind == "stemming":
-        view.data = {"shares": vote_shares(spec.options, [i.entry.text for i in items])}
-    elif kind == "koppelen":
-        view.data = _matching(session, workshop, step)
-    elif kind == "spinnenweb":
-        view.items = _latest_per_group(items)
-        view.data = _walk(session, workshop, step, view.items)
-    elif kind == "afspraken":
-        titles = {s.id: step_title(s) for s in steps_of(session, workshop.id)}
-        for item in items:
-            source = item.extra.get("from_step")
-            if source in titles:
-                item.extra["from_title"] = titles[source]
-    return view
+    entries = [e for e in entries_of(session, workshop.id, [step.id]) if e.kind == spec.input]
+    arranged = Arrangement(step.id, spec, items_of(entries))
+    if spec.kind.arrange is not None:
+        spec.kind.arrange(arranged, _Source(session, workshop, step))
+    return StepView(workshop.code, step, form, spec, arranged)
 
 
-def _latest_per_group(items: list[Item]) -> list[Item]:
-    """One web per group (on SQLite, two sent at the very same moment may both be stored)."""
-    latest: dict[str, Item] = {}
-    for item in sorted(items, key=lambda i: i.entry.id):
-        latest[item.entry.category] = item
-    return sorted(latest.values(), key=lambda i: int(i.extra.get("group") or 0))
-
-
-def _walk(
-    session: Session, workshop: Workshop, step: WorkshopStep, items: list[Item]
+def form_start(
+    session: Session, workshop: Workshop, step: WorkshopStep, participant_id: int | None
 ) -> dict[str, Any]:
-    """The groups' spider webs of a walk step; after the walk, set next to those before it."""
-    webs = [web_from(i.extra, i.entry.author) for i in items]
-    moment = spec_of(step)[1].moment
-    before: list[GroupWeb] = []
-    if moment == "na":
-        for s in steps_of(session, workshop.id):
-            same = s.form_key == step.form_key and s.position < step.position
-            if same and spec_of(s)[1].moment == "voor":
-                earlier = _latest_per_group(_items(entries_of(session, workshop.id, [s.id])))
-                before = [web_from(i.extra, i.entry.author) for i in earlier]
-    after = webs if moment == "na" else []
-    comparison = compare_walk(before if moment == "na" else webs, after)
-    charts: list[tuple[str, str]] = []
-    if moment == "na":
-        by_group = {w.group: w for w in before}
-        for web in webs:
-            lines = [series_of("Na de wandeling", [web])]
-            if web.group in by_group:
-                lines.insert(0, series_of("Vooraf (achter het bureau)", [by_group[web.group]]))
-            title = f"{group_label(web.group)}: vooraf en na de wandeling"
-            charts.append((title, _chart(lines, title, f"web-{step.id}-{web.group}")))
-    if len(webs) > 1 or (webs and moment == "voor"):
-        title = "Alle groepen " + ("na de wandeling" if moment == "na" else "vooraf")
-        lines = [series_of(group_label(w.group), [w]) for w in webs]
-        charts.append((title, _chart(lines, title, f"web-{step.id}-alle")))
-    return {
-        "webs": webs,
-        "comparison": comparison,
-        "charts": charts,
-        "moment": moment,
-        "groups": list(range(1, workshop.groups + 1)),
-    }
-
-
-def _chart(lines: list[Series], title: str, ident: str) -> str:
-    return spider_svg(lines, title=title, size=460, ident=ident)
+    """What the input form of ``step`` starts from for a participant (the kind decides)."""
+    kind = spec_of(step)[1].kind
+    if kind.start is None or participant_id is None:
+        return {}
+    everything = items_of(entries_of(session, workshop.id))
+    own = [i for i in everything if i.entry.participant_id == participant_id]
+    return kind.start(
+        FormState(
+            mine=[i for i in own if i.entry.step_id == step.id],
+            step_entries=[i for i in everything if i.entry.step_id == step.id],
+            workshop_entries=own,
+        )
+    )
 
 
 def step_title(step: WorkshopStep) -> str:
@@ -260,7 +175,7 @@ def not_ready(session: Session, workshop: Workshop, step: WorkshopStep) -> list[
 
 def render_region(env: Environment, view: StepView, viewer: Viewer) -> str:
     """The HTML of a step's input for ``viewer``."""
-    return env.get_template("_ws_region.html").render(v=view, viewer=viewer, QUADRANTS=QUADRANTS)
+    return env.get_template("_ws_region.html").render(v=view, viewer=viewer)
 
 
 def render_ready(env: Environment, people: list[Participant], total: int) -> str:
@@ -295,8 +210,7 @@ def messages_builder(env: Environment) -> Builder:
         # a web of before the walk is part of the comparison after it
         for step in steps.values():
             spec = spec_of(step)[1]
-            follows = spec.input in ("koppelen", "afspraken") or spec.moment == "na"
-            if step.state == "open" and follows and changed:
+            if step.state == "open" and spec.kind.follows(spec) and changed:
                 changed[step.id] = max(changed.values())
         for step_id, seq in changed.items():
             if step_id in steps:

@@ -10,28 +10,23 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gezondewijk._errors import ConfigError, validation_problems
 
-StepInput = Literal[
-    "uitleg",
-    "ideeen",
-    "aanbod",
-    "vraag",
-    "koppelen",
-    "stressoren",
-    "spinnenweb",
-    "oorzaken",
-    "kansen",
-    "stemming",
-    "dia",
-    "afspraken",
-]
-#: Inputs where a participant's domain (sociaal / fysiek / anders) is asked when joining.
-DOMAIN_INPUTS = frozenset({"aanbod", "vraag"})
+if TYPE_CHECKING:
+    from gezondewijk.werkvormen.inputs import InputKind
+
+
+def _kinds() -> dict[str, InputKind]:
+    # the kinds' modules read this catalogue's types, so they load when first needed
+    from gezondewijk.werkvormen.inputs import input_kinds
+
+    return input_kinds()
+
+
 #: The domains a participant can choose.
 DOMAINS: dict[str, dict[str, str]] = {
     "sociaal": {"nl": "Sociaal domein", "en": "Social domain"},
@@ -77,7 +72,7 @@ class Step(BaseModel):
     title: Text
     minutes: int = Field(ge=0, le=600)
     minutes_per_group: int = Field(default=0, ge=0, le=60)
-    input: StepInput
+    input: str
     prompt: Text | None = None
     categories: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
@@ -85,14 +80,24 @@ class Step(BaseModel):
     min_entries: int = Field(default=0, ge=0)
     homework: bool = False
 
+    @property
+    def kind(self) -> InputKind:
+        """The kind of this step's input (:mod:`gezondewijk.werkvormen.inputs`)."""
+        return _kinds()[self.input]
+
     @model_validator(mode="after")
     def _consistent(self) -> Step:
-        if self.input == "stemming" and len(self.options) < 2:
-            raise ValueError("a vote (input 'stemming') needs at least two options")
-        if self.input != "stemming" and self.options:
-            raise ValueError("only a vote (input 'stemming') has options")
-        if (self.input == "spinnenweb") != (self.moment is not None):
-            raise ValueError("a spider web step (input 'spinnenweb') and only it has a moment")
+        kinds = _kinds()
+        if self.input not in kinds:
+            raise ValueError(f"input '{self.input}' is none of: {', '.join(kinds)}")
+        kind = kinds[self.input]
+        for name in ("options", "moment", "categories"):
+            if getattr(self, name) and name not in kind.step_fields:
+                users = [k.key for k in kinds.values() if name in k.step_fields]
+                raise ValueError(f"only input {' or '.join(users)} has {name}")
+        problem = kind.check_step(self) if kind.check_step else None
+        if problem:
+            raise ValueError(problem)
         if self.minutes == 0 and self.minutes_per_group == 0:
             raise ValueError("a step takes time: set minutes or minutes_per_group")
         return self
@@ -128,10 +133,15 @@ class WorkForm(BaseModel):
         twice = sorted({k for k in keys if keys.count(k) > 1})
         if twice:
             raise ValueError(f"step keys used twice: {', '.join(twice)}")
-        asks_domain = any(s.input in DOMAIN_INPUTS for s in self.steps)
+        asks_domain = any(s.kind.asks_domain for s in self.steps)
         if asks_domain and not self.needs_domain:
             raise ValueError("steps per domain need needs_domain = true")
         return self
+
+    @property
+    def needs_area(self) -> bool:
+        """Whether the work form takes place somewhere (a walk): a buurt is chosen for it."""
+        return any(s.kind.needs_area for s in self.steps)
 
     def duration(self, groups: int = 1, *, homework: bool = False) -> int:
         """Minutes of the whole work form (homework steps only when asked)."""
