@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from gezondewijk._errors import InputDataErrors
+from gezondewijk._errors import ConfigError, InputDataErrors
 from gezondewijk.web.format import install_filters
 from gezondewijk.werkvormen.catalogue import parse_work_forms, work_forms
 from gezondewijk.werkvormen.inputs import EntryIn, FormState, Item, input_kind, input_kinds
@@ -88,15 +88,15 @@ title = { nl = "A", en = "A" }
 minutes = 5
 input = "tekening"
 """
-    with pytest.raises(Exception, match="tekening.*none of: .*stemming"):
+    with pytest.raises(ConfigError, match=r"tekening.*none of: .*stemming"):
         parse_work_forms(text)
     vote_with_moment = text.replace('"tekening"', '"stemming"\noptions = ["a", "b"]\nmoment = "na"')
-    with pytest.raises(Exception, match="only input spinnenweb has moment"):
+    with pytest.raises(ConfigError, match="only input spinnenweb has moment"):
         parse_work_forms(vote_with_moment)
 
 
 def test_input_kind_names_the_ones_there_are() -> None:
-    with pytest.raises(KeyError, match="no input kind 'tekening'; there are: .*afspraken"):
+    with pytest.raises(KeyError, match=r"no input kind 'tekening'; there are: .*afspraken"):
         input_kind("tekening")
 
 
