@@ -487,7 +487,7 @@ def test_organiser_pages_say_what_they_mean(app, client: TestClient) -> None:
         data={
             "title": "X",
             "areas": "BU99990000",
-            "area_names": "Centrum, Molenwijk",
+            "area_names": "Centrum; Molenwijk",
             "csrf": csrf,
         },
     )

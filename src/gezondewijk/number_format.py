@@ -7,6 +7,7 @@ The web app's template filters and the charts' axis ticks both use :func:`dutch_
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 
 
@@ -49,3 +50,21 @@ def for_unit(value: Any, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return dutch_number(round(float(value) / step) * step, decimals)
+
+
+def dutch_date(value: date | None, missing: str = "–") -> str:
+    """A date as the Dutch write it: ``2026-03-01`` → ``1-3-2026``; ``None`` → ``missing``."""
+    return missing if value is None else f"{value.day}-{value.month}-{value.year}"
+
+
+def dutch_date_text(value: object, missing: str = "–") -> str:
+    """An ISO date in text (``"2026-12-01"``) as :func:`dutch_date`; empty → ``missing``.
+
+    Text that is no date comes back as it is.
+    """
+    if not value:
+        return missing
+    try:
+        return dutch_date(date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gezondewijk.leefplekmeter.submission import SubmissionIn
 from gezondewijk.leefplekmeter.themes import theme_keys
-from gezondewijk.store.models import Campaign, User, Workshop
+from gezondewijk.store.models import Campaign, CampaignArea, User, Workshop
 from gezondewijk.store.repository import create_user, new_code, store_submission
 
 GOOD = ["Veel groen dichtbij", "Aardige buren", "De markt op zaterdag", "Goede fietspaden"]
@@ -50,8 +50,10 @@ def make_demo_campaign(
             scale="cijfer10",
             mode="individual",
             owner_id=owner.id,
-            areas=",".join(c for c, _ in areas),
-            area_names=",".join(nm for _, nm in areas),
+            areas=[
+                CampaignArea(position=i, code=code, name=name)
+                for i, (code, name) in enumerate(areas)
+            ],
         )
         session.add(campaign)
         session.flush()

@@ -17,10 +17,14 @@ from pydantic import BaseModel, Field
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.area_codes import is_buurt_code
-from gezondewijk.leefplekmeter.themes import DEFAULT_SCALE, SCALES, VARIANTS
+from gezondewijk.leefplekmeter.modes import MODE_LABELS, MODES
+from gezondewijk.leefplekmeter.themes import DEFAULT_SCALE, SCALES, VARIANTS, Language, Variant
+from gezondewijk.number_format import dutch_date
 
-#: How a campaign collects forms (``paper``: a facilitator types in paper forms).
-CAMPAIGN_MODES: tuple[str, ...] = ("individual", "group", "walk", "kiosk", "paper")
+__all__ = ["MODE_LABELS"]  # the organiser's form and the exports read it from here
+
+#: How a campaign collects forms (:mod:`gezondewijk.leefplekmeter.modes`).
+CAMPAIGN_MODES: tuple[str, ...] = tuple(MODES)
 #: States an organiser sets; the period is checked on top of them.
 STATUSES: tuple[str, ...] = ("open", "paused", "closed")
 
@@ -31,13 +35,6 @@ VARIANT_LABELS = {
     "youth": "jongeren 12+",
     "children": "kinderen (3 gezichtjes)",
 }
-MODE_LABELS = {
-    "individual": "individueel",
-    "group": "groep (één cijfer per groep)",
-    "walk": "wandeling",
-    "kiosk": "marktkraam / kiosk (gedeeld apparaat)",
-    "paper": "papier (invoer door begeleider)",
-}
 STATUS_LABELS = {"open": "open", "paused": "gepauzeerd", "closed": "gesloten"}
 
 
@@ -46,9 +43,9 @@ class CampaignIn(BaseModel):
 
     title: str = Field(min_length=1, max_length=200)
     intro: str = Field(default="", max_length=4000)
-    variant: Literal["standard", "b1", "youth", "children"] = "standard"
+    variant: Variant = "standard"
     scale: str = "cijfer10"
-    language: Literal["nl", "en"] = "nl"
+    language: Language = "nl"
     mode: str = "individual"
     areas: list[str] = Field(default_factory=list)
     area_names: list[str] = Field(default_factory=list)
@@ -58,6 +55,19 @@ class CampaignIn(BaseModel):
 
 def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+
+
+def split_names(text: str, codes: int) -> list[str]:
+    """Buurt names separated by ``;`` or new lines (a name may hold a comma).
+
+    Names separated by commas only are read as such when that gives one name per code
+    and ``;`` does not (forms filled in before names could hold commas).
+    """
+    names = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+    by_comma = [p.strip() for p in text.split(",") if p.strip()]
+    if len(names) == 1 and codes > 1 and len(by_comma) == codes:
+        return by_comma
+    return names
 
 
 #: A CBS buurt code inside a typed or picked text ("Centrum (BU03630000)").
@@ -80,9 +90,8 @@ def resolve_areas(
     Returns
     -------
     tuple or None
-        Comma-joined codes and names; ``None`` when a part is neither a code nor a known
-        name (the form then reports it as it is). A comma inside a name becomes " -" so that
-        the comma-joined field keeps one name per code.
+        Codes and names, each joined by ``"; "``; ``None`` when a part is neither a code nor
+        a known name (the form then reports it as it is).
     """
     codes: list[str] = []
     names: list[str] = []
@@ -99,10 +108,10 @@ def resolve_areas(
         for code in found:
             hit = lookup(code)
             codes.append(code)
-            names.append((hit[1] if hit else "").replace(",", " -"))
+            names.append(hit[1] if hit else "")
     if not codes:
         return None
-    return ",".join(codes), ",".join(names) if all(names) else ""
+    return "; ".join(codes), "; ".join(names) if all(names) else ""
 
 
 def parse_campaign(form: Mapping[str, str], *, today: date | None = None) -> CampaignIn:
@@ -112,7 +121,8 @@ def parse_campaign(form: Mapping[str, str], *, today: date | None = None) -> Cam
     ----------
     form
         ``title, intro, variant, scale, language, mode, areas, area_names, starts_on,
-        ends_on``; ``areas`` and ``area_names`` are comma-separated, dates ``jjjj-mm-dd``.
+        ends_on``; ``areas`` separated by ``;`` or commas, ``area_names`` by ``;``
+        (:func:`split_names`), dates ``jjjj-mm-dd``.
 
     Raises
     ------
@@ -150,7 +160,7 @@ def parse_campaign(form: Mapping[str, str], *, today: date | None = None) -> Cam
         )
     if len(set(codes)) != len(codes):
         bad("areas", "een buurtcode staat er twee keer in", "noem elke buurt één keer")
-    names = _split(form.get("area_names", ""))
+    names = split_names(form.get("area_names", ""), len(codes))
     if names and len(names) != len(codes):
         bad(
             "area_names",
@@ -171,7 +181,7 @@ def parse_campaign(form: Mapping[str, str], *, today: date | None = None) -> Cam
     if today is not None and end is not None and end < today:
         bad(
             "ends_on",
-            f"de einddatum {end.day}-{end.month}-{end.year} ligt in het verleden: bewoners "
+            f"de einddatum {dutch_date(end)} ligt in het verleden: bewoners "
             "kunnen dan niets meer invullen",
             "kies een einddatum vanaf vandaag, of laat hem leeg",
         )
@@ -226,7 +236,7 @@ def campaign_state(
             },
         )
     if starts_on is not None and today < starts_on:
-        when = f"{starts_on.day}-{starts_on.month}-{starts_on.year}"
+        when = dutch_date(starts_on)
         return CampaignState(
             False,
             "not_started",
@@ -236,7 +246,7 @@ def campaign_state(
             },
         )
     if ends_on is not None and today > ends_on:
-        when = f"{ends_on.day}-{ends_on.month}-{ends_on.year}"
+        when = dutch_date(ends_on)
         return CampaignState(
             False,
             "ended",

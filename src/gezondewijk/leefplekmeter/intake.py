@@ -13,11 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.leefplekmeter.modes import PUBLIC_MODES
 from gezondewijk.leefplekmeter.submission import validate
 from gezondewijk.leefplekmeter.themes import SCALES, themes
-
-#: Modes the public may use; ``paper`` is typed in by a logged-in organiser only.
-PUBLIC_MODES = ("individual", "group", "walk", "kiosk")
 
 
 def submission_from_form(form: Mapping[str, Any], mode: str) -> dict[str, Any]:

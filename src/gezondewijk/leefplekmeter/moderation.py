@@ -9,6 +9,7 @@ decides. False positives are cheap, a missed address is not, so the patterns are
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 #: The review states of residents' comments and photos, with the one Dutch name of each.
 REVIEW_LABELS: dict[str, str] = {
@@ -17,6 +18,21 @@ REVIEW_LABELS: dict[str, str] = {
     "rejected": "afgewezen",
 }
 REVIEWS: tuple[str, ...] = tuple(REVIEW_LABELS)
+
+
+def pending_comments(answers: Mapping[str, Sequence[object]]) -> int:
+    """Comments that wait for review: non-empty texts whose review is ``pending``.
+
+    ``answers`` holds, per kind (``good``, ``better``), the texts and, under
+    ``<kind>_review``, their review states, position by position (the answers table).
+    """
+    return sum(
+        1
+        for kind in ("good", "better")
+        for text, review in zip(answers[kind], answers[f"{kind}_review"], strict=True)
+        if str(text).strip() and review == "pending"
+    )
+
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 #: 06-12345678, 06 1234 5678, +31 6 12345678, 0031..., 010-1234567, 0201234567.

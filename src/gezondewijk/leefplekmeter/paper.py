@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import segno
 
 from gezondewijk.leefplekmeter.spider import spider_svg
-from gezondewijk.leefplekmeter.themes import SCALES, Scale, Theme, themes
+from gezondewijk.leefplekmeter.themes import SCALES, Scale, Theme, addresses_informally, themes
 
 #: Themes per printed page (14 themes: 3 pages, the last with the questions about you).
 PER_PAGE = 5
@@ -38,7 +38,7 @@ class PaperForm:
     @property
     def informal(self) -> bool:
         """Youth and children's variants say "je", the others "u"."""
-        return self.variant in ("youth", "children")
+        return addresses_informally(self.variant)
 
     @property
     def faces(self) -> bool:

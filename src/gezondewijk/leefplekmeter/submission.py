@@ -7,11 +7,10 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gezondewijk._errors import InputDataError, InputDataErrors
+from gezondewijk.leefplekmeter.modes import MODES, Mode
 from gezondewijk.leefplekmeter.themes import SCALES, theme_keys
 
 MAX_TEXT = 2000
-Mode = Literal["individual", "group", "walk", "kiosk", "paper"]
-MODES: tuple[str, ...] = ("individual", "group", "walk", "kiosk", "paper")
 #: The age bands a form offers (``""``: not given).
 AgeBand = Literal["", "0-11", "12-17", "18-34", "35-54", "55-74", "75+"]
 AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
@@ -24,7 +23,9 @@ def age_bands_for(variant: str) -> tuple[AgeBand, ...]:
     return CHILDREN_AGE_BANDS if variant == "children" else AGE_BANDS[1:]
 
 
-RESPONDENT_TYPES = ("bewoner", "professional")
+#: Who fills in a form.
+RespondentType = Literal["bewoner", "professional"]
+RESPONDENT_TYPES: tuple[RespondentType, ...] = get_args(RespondentType)
 #: The fields of a stored form that exports and result tables carry (besides its id).
 FORM_FIELDS = (
     "submitted_on",
@@ -71,7 +72,7 @@ class SubmissionIn(BaseModel):
 
     form_token: str = Field(min_length=16, max_length=128, pattern=r"^[A-Za-z0-9_.\-]+$")
     mode: Mode = "individual"
-    respondent_type: Literal["bewoner", "professional"] = "bewoner"
+    respondent_type: RespondentType = "bewoner"
     age_band: AgeBand = ""
     gender: Literal["", "vrouw", "man", "anders"] = ""
     buurtcode: str = Field(default="", max_length=10)
@@ -147,7 +148,7 @@ def check(sub: SubmissionIn, *, scale: str, areas: list[str]) -> SubmissionIn:
                 fix="choose one of the campaign's buurten",
             )
         )
-    if sub.mode not in ("group", "paper") and sub.group_size != 1:
+    if not MODES[sub.mode].counts_people and sub.group_size != 1:
         problems.append(
             InputDataError(
                 "group_size is only for mode 'group' (or a paper form of a group session)",

@@ -6,12 +6,18 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, get_args
 
 Variant = Literal["standard", "b1", "youth", "children"]
 Language = Literal["nl", "en"]
-VARIANTS: tuple[Variant, ...] = ("standard", "b1", "youth", "children")
-LANGUAGES: tuple[Language, ...] = ("nl", "en")
+VARIANTS: tuple[Variant, ...] = get_args(Variant)
+#: The variants that address the reader as "je" (youth and children); the others say "u".
+INFORMAL_VARIANTS: frozenset[str] = frozenset({"youth", "children"})
+
+
+def addresses_informally(variant: str) -> bool:
+    """Whether a form of this variant says "je" to the reader (else "u")."""
+    return variant in INFORMAL_VARIANTS
 
 
 @dataclass(frozen=True)

@@ -38,30 +38,61 @@ _ENV.filters["nl"] = dutch_number
 _ENV.filters["unit"] = for_unit
 
 
+_CSV = "text/csv; charset=utf-8"
+#: Every file a scenario's folder gets, with its media type (the app offers these for
+#: download, in this order; ``plantoets.csv`` only where the scenario builds homes).
+SCENARIO_FILES: dict[str, str] = {
+    "factsheet.html": "text/html; charset=utf-8",
+    "kaart_verschil.png": "image/png",
+    "scenario.gpkg": "application/geopackage+sqlite3",
+    "buurten.parquet": "application/vnd.apache.parquet",
+    "cellen.csv": _CSV,
+    "buurten.csv": _CSV,
+    "ses_groepen.csv": _CSV,
+    "ongelijkheid.csv": _CSV,
+    "gezondheid.csv": _CSV,
+    "gezondheid_buurten.csv": _CSV,
+    "plantoets.csv": _CSV,
+}
+
+
 def write_scenario_outputs(base: ScenarioBase, result: ScenarioResult, folder: str | Path) -> Path:
-    """Write every output of one scenario into ``folder``; return the fact sheet's path."""
+    """Write every output of one scenario into ``folder``; return the fact sheet's path.
+
+    The files are those of :data:`SCENARIO_FILES`.
+    """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
+
+    def path(name: str) -> Path:
+        if name not in SCENARIO_FILES:
+            raise KeyError(f"{name} is not in SCENARIO_FILES; declare it there first")
+        return out / name
+
     cells = base.result.cells.to_geodataframe()[["cel_id", "geometry"]].merge(
         result.cells, on="cel_id"
     )
     changed = cells[(cells["score_verschil"] != 0) | result.applied.touched]
-    _csv(result.cells, out / "cellen.csv")
-    _csv(result.buurten.drop(columns="geometry"), out / "buurten.csv")
-    _csv(result.ses_table, out / "ses_groepen.csv")
-    _csv(result.inequality, out / "ongelijkheid.csv")
-    _csv(result.health.totals, out / "gezondheid.csv")
-    _csv(result.health.buurten, out / "gezondheid_buurten.csv")
-    if len(result.plan_check):
-        _csv(result.plan_check, out / "plantoets.csv")
-    result.buurten.to_parquet(out / "buurten.parquet")
-    gpkg = _replace_gpkg(result.buurten, out / "scenario.gpkg")
+    tables = {
+        "cellen.csv": result.cells,
+        "buurten.csv": result.buurten.drop(columns="geometry"),
+        "ses_groepen.csv": result.ses_table,
+        "ongelijkheid.csv": result.inequality,
+        "gezondheid.csv": result.health.totals,
+        "gezondheid_buurten.csv": result.health.buurten,
+        "plantoets.csv": result.plan_check,
+    }
+    for name, frame in tables.items():
+        if len(frame) or name != "plantoets.csv":
+            _csv(frame, path(name))
+    result.buurten.to_parquet(path("buurten.parquet"))
+    gpkg = _replace_gpkg(result.buurten, path("scenario.gpkg"))
     if len(changed):
         gpd.GeoDataFrame(changed, geometry="geometry", crs=cells.crs).to_file(
             gpkg, layer="cellen_veranderd", driver="GPKG"
         )
-    draw_change_map(base, result, cells, out / "kaart_verschil.png")
-    page = out / "factsheet.html"
+    draw_change_map(base, result, cells, path("kaart_verschil.png"))
+    page = path("factsheet.html")
     page.write_text(render_factsheet(base, result), encoding="utf-8")
     return page
 

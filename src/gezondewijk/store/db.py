@@ -47,15 +47,27 @@ def make_engine(url: str) -> Engine:
     )
 
 
-def migrate(url: str) -> None:
-    """Bring the database at ``url`` to the newest schema (Alembic ``upgrade head``)."""
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the database at ``url`` to a schema (Alembic ``upgrade``; the newest by default).
+
+    ``revision`` may also be older than the database's: it then goes back (``downgrade``).
+    """
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
 
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("gezondewijk.store") / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
+    if revision != "head":
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        engine.dispose()
+        if current is not None and current > revision:
+            command.downgrade(cfg, revision)
+            return
+    command.upgrade(cfg, revision)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -90,8 +92,6 @@ class Campaign(Base):
     scale: Mapped[str] = mapped_column(String(20), default="cijfer10")
     language: Mapped[str] = mapped_column(String(2), default="nl")
     mode: Mapped[str] = mapped_column(String(20), default="individual")
-    areas: Mapped[str] = mapped_column(Text, default="")  # comma-separated buurt codes
-    area_names: Mapped[str] = mapped_column(Text, default="")  # comma-separated names
     starts_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     #: ``open``, ``paused`` or ``closed`` (set by the organiser; the period is checked as well).
@@ -106,12 +106,34 @@ class Campaign(Base):
     responses: Mapped[list[Response]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", passive_deletes=True
     )
+    #: The campaign's buurten, in the organiser's order.
+    areas: Mapped[list[CampaignArea]] = relationship(
+        order_by="CampaignArea.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
 
     def area_list(self) -> list[tuple[str, str]]:
-        """(code, name) of the campaign's buurten."""
-        codes = [c for c in self.areas.split(",") if c]
-        names = self.area_names.split(",") if self.area_names else codes
-        return list(zip(codes, names + codes[len(names) :], strict=False))
+        """(code, name) of the campaign's buurten; the code where no name was given."""
+        return [(a.code, a.name or a.code) for a in self.areas]
+
+    def area_codes(self) -> list[str]:
+        """The codes of the campaign's buurten."""
+        return [a.code for a in self.areas]
+
+
+class CampaignArea(Base):
+    """One buurt of a campaign: its CBS code and the name residents see (may hold commas)."""
+
+    __tablename__ = "campaign_areas"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    code: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(Text, default="")
 
 
 class Response(Base):
@@ -232,8 +254,6 @@ class Workshop(Base):
     title: Mapped[str] = mapped_column(String(200))
     #: Workshops of one series show the previous one's agreements at their start.
     series: Mapped[str] = mapped_column(String(120), default="", index=True)
-    #: Keys of the work forms, comma-separated, in the order they are run.
-    forms: Mapped[str] = mapped_column(Text)
     groups: Mapped[int] = mapped_column(SmallInteger, default=1)
     #: Buurt code of the walk area (work form *wandeling*), ``""`` when none is chosen.
     area: Mapped[str] = mapped_column(String(12), default="", server_default="")
@@ -248,6 +268,30 @@ class Workshop(Base):
     steps: Mapped[list[WorkshopStep]] = relationship(
         order_by="WorkshopStep.position", cascade="all, delete-orphan", passive_deletes=True
     )
+    #: The work forms, in the order they are run.
+    forms: Mapped[list[WorkshopForm]] = relationship(
+        order_by="WorkshopForm.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+
+    @property
+    def form_keys(self) -> list[str]:
+        """Keys of the workshop's work forms, in order."""
+        return [f.form_key for f in self.forms]
+
+
+class WorkshopForm(Base):
+    """One work form of a workshop, at its place in the order."""
+
+    __tablename__ = "workshop_forms"
+
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    form_key: Mapped[str] = mapped_column(String(40))
 
 
 class WorkshopStep(Base):
@@ -317,7 +361,7 @@ class WorkshopEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(120), default="")
-    detail: Mapped[str] = mapped_column(Text, default="{}")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

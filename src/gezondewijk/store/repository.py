@@ -20,7 +20,7 @@ from gezondewijk._errors import GezondewijkError, InputDataError
 from gezondewijk.leefplekmeter.campaigns import STATUSES, CampaignIn
 from gezondewijk.leefplekmeter.moderation import REVIEWS
 from gezondewijk.leefplekmeter.submission import FORM_FIELDS, SubmissionIn
-from gezondewijk.store.models import Answer, Base, Campaign, Photo, Response, User
+from gezondewijk.store.models import Answer, Base, Campaign, CampaignArea, Photo, Response, User
 from gezondewijk.store.writes import group_commit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud and type
@@ -122,7 +122,7 @@ def new_code(session: Session, length: int = 6, column: Any = Campaign.code) -> 
 def create_campaign(session: Session, data: CampaignIn, owner_id: int | None) -> Campaign:
     """Store a new campaign with a fresh join code."""
     campaign = Campaign(code=new_code(session), owner_id=owner_id)
-    _apply(campaign, data)
+    _apply(session, campaign, data)
     session.add(campaign)
     session.flush()
     return campaign
@@ -130,21 +130,27 @@ def create_campaign(session: Session, data: CampaignIn, owner_id: int | None) ->
 
 def update_campaign(session: Session, campaign: Campaign, data: CampaignIn) -> Campaign:
     """Change a campaign's settings (its code, answers and owner stay)."""
-    _apply(campaign, data)
+    _apply(session, campaign, data)
     session.add(campaign)
     session.flush()
     return campaign
 
 
-def _apply(campaign: Campaign, data: CampaignIn) -> None:
+def _apply(session: Session, campaign: Campaign, data: CampaignIn) -> None:
     campaign.title = data.title
     campaign.intro = data.intro
     campaign.variant = data.variant
     campaign.scale = data.scale
     campaign.language = data.language
     campaign.mode = data.mode
-    campaign.areas = ",".join(data.areas)
-    campaign.area_names = ",".join(data.area_names)
+    if campaign.areas:
+        # the old rows go first: the new ones take the same (campaign, position) keys
+        campaign.areas.clear()
+        session.flush()
+    campaign.areas = [
+        CampaignArea(position=i, code=code, name=data.area_names[i] if data.area_names else "")
+        for i, code in enumerate(data.areas)
+    ]
     campaign.starts_on = data.starts_on
     campaign.ends_on = data.ends_on
 

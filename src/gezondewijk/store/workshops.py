@@ -9,7 +9,6 @@ or a restarted server all see every change, in order.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from gezondewijk.store.models import (
     Workshop,
     WorkshopEntry,
     WorkshopEvent,
+    WorkshopForm,
     WorkshopStep,
 )
 from gezondewijk.store.repository import new_code
@@ -99,7 +99,7 @@ def create_workshop(session: Session, data: WorkshopIn, owner_id: int | None) ->
         code=new_code(session, column=Workshop.code),
         title=data.title,
         series=data.series,
-        forms=",".join(data.forms),
+        forms=[WorkshopForm(position=i, form_key=key) for i, key in enumerate(data.forms)],
         groups=data.groups,
         owner_id=owner_id,
         version=0,
@@ -300,7 +300,7 @@ def _replace(
     """Put ``data`` in the place of ``earlier``, sent by ``who``, as one more change."""
     earlier.text = data.text
     earlier.category = data.category
-    earlier.detail = json.dumps(data.detail, ensure_ascii=False, sort_keys=True)
+    earlier.detail = dict(data.detail)
     earlier.participant_id = None if who is None else who.id
     earlier.author = FACILITATOR if who is None else who.name
     earlier.updated_at = _now()
@@ -373,7 +373,7 @@ def add_entry(
         kind=kind,
         text=data.text,
         category=data.category,
-        detail=json.dumps(data.detail, ensure_ascii=False, sort_keys=True),
+        detail=dict(data.detail),
         removed=False,
     )
     session.add(entry)
@@ -403,7 +403,7 @@ def change_entry(
     _editable(step, entry, who)
     entry.text = data.text
     entry.category = data.category
-    entry.detail = json.dumps(data.detail, ensure_ascii=False, sort_keys=True)
+    entry.detail = dict(data.detail)
     entry.updated_at = _now()
     bump(session, workshop.id, "entry", entry.id)
 
@@ -419,7 +419,7 @@ def remove_entry(
     _editable(step, entry, who)
     entry.text = ""
     entry.category = ""
-    entry.detail = "{}"
+    entry.detail = {}
     entry.removed = True
     entry.updated_at = _now()
     bump(session, workshop.id, "entry", entry.id)
@@ -471,12 +471,8 @@ def events_since(session: Session, workshop_id: int, seq: int, limit: int = 2000
 
 
 def detail(entry: WorkshopEntry) -> dict[str, Any]:
-    """The kind-specific fields of an entry."""
-    try:
-        value = json.loads(entry.detail or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    """The kind-specific fields of an entry (a copy: changing it changes nothing stored)."""
+    return dict(entry.detail) if isinstance(entry.detail, dict) else {}
 
 
 def previous_in_series(session: Session, workshop: Workshop) -> Workshop | None:
@@ -515,7 +511,7 @@ def export_workshop(session: Session, workshop: Workshop) -> dict[str, Any]:
         "code": workshop.code,
         "title": workshop.title,
         "series": workshop.series,
-        "forms": workshop.forms.split(","),
+        "forms": workshop.form_keys,
         "groups": workshop.groups,
         "created_at": workshop.created_at.isoformat(),
         "steps": [

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.leefplekmeter.campaigns import campaign_state, today_nl
-from gezondewijk.leefplekmeter.intake import PUBLIC_MODES
+from gezondewijk.leefplekmeter.modes import PUBLIC_MODES
 from gezondewijk.leefplekmeter.report import campaign_report
 from gezondewijk.leefplekmeter.submission import SubmissionIn, check
 from gezondewijk.leefplekmeter.themes import SCALES, themes

@@ -11,9 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from gezondewijk._errors import InputDataError
+from gezondewijk.leefplekmeter import modes
 from gezondewijk.leefplekmeter.campaigns import campaign_state, today_nl
 from gezondewijk.leefplekmeter.intake import accept, submission_from_form
-from gezondewijk.leefplekmeter.themes import SCALES, themes
+from gezondewijk.leefplekmeter.modes import MODES
+from gezondewijk.leefplekmeter.themes import SCALES, addresses_informally, themes
 from gezondewijk.reports import MapData, load_map_data
 from gezondewijk.reports.tiles import TileSource
 from gezondewijk.store.db import transaction
@@ -137,7 +139,7 @@ def own_campaign(request: Request, code: str) -> tuple[User, Campaign]:
 
 def resident_mode(campaign: Campaign) -> str:
     """The mode a resident's form is stored with (a paper campaign's web form: individual)."""
-    return campaign.mode if campaign.mode in ("kiosk", "walk", "group") else "individual"
+    return modes.resident_mode(campaign.mode)
 
 
 def closed_page(request: Request, campaign: Campaign, lang: str) -> HTMLResponse | None:
@@ -195,11 +197,11 @@ def survey_context(
         "campaign": campaign,
         "themes": themes(),
         "variant": campaign.variant,
-        "informal": campaign.variant in ("youth", "children"),
+        "informal": addresses_informally(campaign.variant),
         "scale": scale,
         "points": scale.points(),
-        "mode": mode,
-        "kiosk": mode == "kiosk",
+        "mode": MODES[mode],
+        "kiosk": MODES[mode].shared_device,
         "form_token": request.app.state.form_tokens.issue(campaign.code),
         "token_hours": request.app.state.form_tokens.max_age_hours,
         "errors": errors or [],
@@ -227,7 +229,7 @@ def receive(
         areas=[c for c, _ in campaign.area_list()],
         token_problem=request.app.state.form_tokens.check(data["form_token"], campaign.code),
         lang=lang,
-        public=mode != "paper",
+        public=MODES[mode].public,
     )
     return store_submission(factory(request), campaign, sub).response_id
 

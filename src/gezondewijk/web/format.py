@@ -7,7 +7,7 @@ every page (``16,7`` not ``16.7``).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,11 +17,11 @@ from gezondewijk.leefplekmeter.campaigns import MODE_LABELS, STATUS_LABELS, VARI
 from gezondewijk.leefplekmeter.moderation import REVIEW_LABELS
 from gezondewijk.leefplekmeter.submission import AGE_BANDS, age_bands_for
 from gezondewijk.leefplekmeter.themes import SCALES
-from gezondewijk.number_format import dutch_number, for_unit
+from gezondewijk.number_format import dutch_date, dutch_date_text, dutch_number, for_unit
 
 #: Labels of coded values users see, per kind.
 LABELS: dict[str, dict[str, str]] = {
-    "mode": MODE_LABELS | {"paper": "papier"},
+    "mode": MODE_LABELS,
     "variant": VARIANT_LABELS,
     "status": STATUS_LABELS,
     "review": REVIEW_LABELS,
@@ -32,21 +32,6 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def dutch_date(value: date | None) -> str:
-    """``2026-03-01`` → ``1-3-2026``; missing → ``–``."""
-    return "–" if value is None else f"{value.day}-{value.month}-{value.year}"
-
-
-def iso_date(value: object) -> str:
-    """``"2026-12-01"`` (text) → ``1-12-2026``; empty or unreadable → ``–`` or as is."""
-    if not value:
-        return "–"
-    try:
-        return dutch_date(date.fromisoformat(str(value)[:10]))
-    except ValueError:
-        return str(value)
 
 
 def clock(value: datetime | None) -> str:
@@ -68,7 +53,7 @@ def install_filters(env: Environment) -> None:
     env.filters["unit"] = for_unit
     env.filters["nl"] = dutch_number
     env.filters["datum"] = dutch_date
-    env.filters["isodatum"] = iso_date
+    env.filters["isodatum"] = dutch_date_text
     env.filters["klok"] = clock
     env.filters["label"] = label
     env.globals["age_bands_for"] = age_bands_for

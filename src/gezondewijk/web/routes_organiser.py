@@ -19,7 +19,8 @@ from gezondewijk.leefplekmeter.campaigns import (
     today_nl,
 )
 from gezondewijk.leefplekmeter.export import csv_text, long_format, to_xlsx, wide_format
-from gezondewijk.leefplekmeter.moderation import personal_data_flags
+from gezondewijk.leefplekmeter.moderation import pending_comments, personal_data_flags
+from gezondewijk.leefplekmeter.modes import MODES
 from gezondewijk.leefplekmeter.paper import empty_spider_svg, paper_form
 from gezondewijk.leefplekmeter.report import COMPARE_BY, campaign_report
 from gezondewijk.leefplekmeter.themes import SCALES, themes
@@ -181,20 +182,6 @@ def _form_page(
     )
 
 
-CAMPAIGN_FIELDS = (
-    "title",
-    "intro",
-    "variant",
-    "scale",
-    "language",
-    "mode",
-    "areas",
-    "area_names",
-    "starts_on",
-    "ends_on",
-)
-
-
 async def _posted(request: Request) -> dict[str, str]:
     form = await request.form()
     return {k: v for k, v in form.items() if isinstance(v, str)}
@@ -229,8 +216,8 @@ def _values(campaign: Campaign) -> dict[str, str]:
         "scale": campaign.scale,
         "language": campaign.language,
         "mode": campaign.mode,
-        "areas": "; ".join(c for c in campaign.areas.split(",") if c),
-        "area_names": ", ".join(n for n in campaign.area_names.split(",") if n),
+        "areas": "; ".join(campaign.area_codes()),
+        "area_names": "; ".join(a.name for a in campaign.areas if a.name),
         "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else "",
         "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else "",
     }
@@ -322,12 +309,7 @@ def results(
         versus=versus,
         saved=bool(saved),
         **results_photos(request, campaign),
-        pending=sum(
-            1
-            for kind in ("good", "better")
-            for text, review in zip(answers[kind], answers[f"{kind}_review"], strict=True)
-            if str(text).strip() and review == "pending"
-        ),
+        pending=pending_comments(answers),
     )
 
 
@@ -426,7 +408,7 @@ def paper(request: Request, code: str) -> Response:
         campaign.scale,
         "en" if campaign.language == "en" else "nl",
         areas=campaign.area_list(),
-        group=campaign.mode == "group",
+        group=MODES[campaign.mode].agreed_scores,
     )
     return pdf_response(request, "paper_form.html", form=form)
 

@@ -24,6 +24,7 @@ from gezondewijk.interventions import load_catalogue
 from gezondewijk.scenarios import KINDS, HealthSettings, ScenarioResult
 from gezondewijk.scenarios.files import scenario_from_geojson
 from gezondewijk.scenarios.write import (
+    SCENARIO_FILES,
     change_layers,
     comparison_table,
     render_comparison,
@@ -46,18 +47,7 @@ router = APIRouter(include_in_schema=False)
 #: Names the pages themselves use (a scenario may not take them).
 RESERVED = ("nieuw", "vergelijk", "opslaan")
 #: Outputs of a scenario the app offers for download, with their media types.
-DOWNLOADS = {
-    "factsheet.html": "text/html; charset=utf-8",
-    "kaart_verschil.png": "image/png",
-    "scenario.gpkg": "application/geopackage+sqlite3",
-    "buurten.parquet": "application/vnd.apache.parquet",
-    "cellen.csv": "text/csv; charset=utf-8",
-    "buurten.csv": "text/csv; charset=utf-8",
-    "ses_groepen.csv": "text/csv; charset=utf-8",
-    "ongelijkheid.csv": "text/csv; charset=utf-8",
-    "gezondheid.csv": "text/csv; charset=utf-8",
-    "gezondheid_buurten.csv": "text/csv; charset=utf-8",
-}
+DOWNLOADS = SCENARIO_FILES
 #: ``?naam=a&naam=b``: the scenarios to compare.
 Names = Annotated[list[str] | None, Query(max_length=60)]
 #: Most scenarios side by side.

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gezondewijk._errors import InputDataErrors
+from gezondewijk.leefplekmeter.modes import MODES
 from gezondewijk.web.deps import (
     campaign_or_404,
     closed_page,
@@ -66,7 +67,7 @@ async def submit(request: Request, code: str) -> Response:
         request,
         "thanks.html",
         campaign=campaign,
-        kiosk=campaign.mode == "kiosk",
+        kiosk=MODES[resident_mode(campaign)].shared_device,
         lang=lang,
         seconds=15,
     )

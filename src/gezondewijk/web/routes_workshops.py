@@ -246,7 +246,7 @@ def _walk_area(request: Request, workshop: Workshop) -> dict[str, Any] | None:
 def _forms(workshop: Workshop) -> list[WorkForm]:
     """The workshop's work forms, in order."""
     known = work_forms()
-    return [known[k] for k in workshop.forms.split(",") if k in known]
+    return [known[k] for k in workshop.form_keys if k in known]
 
 
 def _needs_area(workshop: Workshop) -> bool:

@@ -115,8 +115,7 @@ class _Source:
         return [
             s
             for s in self._steps
-            if s.form_key == self.step.form_key
-            and (not before or s.position < self.step.position)
+            if s.form_key == self.step.form_key and (not before or s.position < self.step.position)
         ]
 
     def items_in_form(

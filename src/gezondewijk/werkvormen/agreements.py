@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from gezondewijk.number_format import dutch_date_text
 from gezondewijk.spreadsheet_safety import csv_text
 
 #: Column headings, in order, for every export.
@@ -36,11 +37,7 @@ class Agreement:
 
 def _due(value: str) -> str:
     """``2026-12-01`` → ``1-12-2026`` (empty stays empty)."""
-    parts = value.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return value
-    year, month, day = (int(p) for p in parts)
-    return f"{day}-{month}-{year}"
+    return dutch_date_text(value, missing="")
 
 
 def agreements_frame(rows: list[Agreement]) -> pd.DataFrame:
