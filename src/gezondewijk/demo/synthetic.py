@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -92,6 +93,47 @@ def make_synthetic_town(
     x0, y0 = origin
     centre = shapely.Point(x0 + size_m / 2, y0 + size_m / 2)
     outline = shapely.buffer(centre, size_m * 0.45, quad_segs=6)
+    geoms = _buurt_shapes(rng, n_buurten, origin, size_m, outline)
+    buurten, deprivation = _buurten_frame(rng, geoms, centre, size_m)
+    population = buurten["aantal_inwoners"].to_numpy(dtype=float)
+    addr = _address_points(rng, geoms, population)
+    green = _green(rng, origin, size_m)
+    # nobody lives in the parks, nor on a business park in the north-east
+    business = shapely.box(
+        x0 + size_m * 0.62, y0 + size_m * 0.62, x0 + size_m * 0.85, y0 + size_m * 0.8
+    )
+    empty = shapely.union_all([*green.geometry, business])
+    addr = addr[~shapely.contains_xy(empty, addr[:, 0], addr[:, 1])]
+    addresses = gpd.GeoDataFrame(geometry=shapely.points(addr), crs=RD_NEW)
+    amenities = _amenities(rng, centre, size_m)
+    no2, no2_origin = _no2_grid(rng, origin, size_m, centre)
+    health, ses = _health_and_ses(rng, list(buurten["buurtcode"]), deprivation, population)
+    streets = _streets(outline, size_m, (x0, y0), seed)
+    noise, noise_origin = _noise(centre, size_m, (x0, y0), seed)
+    return SyntheticTown(
+        buurten,
+        addresses,
+        green,
+        amenities,
+        no2,
+        no2_origin,
+        health,
+        ses,
+        streets,
+        noise,
+        noise_origin,
+    )
+
+
+def _buurt_shapes(
+    rng: np.random.Generator,
+    n_buurten: int,
+    origin: tuple[float, float],
+    size_m: float,
+    outline: shapely.Geometry,
+) -> np.ndarray:
+    """Voronoi pieces of the outline, the smallest merged into a neighbour until n remain."""
+    x0, y0 = origin
     seeds = shapely.MultiPoint(
         rng.uniform([x0, y0], [x0 + size_m, y0 + size_m], size=(n_buurten * 3, 2))
     )
@@ -99,24 +141,28 @@ def make_synthetic_town(
     pieces = [c.intersection(outline) for c in cells]
     pieces = [p for p in pieces if not p.is_empty and p.area > 0.02 * outline.area / n_buurten]
     pieces.sort(key=lambda g: (round(g.centroid.y, -2), g.centroid.x))
-    # merge the smallest neighbours until n_buurten remain
     while len(pieces) > n_buurten:
         small = int(np.argmin([p.area for p in pieces]))
         p = pieces.pop(small)
         touching = [i for i, q in enumerate(pieces) if q.intersects(p.buffer(1))]
         target = min(touching, key=lambda i: pieces[i].area) if touching else 0
         pieces[target] = shapely.union(pieces[target], p).buffer(0)
-    geoms = np.array(pieces, dtype=object)
+    return np.array(pieces, dtype=object)
+
+
+def _buurten_frame(
+    rng: np.random.Generator, geoms: np.ndarray, centre: shapely.Point, size_m: float
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The buurten with CBS's columns, and their deprivation (more in the centre)."""
     n = len(geoms)
     dist_centre = np.array([g.centroid.distance(centre) for g in geoms]) / (size_m * 0.45)
     deprivation = np.clip(rng.normal(0, 1, n) + 0.8 * (1 - dist_centre) - 0.3, -2.5, 2.5)
     areas_km2 = shapely.area(geoms) / 1e6
     density = np.clip(rng.normal(4500, 1500, n) * (1.6 - dist_centre), 300, 14000)
     population = np.round(density * areas_km2 / 5) * 5
-    codes = [f"BU9999{i // 10:02d}{i % 10:02d}" for i in range(n)]
     buurten = gpd.GeoDataFrame(
         {
-            "buurtcode": codes,
+            "buurtcode": [f"BU9999{i // 10:02d}{i % 10:02d}" for i in range(n)],
             "buurtnaam": NAMES[:n],
             "wijkcode": [f"WK9999{i // 10:02d}" for i in range(n)],
             "gemeentecode": GM,
@@ -130,8 +176,14 @@ def make_synthetic_town(
         geometry=geoms,
         crs=RD_NEW,
     )
-    # addresses: clustered points inside each buurt, about one per 2.1 inhabitants
-    addr_pts = []
+    return buurten, deprivation
+
+
+def _address_points(
+    rng: np.random.Generator, geoms: np.ndarray, population: np.ndarray
+) -> np.ndarray:
+    """Points inside each buurt, about one per 2.1 inhabitants."""
+    found = []
     for g, pop in zip(geoms, population, strict=True):
         k = max(1, int(pop / 2.1))
         minx, miny, maxx, maxy = g.bounds
@@ -140,27 +192,27 @@ def make_synthetic_town(
             cand = rng.uniform([minx, miny], [maxx, maxy], size=(k * 3, 2))
             inside = shapely.contains_xy(g, cand[:, 0], cand[:, 1])
             pts = np.vstack([pts, cand[inside]])
-        addr_pts.append(pts[:k])
-    addr = np.vstack(addr_pts)
-    # green: some parks (>= 0.5 ha) and small plantsoenen (< 0.5 ha)
-    green_geoms = []
+        found.append(pts[:k])
+    return np.vstack(found)
+
+
+def _green(
+    rng: np.random.Generator, origin: tuple[float, float], size_m: float
+) -> gpd.GeoDataFrame:
+    """Some parks (≥ 0.5 ha) and small plantsoenen (< 0.5 ha)."""
+    x0, y0 = origin
+    shapes = []
     for _ in range(14):
         c = rng.uniform([x0 + 800, y0 + 800], [x0 + size_m - 800, y0 + size_m - 800])
-        green_geoms.append(shapely.Point(c).buffer(rng.uniform(45, 160), quad_segs=4))
+        shapes.append(shapely.Point(c).buffer(rng.uniform(45, 160), quad_segs=4))
     for _ in range(10):
         c = rng.uniform([x0, y0], [x0 + size_m, y0 + size_m])
-        green_geoms.append(shapely.box(c[0], c[1], c[0] + 40, c[1] + 40))
-    green = gpd.GeoDataFrame(
-        {"type": ["groen"] * len(green_geoms)}, geometry=green_geoms, crs=RD_NEW
-    )
-    # nobody lives in the parks, nor on a business park in the north-east
-    business = shapely.box(
-        x0 + size_m * 0.62, y0 + size_m * 0.62, x0 + size_m * 0.85, y0 + size_m * 0.8
-    )
-    empty = shapely.union_all([*green_geoms, business])
-    addr = addr[~shapely.contains_xy(empty, addr[:, 0], addr[:, 1])]
-    addresses = gpd.GeoDataFrame(geometry=shapely.points(addr), crs=RD_NEW)
-    # amenities
+        shapes.append(shapely.box(c[0], c[1], c[0] + 40, c[1] + 40))
+    return gpd.GeoDataFrame({"type": ["groen"] * len(shapes)}, geometry=shapes, crs=RD_NEW)
+
+
+def _amenities(rng: np.random.Generator, centre: shapely.Point, size_m: float) -> gpd.GeoDataFrame:
+    """GPs, supermarkets and primary schools, denser towards the centre."""
     kinds = {"huisarts": 5, "supermarkt": 6, "basisschool": 8}
     rows = []
     for kind, k in kinds.items():
@@ -168,12 +220,18 @@ def make_synthetic_town(
             r = size_m * 0.38 * np.sqrt(rng.uniform(0, 1))
             a = rng.uniform(0, 2 * np.pi)
             rows.append((kind, centre.x + r * np.cos(a), centre.y + r * np.sin(a)))
-    amenities = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {"voorziening": [r[0] for r in rows]},
         geometry=shapely.points([(r[1], r[2]) for r in rows]),
         crs=RD_NEW,
     )
-    # NO2 1 km grid: background plus a motorway along the south edge plus the centre
+
+
+def _no2_grid(
+    rng: np.random.Generator, origin: tuple[float, float], size_m: float, centre: shapely.Point
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """NO2 on a 1 km grid: background, a motorway along the south edge, and the centre."""
+    x0, y0 = origin
     gx0, gy0 = x0 - 2000, y0 - 2000
     ncols = nrows = int(size_m / 1000) + 4
     xs = gx0 + 500 + 1000 * np.arange(ncols)
@@ -181,9 +239,15 @@ def make_synthetic_town(
     xx, yy = np.meshgrid(xs, ys)
     road = 14 * np.exp(-np.abs(yy - (y0 + 800)) / 900)
     town = 6 * np.exp(-np.hypot(xx - centre.x, yy - centre.y) / 1800)
-    no2 = np.round(7.5 + road + town + rng.normal(0, 0.4, xx.shape), 2)
+    return np.round(7.5 + road + town + rng.normal(0, 0.4, xx.shape), 2), (gx0, gy0)
 
-    # health shares and SES-WOA driven by deprivation
+
+def _health_and_ses(
+    rng: np.random.Generator, codes: list[str], deprivation: np.ndarray, population: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Health shares and SES-WOA driven by deprivation; the smallest buurt suppressed."""
+    n = len(codes)
+
     def share(base: float, slope: float, sd: float) -> np.ndarray:
         return np.round(np.clip(base + slope * deprivation + rng.normal(0, sd, n), 1, 99), 1)
 
@@ -204,21 +268,7 @@ def make_synthetic_town(
     smallest = int(np.argmin(population))
     health.loc[smallest, health.columns[1:]] = np.nan
     ses.loc[smallest, "ses"] = np.nan
-    streets = _streets(outline, size_m, (x0, y0), seed)
-    noise, noise_origin = _noise(centre, size_m, (x0, y0), seed)
-    return SyntheticTown(
-        buurten,
-        addresses,
-        green,
-        amenities,
-        no2,
-        (gx0, gy0),
-        health,
-        ses,
-        streets,
-        noise,
-        noise_origin,
-    )
+    return health, ses
 
 
 def _noise(
@@ -294,109 +344,9 @@ def _margin_rows(
     return out
 
 
-def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
-    """Write the town as publishers ship their data, plus a run configuration.
-
-    Files: ``buurten.geojson`` (WGS84, CBS property names and -99995 sentinels),
-    ``rivm_gezondheid.csv`` (50090NED layout), ``ses_woa.csv`` (StatLine CSV with BOM, ``;``,
-    decimal comma and ``.``), ``conc_no2.asc`` (ESRI ASCII, 1 km, no CRS), ``groen.geojson``,
-    ``voorzieningen.geojson``, ``adressen.geojson``; and ``gezondweide.toml`` to run them.
-
-    Returns
-    -------
-    pathlib.Path
-        The configuration file.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    town.buurten.to_crs(WGS84).to_file(folder / "buurten.geojson", driver="GeoJSON")
-    rows = []
-    for i, r in town.health.iterrows():
-        row = {
-            "ID": i,
-            "Leeftijd": "20300",
-            "Marges": "MW00000",
-            "WijkenEnBuurten": f"{r['WijkenEnBuurten']}  ",
-            "Perioden": "2020JJ00",
-            "Gemeentenaam_1": "Gezondweide",
-            "SoortRegio_2": "Buurt",
-            "Codering_3": r["WijkenEnBuurten"],
-        }
-        for col in town.health.columns[1:]:
-            row[col] = "" if pd.isna(r[col]) else f"{r[col]:8.1f}"
-        rows.append(row)
-    indicator_cols = [str(c) for c in town.health.columns[1:]]
-    # RIVM publishes 95 % margins as extra rows (MOG0095 lower, MBG0095 upper); small
-    # buurten get wide ones
-    half_width = {
-        r["WijkenEnBuurten"]: 1.5 + 4.5 * w
-        for (_, r), w in zip(
-            town.health.iterrows(), np.random.default_rng(95).random(len(town.health)), strict=True
-        )
-    }
-    pd.DataFrame(rows + _margin_rows(rows, indicator_cols, half_width)).to_csv(
-        folder / "rivm_gezondheid.csv", index=False
-    )
-    # the same table four years earlier: health a little better, loneliness a little lower,
-    # with noise; a few buurten moved against the trend (for the monitoring demo)
-    rng = np.random.default_rng(2016)
-    earlier = []
-    for row in rows:
-        old = dict(row, Perioden="2016JJ00")
-        for col in town.health.columns[1:]:
-            if row[col] == "":
-                continue
-            drift = {"ErvarenGezondheidGoedZeerGoed_4": 1.5, "Eenzaam_28": -2.0}.get(col, -0.5)
-            value = float(row[col]) + drift + rng.normal(0, 0.8)
-            if rng.random() < 0.12:
-                value -= 5 * np.sign(drift or 1)
-            old[col] = f"{value:8.1f}"
-        earlier.append(old)
-    pd.DataFrame(earlier + _margin_rows(earlier, indicator_cols, half_width)).to_csv(
-        folder / "rivm_gezondheid_2016.csv", index=False
-    )
-    lines = [
-        '"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
-        '"SES-WOA/Totaalscore/Gemiddelde score (Getal)"'
-    ]
-    for code, name, val in zip(
-        town.ses["code"], town.buurten["buurtnaam"], town.ses["ses"], strict=True
-    ):
-        text = "." if pd.isna(val) else f"{val:.3f}".replace(".", ",")
-        lines.append(f'"2019";"{name}";"{code}";"{text}"')
-    (folder / "ses_woa.csv").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
-    nrows, ncols = town.no2.shape
-    header = (
-        f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {town.no2_origin[0]:.0f}\n"
-        f"YLLCORNER {town.no2_origin[1]:.0f}\nCELLSIZE 1000\nNODATA_VALUE -999\n"
-    )
-    body = "\n".join(" ".join(f"{v:.2f}" for v in row) for row in town.no2)
-    (folder / "conc_no2.asc").write_text(header + body + "\n", encoding="ascii")
-    noise_raster = ""
-    if town.noise is not None:
-        nrows, ncols = town.noise.shape
-        header = (
-            f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {town.noise_origin[0]:.0f}\n"
-            f"YLLCORNER {town.noise_origin[1]:.0f}\nCELLSIZE 100\nNODATA_VALUE -999\n"
-        )
-        body = "\n".join(" ".join(f"{v:.1f}" for v in row) for row in town.noise)
-        (folder / "geluid_lden.asc").write_text(header + body + "\n", encoding="ascii")
-        noise_raster = (
-            '\n[[rasters]]\n# road-traffic noise Lden (dB), 100 m\nvariable = "noise_lden"\n'
-            'path = "geluid_lden.asc"\nyear = 2022\n'
-        )
-    town.green.to_file(folder / "groen.geojson", driver="GeoJSON")
-    town.amenities.to_file(folder / "voorzieningen.geojson", driver="GeoJSON")
-    town.addresses.to_file(folder / "adressen.geojson", driver="GeoJSON")
-    network = ""
-    if town.streets is not None:
-        town.streets.to_crs(WGS84).to_file(folder / "straten.geojson", driver="GeoJSON")
-        network = (
-            "\n[network]\n# streets and footpaths; junctions are shared vertices\n"
-            'path = "straten.geojson"\n'
-        )
-    config = folder / "gezondweide.toml"
-    config.write_text(
-        """# Synthetic municipality "Gezondweide" (synthetische voorbeelddata), by gezondewijk demo
+#: The demo's run file; ``{noise}`` and ``{network}`` are filled in where the town has them.
+_RUN_FILE = """\
+# Synthetic municipality "Gezondweide" (synthetische voorbeelddata), by gezondewijk demo
 name = "Gezondweide (synthetisch)"
 preset = "eindhoven-8"
 synthetic = true
@@ -450,7 +400,132 @@ edge_m = 100
 variables = ["good_health_pct", "lonely_pct", "no2"]
 ses = "ses_woa"
 bootstrap = 500
-""".replace("{network}", network).replace("{noise}", noise_raster),
-        encoding="utf-8",
+"""
+
+
+def _health_rows(town: SyntheticTown) -> tuple[list[dict[str, Any]], list[str]]:
+    """The health table in RIVM's 50090NED layout (text, as downloaded), and its columns."""
+    rows = []
+    for i, r in town.health.iterrows():
+        row = {
+            "ID": i,
+            "Leeftijd": "20300",
+            "Marges": "MW00000",
+            "WijkenEnBuurten": f"{r['WijkenEnBuurten']}  ",
+            "Perioden": "2020JJ00",
+            "Gemeentenaam_1": "Gezondweide",
+            "SoortRegio_2": "Buurt",
+            "Codering_3": r["WijkenEnBuurten"],
+        }
+        for col in town.health.columns[1:]:
+            row[col] = "" if pd.isna(r[col]) else f"{r[col]:8.1f}"
+        rows.append(row)
+    return rows, [str(c) for c in town.health.columns[1:]]
+
+
+def _earlier_rows(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    """The same table four years earlier (2016), for the monitoring demo.
+
+    Health a little better, loneliness a little lower, with noise; a few buurten moved
+    against the trend.
+    """
+    rng = np.random.default_rng(2016)
+    earlier = []
+    for row in rows:
+        old = dict(row, Perioden="2016JJ00")
+        for col in columns:
+            if row[col] == "":
+                continue
+            drift = {"ErvarenGezondheidGoedZeerGoed_4": 1.5, "Eenzaam_28": -2.0}.get(col, -0.5)
+            value = float(row[col]) + drift + rng.normal(0, 0.8)
+            if rng.random() < 0.12:
+                value -= 5 * np.sign(drift or 1)
+            old[col] = f"{value:8.1f}"
+        earlier.append(old)
+    return earlier
+
+
+def _write_health(town: SyntheticTown, folder: Path) -> None:
+    """``rivm_gezondheid.csv`` (2020) and ``rivm_gezondheid_2016.csv``, with 95 % margins."""
+    rows, columns = _health_rows(town)
+    # RIVM publishes 95 % margins as extra rows (MOG0095 lower, MBG0095 upper); small
+    # buurten get wide ones
+    widths = np.random.default_rng(95).random(len(town.health))
+    half_width = {
+        r["WijkenEnBuurten"]: 1.5 + 4.5 * w
+        for (_, r), w in zip(town.health.iterrows(), widths, strict=True)
+    }
+    for name, table in (
+        ("rivm_gezondheid.csv", rows),
+        ("rivm_gezondheid_2016.csv", _earlier_rows(rows, columns)),
+    ):
+        margins = _margin_rows(table, columns, half_width)
+        pd.DataFrame(table + margins).to_csv(folder / name, index=False)
+
+
+def _write_ses(town: SyntheticTown, folder: Path) -> None:
+    """``ses_woa.csv`` as StatLine writes it: BOM, ``;``, decimal comma, ``.`` for missing."""
+    lines = [
+        '"Perioden";"Wijken en buurten";"Regiocode (gemeente, wijk, buurt) (code)";'
+        '"SES-WOA/Totaalscore/Gemiddelde score (Getal)"'
+    ]
+    for code, name, val in zip(
+        town.ses["code"], town.buurten["buurtnaam"], town.ses["ses"], strict=True
+    ):
+        text = "." if pd.isna(val) else f"{val:.3f}".replace(".", ",")
+        lines.append(f'"2019";"{name}";"{code}";"{text}"')
+    (folder / "ses_woa.csv").write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _write_ascii_grid(
+    path: Path, values: np.ndarray, origin: tuple[float, float], cell: int, digits: int
+) -> None:
+    """An ESRI ASCII grid (no CRS, as RIVM ships its concentration maps)."""
+    nrows, ncols = values.shape
+    header = (
+        f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {origin[0]:.0f}\n"
+        f"YLLCORNER {origin[1]:.0f}\nCELLSIZE {cell}\nNODATA_VALUE -999\n"
     )
+    body = "\n".join(" ".join(f"{v:.{digits}f}" for v in row) for row in values)
+    path.write_text(header + body + "\n", encoding="ascii")
+
+
+def write_synthetic_inputs(town: SyntheticTown, folder: Path) -> Path:
+    """Write the town as publishers ship their data, plus a run configuration.
+
+    Files: ``buurten.geojson`` (WGS84, CBS property names and -99995 sentinels),
+    ``rivm_gezondheid.csv`` (50090NED layout), ``ses_woa.csv`` (StatLine CSV with BOM, ``;``,
+    decimal comma and ``.``), ``conc_no2.asc`` (ESRI ASCII, 1 km, no CRS), ``groen.geojson``,
+    ``voorzieningen.geojson``, ``adressen.geojson``; and ``gezondweide.toml`` to run them.
+
+    Returns
+    -------
+    pathlib.Path
+        The configuration file.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    town.buurten.to_crs(WGS84).to_file(folder / "buurten.geojson", driver="GeoJSON")
+    _write_health(town, folder)
+    _write_ses(town, folder)
+    _write_ascii_grid(folder / "conc_no2.asc", town.no2, town.no2_origin, 1000, 2)
+    noise_raster = ""
+    if town.noise is not None:
+        _write_ascii_grid(folder / "geluid_lden.asc", town.noise, town.noise_origin, 100, 1)
+        noise_raster = (
+            '\n[[rasters]]\n# road-traffic noise Lden (dB), 100 m\nvariable = "noise_lden"\n'
+            'path = "geluid_lden.asc"\nyear = 2022\n'
+        )
+    town.green.to_file(folder / "groen.geojson", driver="GeoJSON")
+    town.amenities.to_file(folder / "voorzieningen.geojson", driver="GeoJSON")
+    town.addresses.to_file(folder / "adressen.geojson", driver="GeoJSON")
+    network = ""
+    if town.streets is not None:
+        town.streets.to_crs(WGS84).to_file(folder / "straten.geojson", driver="GeoJSON")
+        network = (
+            "\n[network]\n# streets and footpaths; junctions are shared vertices\n"
+            'path = "straten.geojson"\n'
+        )
+    config = folder / "gezondweide.toml"
+    text = _RUN_FILE.replace("{network}", network).replace("{noise}", noise_raster)
+    config.write_text(text, encoding="utf-8")
     return config

@@ -178,18 +178,15 @@ def _missing(change: Change, number: int, variable: str) -> InputDataError:
     )
 
 
-def _update_distances(
-    base: ScenarioBase,
-    values: pd.DataFrame,
-    variable: str,
-    changes: list[Change],
-    notes: list[str],
-) -> tuple[int, int]:
-    """Distances of one layer after additions and removals: (origins measured, walked)."""
-    assert base.origins is not None and base.distances is not None
-    origins, dist = base.origins, base.distances
-    layer = base.layers[variable]
-    features = layer.features.geometry.to_numpy()
+def _changed_features(
+    base: ScenarioBase, variable: str, changes: list[Change], notes: list[str]
+) -> tuple[np.ndarray, list[shapely.Geometry], shapely.Geometry | None]:
+    """The layer's features after the changes, what was added, and what was removed.
+
+    Green smaller than the run's minimum does not count as green (as in the run); a
+    removal that touches no green of the run removes nothing (``None``).
+    """
+    features = base.layers[variable].features.geometry.to_numpy()
     added = []
     for change in changes:
         parts = shapely.get_parts(change.geometry)
@@ -210,13 +207,26 @@ def _update_distances(
         cut = shapely.union_all(removed)
         removed_part = shapely.intersection(shapely.union_all(features), cut)
         kept = shapely.get_parts(shapely.difference(features, cut))
-        kept = kept[shapely.area(kept) >= max(base.green_min_area_m2, 1.0)]
-        new_features = kept
+        new_features = kept[shapely.area(kept) >= max(base.green_min_area_m2, 1.0)]
         if shapely.is_empty(removed_part):
             notes.append("'groen weg' raakt geen groen van de run; er verandert niets.")
             removed_part = None
     if added:
         new_features = np.concatenate([new_features, np.asarray(added, dtype=object)])
+    return new_features, added, removed_part
+
+
+def _update_distances(
+    base: ScenarioBase,
+    values: pd.DataFrame,
+    variable: str,
+    changes: list[Change],
+    notes: list[str],
+) -> tuple[int, int]:
+    """Distances of one layer after additions and removals: (origins measured, walked)."""
+    assert base.origins is not None and base.distances is not None
+    origins, dist = base.origins, base.distances
+    new_features, added, removed_part = _changed_features(base, variable, changes, notes)
     old_straight = dist.straight[variable]
     straight = old_straight.copy()
     walking_key = walk_key(variable)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,31 @@ def read_changes(path: str | Path) -> list[Change]:
     ]
 
 
+def _measure_defaults(
+    measure_key: str, kind: str, bad: Callable[[str, str, str], InputDataError]
+) -> list[Any]:
+    """The catalogue measure's changes on the map (of ``kind`` only, where one is given)."""
+    if not measure_key:
+        if not kind:
+            raise bad("geen soort.", "soort", f"kies een van: {', '.join(KINDS)}.")
+        return []
+    measure = next((m for m in load_catalogue() if m.key == measure_key), None)
+    if measure is None:
+        raise bad(
+            f"onbekende maatregel '{measure_key}'.",
+            "maatregel",
+            "kies een sleutel uit de interventiecatalogus (gezondewijk maatregelen).",
+        )
+    defaults = [d for d in measure.scenario if not kind or d.soort == kind]
+    if not defaults and not kind:
+        raise bad(
+            f"maatregel '{measure_key}' heeft geen wijziging op de kaart.",
+            "soort",
+            f"geef zelf een soort: {', '.join(KINDS)}.",
+        )
+    return defaults
+
+
 def changes_of(
     props: dict[str, Any], geom: shapely.Geometry | None, *, path: Path | None, number: int
 ) -> list[Change]:
@@ -164,24 +190,7 @@ def changes_of(
         geom = shapely.make_valid(geom)
     kind = _text(props.get("soort"))
     measure_key = _text(props.get("maatregel"))
-    defaults = []
-    if measure_key:
-        measure = next((m for m in load_catalogue() if m.key == measure_key), None)
-        if measure is None:
-            raise bad(
-                f"onbekende maatregel '{measure_key}'.",
-                "maatregel",
-                "kies een sleutel uit de interventiecatalogus (gezondewijk maatregelen).",
-            )
-        defaults = [d for d in measure.scenario if not kind or d.soort == kind]
-        if not defaults and not kind:
-            raise bad(
-                f"maatregel '{measure_key}' heeft geen wijziging op de kaart.",
-                "soort",
-                f"geef zelf een soort: {', '.join(KINDS)}.",
-            )
-    if not kind and not defaults:
-        raise bad("geen soort.", "soort", f"kies een van: {', '.join(KINDS)}.")
+    defaults = _measure_defaults(measure_key, kind, bad)
     wanted = [(kind, None)] if kind and not defaults else [(d.soort, d.waarde) for d in defaults]
     out = []
     for this_kind, default_amount in wanted:

@@ -22,7 +22,8 @@ from gezondewijk.store.repository import (
     responses_frame,
     store_if_allowed_async,
 )
-from gezondewijk.web.deps import campaign_or_404, current_user, factory, may_manage
+from gezondewijk.web.deps import SessionDep, campaign_or_404, current_user, factory, may_manage
+from gezondewijk.web.state import state_of
 
 router = APIRouter(prefix="/api", tags=["leefplekmeter"])
 
@@ -84,8 +85,8 @@ async def campaign_info(request: Request, code: str, lang: str = "nl") -> Any:
         areas=[c for c, _ in campaign.area_list()],
         themes=_themes_out(campaign.variant, language),
         accepting=_state(campaign).accepts,
-        form_token=request.app.state.form_tokens.issue(campaign.code),
-        form_token_hours=request.app.state.form_tokens.max_age_hours,
+        form_token=state_of(request).form_tokens.issue(campaign.code),
+        form_token_hours=state_of(request).form_tokens.max_age_hours,
     )
 
 
@@ -97,7 +98,7 @@ async def _campaign(request: Request, code: str) -> Campaign:
     database's writer thread (:class:`~gezondewijk.store.writes.GroupCommit`) while the loop
     goes on. Only reading the database happens in a worker thread.
     """
-    campaign = request.app.state.campaigns.peek(code)
+    campaign = state_of(request).campaigns.peek(code)
     if campaign is None:
         campaign = await run_in_threadpool(campaign_or_404, request, code, recent=True)
     return campaign
@@ -146,9 +147,9 @@ async def submit_response(request: Request, code: str, submission: SubmissionIn)
             status_code=403, detail=state.message["nl"] + " / " + state.message["en"]
         )
     client = request.client.host if request.client else "?"
-    limiter = request.app.state.limiter
+    limiter = state_of(request).limiter
     try:
-        problem = request.app.state.form_tokens.check(submission.form_token, campaign.code)
+        problem = state_of(request).form_tokens.check(submission.form_token, campaign.code)
         if problem:
             raise InputDataError(
                 problem,
@@ -188,16 +189,15 @@ def _too_many() -> HTTPException:
 
 
 @router.get("/campaigns/{code}/results", responses={404: {"model": ErrorOut}})
-def results(request: Request, code: str) -> Any:
+def results(request: Request, session: SessionDep, code: str) -> Any:
     """Aggregated results (median, quartiles, n per theme; nothing below 5 respondents).
 
     Comments: only those an organiser approved, except for the campaign's own organisers
     (logged in), who get every comment.
     """
     campaign = campaign_or_404(request, code)
-    with factory(request)() as session:
-        answers = answers_frame(session, [campaign.id])
-        responses = responses_frame(session, [campaign.id])
+    answers = answers_frame(session, [campaign.id])
+    responses = responses_frame(session, [campaign.id])
     public = not may_manage(request, current_user(request), campaign)
     report = campaign_report(campaign.title, campaign.scale, answers, responses, public=public)
     return report.as_dict()

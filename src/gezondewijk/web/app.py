@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -102,8 +102,75 @@ def refuse_published_demo_password(factory: sessionmaker[Session]) -> None:
         )
 
 
-def create_app(settings: WebSettings | None = None) -> FastAPI:
-    """Build the app: migrate the database, create the first admin, mount the routes."""
+def _first_admin(settings: WebSettings, factory: sessionmaker[Session]) -> None:
+    """The administrator account of the settings, made once (by whichever worker is first)."""
+    if not (settings.admin_email and settings.admin_password):
+        return
+    email = settings.admin_email.lower()
+    try:
+        with transaction(factory) as session:
+            if session.scalar(select(User).where(User.email == email)) is None:
+                create_user(session, email, "Beheerder", settings.admin_password, role="admin")
+    except IntegrityError:
+        pass  # another worker process made the account at the same moment
+
+
+def _set_state(
+    app: FastAPI,
+    settings: WebSettings,
+    engine: Engine,
+    factory: sessionmaker[Session],
+    pools: tuple[PdfQueue, RenderPool],
+) -> None:
+    """Everything the app keeps for its lifetime (typed in :class:`~.state.AppState`)."""
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = factory
+    app.state.campaigns = CampaignCache(factory, settings.campaign_cache_s)
+    app.state.form_tokens = FormTokens(settings.secret_key, settings.form_token_hours)
+    if settings.shared_limits:
+        # several worker processes: one count for all of them, in the database
+        app.state.limiter = SharedRateLimiter(
+            WindowCounts(factory, settings.secret_key, 60), settings.submit_limit_per_minute
+        )
+        app.state.login_throttle = SharedLoginThrottle(
+            WindowCounts(factory, settings.secret_key, LOGIN_WINDOW_S)
+        )
+    else:
+        app.state.limiter = RateLimiter(settings.submit_limit_per_minute)
+        app.state.login_throttle = LoginThrottle(window_s=LOGIN_WINDOW_S)
+    app.state.pdfs, app.state.renders = pools
+    app.state.join_limiter = RateLimiter(settings.joins_per_minute)
+    folder = resources.files("gezondewijk.web")
+    app.state.templates = Jinja2Templates(directory=str(folder / "templates"))
+    install_filters(app.state.templates.env)
+    app.state.streams = StreamLimits(
+        settings.streams_per_viewer, settings.streams_per_client, settings.streams_per_process
+    )
+    app.state.live = LiveHub(
+        factory, messages_builder(app.state.templates.env), batch_s=settings.live_batch_s
+    )
+    app.state.csp = csp_for(settings.basemap_url)
+    app.state.map_data = None
+    app.state.scenarios = scenario_service(settings)
+
+
+def _add_middleware(app: FastAPI, settings: WebSettings) -> None:
+    """Sessions, security headers, compression and HEAD-as-GET, outermost last."""
+    app.add_middleware(
+        OrganiserSessions,
+        secret_key=settings.secret_key,
+        same_site="strict",
+        https_only=settings.public_url.startswith("https"),
+    )
+    app.add_middleware(SecurityHeaders, csp=app.state.csp)
+    app.add_middleware(CompressPublicData)
+    # outermost: a HEAD request is a GET from here on (every GET route answers HEAD)
+    app.add_middleware(HeadAsGet)
+
+
+def _include_routes(app: FastAPI) -> None:
+    """The static files and every router, in the order their paths must be tried."""
     from gezondewijk.web import (
         api,
         routes_docs,
@@ -113,25 +180,44 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         routes_scenarios,
         routes_survey,
         routes_users,
+        routes_workshop_lead,
         routes_workshops,
     )
 
+    folder = resources.files("gezondewijk.web")
+    app.mount("/static", StaticFiles(directory=str(folder / "static")), name="static")
+    vendor = resources.files("gezondewijk.outputs") / "vendor"
+    app.mount("/vendor", StaticFiles(directory=str(vendor), check_dir=False), name="vendor")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """No icon: an empty answer instead of a 404 in every browser's console."""
+        return Response(status_code=204)
+
+    app.include_router(routes_survey.router)
+    # before the organiser's /beheer/{code}: /beheer/sessies is not a campaign code
+    app.include_router(routes_workshops.router)
+    app.include_router(routes_workshop_lead.router)
+    app.include_router(routes_photos.router)
+    # before the organiser's /beheer/{code}: /beheer/gebruikers is not a campaign code
+    app.include_router(routes_users.router)
+    app.include_router(routes_organiser.router)
+    app.include_router(api.router)
+    app.include_router(routes_reports.router)
+    app.include_router(routes_scenarios.router)
+    app.include_router(routes_docs.router)
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """Build the app: migrate the database, create the first admin, mount the routes."""
     settings = settings or WebSettings.from_env()
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
     if settings.environment == "production":
         refuse_published_demo_password(factory)
-    if settings.admin_email and settings.admin_password:
-        email = settings.admin_email.lower()
-        try:
-            with transaction(factory) as session:
-                if session.scalar(select(User).where(User.email == email)) is None:
-                    create_user(session, email, "Beheerder", settings.admin_password, role="admin")
-        except IntegrityError:
-            pass  # another worker process made the account at the same moment
+    _first_admin(settings, factory)
     pdfs = PdfQueue(settings.chromium_path, max_waiting=settings.pdf_queue)
-
     renders = RenderPool(
         settings.render_workers, settings.render_waiting, settings.render_per_client
     )
@@ -154,66 +240,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         # for every route: Starlette's RequestBodyLimitMiddleware
         max_body_size=settings.max_body_bytes,
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessions = factory
-    app.state.campaigns = CampaignCache(factory, settings.campaign_cache_s)
-    app.state.form_tokens = FormTokens(settings.secret_key, settings.form_token_hours)
-    if settings.shared_limits:
-        # several worker processes: one count for all of them, in the database
-        app.state.limiter = SharedRateLimiter(
-            WindowCounts(factory, settings.secret_key, 60), settings.submit_limit_per_minute
-        )
-        app.state.login_throttle = SharedLoginThrottle(
-            WindowCounts(factory, settings.secret_key, LOGIN_WINDOW_S)
-        )
-    else:
-        app.state.limiter = RateLimiter(settings.submit_limit_per_minute)
-        app.state.login_throttle = LoginThrottle(window_s=LOGIN_WINDOW_S)
-    app.state.pdfs = pdfs
-    app.state.join_limiter = RateLimiter(settings.joins_per_minute)
-    app.state.renders = renders
-    folder = resources.files("gezondewijk.web")
-    app.state.templates = Jinja2Templates(directory=str(folder / "templates"))
-    install_filters(app.state.templates.env)
-    app.state.streams = StreamLimits(
-        settings.streams_per_viewer, settings.streams_per_client, settings.streams_per_process
-    )
-    app.state.live = LiveHub(
-        factory, messages_builder(app.state.templates.env), batch_s=settings.live_batch_s
-    )
-    app.add_middleware(
-        OrganiserSessions,
-        secret_key=settings.secret_key,
-        same_site="strict",
-        https_only=settings.public_url.startswith("https"),
-    )
-    app.state.csp = csp_for(settings.basemap_url)
-    app.add_middleware(SecurityHeaders, csp=app.state.csp)
-    app.add_middleware(CompressPublicData)
-    # outermost: a HEAD request is a GET from here on (every GET route answers HEAD)
-    app.add_middleware(HeadAsGet)
-    app.mount("/static", StaticFiles(directory=str(folder / "static")), name="static")
-    vendor = resources.files("gezondewijk.outputs") / "vendor"
-    app.mount("/vendor", StaticFiles(directory=str(vendor), check_dir=False), name="vendor")
-    app.state.map_data = None
-    app.state.scenarios = scenario_service(settings)
-
-    @app.get("/favicon.ico", include_in_schema=False)
-    def favicon() -> Response:
-        """No icon: an empty answer instead of a 404 in every browser's console."""
-        return Response(status_code=204)
-
+    _set_state(app, settings, engine, factory, (pdfs, renders))
+    _add_middleware(app, settings)
     install_error_handlers(app)
-    app.include_router(routes_survey.router)
-    # before the organiser's /beheer/{code}: /beheer/sessies is not a campaign code
-    app.include_router(routes_workshops.router)
-    app.include_router(routes_photos.router)
-    # before the organiser's /beheer/{code}: /beheer/gebruikers is not a campaign code
-    app.include_router(routes_users.router)
-    app.include_router(routes_organiser.router)
-    app.include_router(api.router)
-    app.include_router(routes_reports.router)
-    app.include_router(routes_scenarios.router)
-    app.include_router(routes_docs.router)
+    _include_routes(app)
     return app

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,15 +22,16 @@ from gezondewijk.store.db import transaction
 from gezondewijk.store.models import Campaign, User
 from gezondewijk.store.repository import campaign_by_code, store_submission
 from gezondewijk.store.users import shares_with
-from gezondewijk.web.limits import RenderPool, client_key
+from gezondewijk.web.limits import client_key
 from gezondewijk.web.security import csrf_ok, csrf_token
+from gezondewijk.web.state import state_of
 
 T = TypeVar("T")
 
 
 def factory(request: Request) -> sessionmaker[Session]:
     """The app's session factory."""
-    return request.app.state.sessions
+    return state_of(request).sessions
 
 
 def render(
@@ -41,7 +42,7 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     """Render a template with the common context (language, organiser, CSRF token)."""
-    templates = request.app.state.templates
+    templates = state_of(request).templates
     user = context.pop("user", None)
     lang = context.pop("lang", "nl")
     csrf = csrf_token(request.session) if user is not None else ""
@@ -60,14 +61,13 @@ async def heavy(request: Request, work: Callable[[], T], key: object = None) -> 
     Maps, fact sheets and PDFs go here, never on the thread pool residents' pages need; a full
     pool answers 503 with ``Retry-After`` at once. ``key`` caches the result (with the run).
     """
-    pool: RenderPool = request.app.state.renders
-    return await pool.run(client_key(request), work, key)
+    return await state_of(request).renders.run(client_key(request), work, key)
 
 
 def pdf_response(request: Request, template: str, **ctx: Any) -> Response:
     """A page printed to PDF through the app's one Chromium queue (cached; 503 when busy)."""
-    html = request.app.state.templates.get_template(template).render(print=True, **ctx)
-    return Response(request.app.state.pdfs.render(html), media_type="application/pdf")
+    html = state_of(request).templates.get_template(template).render(print=True, **ctx)
+    return Response(state_of(request).pdfs.render(html), media_type="application/pdf")
 
 
 def current_user(request: Request) -> User | None:
@@ -107,7 +107,7 @@ def campaign_or_404(request: Request, code: str, *, recent: bool = False) -> Cam
     organiser pages read the database.
     """
     if recent:
-        campaign = request.app.state.campaigns.get(code)
+        campaign = state_of(request).campaigns.get(code)
     else:
         with factory(request)() as session:
             campaign = campaign_by_code(session, code)
@@ -160,7 +160,7 @@ def closed_page(request: Request, campaign: Campaign, lang: str) -> HTMLResponse
 def limited(request: Request) -> HTMLResponse | None:
     """A 429 page when this client sent too many forms this minute, else ``None``."""
     client = request.client.host if request.client else "?"
-    if request.app.state.limiter.allow(client):
+    if state_of(request).limiter.allow(client):
         return None
     return too_many(
         request,
@@ -202,8 +202,8 @@ def survey_context(
         "points": scale.points(),
         "mode": MODES[mode],
         "kiosk": MODES[mode].shared_device,
-        "form_token": request.app.state.form_tokens.issue(campaign.code),
-        "token_hours": request.app.state.form_tokens.max_age_hours,
+        "form_token": state_of(request).form_tokens.issue(campaign.code),
+        "token_hours": state_of(request).form_tokens.max_age_hours,
         "errors": errors or [],
         "error_fields": {e.field for e in (errors or [])},
         "values": values or {},
@@ -227,7 +227,7 @@ def receive(
         data,
         scale=campaign.scale,
         areas=[c for c, _ in campaign.area_list()],
-        token_problem=request.app.state.form_tokens.check(data["form_token"], campaign.code),
+        token_problem=state_of(request).form_tokens.check(data["form_token"], campaign.code),
         lang=lang,
         public=MODES[mode].public,
     )
@@ -236,22 +236,21 @@ def receive(
 
 def loaded_map(request: Request) -> MapData | None:
     """The run the app shows (``GEZONDEWIJK_MAP_DIR``), read once; ``None`` when none is set."""
-    state = request.app.state
-    if getattr(state, "map_data", None) is None:
+    state = state_of(request)
+    if state.map_data is None:
         folder = state.settings.map_dir
         if not folder:
             return None
         loaded = load_map_data(folder)
         state.map_tiles = TileSource(loaded)  # before map_data: other threads test that
         state.map_data = loaded
-    data: MapData = state.map_data
-    return data
+    return state.map_data
 
 
 def map_tiles(request: Request) -> TileSource:
     """The vector tiles of the loaded run (404 page when none is loaded)."""
     map_data(request)
-    tiles: TileSource = request.app.state.map_tiles
+    tiles: TileSource = state_of(request).map_tiles
     return tiles
 
 
@@ -283,7 +282,7 @@ def stored_campaign(request: Request, campaign: Campaign) -> Iterator[tuple[Sess
                 raise HTTPException(status_code=404, detail="Deze campagne bestaat niet meer.")
             yield session, target
     finally:
-        request.app.state.campaigns.forget(campaign.code)
+        state_of(request).campaigns.forget(campaign.code)
 
 
 def check_csrf(request: Request, token: str | None) -> None:
@@ -294,3 +293,21 @@ def check_csrf(request: Request, token: str | None) -> None:
             detail="Formulier verlopen (CSRF); laad de pagina "
             "opnieuw. / Form expired, reload the page.",
         )
+
+
+def read_session(request: Request) -> Iterator[Session]:
+    """A session for reading during one request (changes go through :func:`transaction`).
+
+    Writes keep an explicit ``transaction()`` in the route: it commits before the route
+    answers, so the page a redirect leads to sees the change.
+    """
+    with factory(request)() as session:
+        yield session
+
+
+#: A read-only database session for the request.
+SessionDep = Annotated[Session, Depends(read_session)]
+#: The logged-in organiser (else a redirect to the login page; read-only accounts only read).
+CurrentOrganiser = Annotated[User, Depends(require_user)]
+#: The logged-in organiser and a campaign of their team (``code`` in the path; 403/404).
+OwnCampaign = Annotated[tuple[User, Campaign], Depends(own_campaign)]

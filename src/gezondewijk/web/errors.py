@@ -25,6 +25,7 @@ from gezondewijk.reports.pdf import PdfBusyError, PdfUnavailableError
 from gezondewijk.store.repository import CampaignGoneError, TokenUsedElsewhereError
 from gezondewijk.web.limits import BusyError
 from gezondewijk.web.security import apply_security_headers
+from gezondewijk.web.state import state_of
 
 #: Page titles per status, Dutch first.
 TITLES = {
@@ -172,7 +173,7 @@ class TooLargeInOneShape:
                 response = error_response(
                     request, 413, PHOTO_TOO_LARGE if photo else DEFAULT_TEXT[413]
                 )
-                apply_security_headers(response, request.url.path, request.app.state.csp)
+                apply_security_headers(response, request.url.path, state_of(request).csp)
                 await response(scope, receive, send)
 
         await self.app(scope, receive, send_shaped)

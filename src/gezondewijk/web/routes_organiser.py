@@ -42,11 +42,13 @@ from gezondewijk.store.repository import (
 )
 from gezondewijk.store.users import team_ids
 from gezondewijk.web.deps import (
+    CurrentOrganiser,
+    OwnCampaign,
+    SessionDep,
     check_csrf,
     factory,
     loaded_map,
     may_manage,
-    own_campaign,
     pdf_response,
     receive,
     render,
@@ -56,6 +58,7 @@ from gezondewijk.web.deps import (
 )
 from gezondewijk.web.routes_photos import results_photos
 from gezondewijk.web.security import csrf_token
+from gezondewijk.web.state import state_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,11 +71,15 @@ def login_page(request: Request) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
-    request: Request, email: str = Form(...), password: str = Form(...), csrf: str = Form("")
+    request: Request,
+    session: SessionDep,
+    email: str = Form(...),
+    password: str = Form(...),
+    csrf: str = Form(""),
 ) -> Response:
     """Check the password and start an organiser session (throttled per account and client)."""
     check_csrf(request, csrf)
-    throttle = request.app.state.login_throttle
+    throttle = state_of(request).login_throttle
     client = request.client.host if request.client else "?"
     wait = throttle.wait_s(email, client)
     if wait:
@@ -85,8 +92,7 @@ def login(
             error=f"Te veel mislukte pogingen. Probeer het over {(wait + 59) // 60} minuten "
             "opnieuw. / Too many failed attempts; try again later.",
         )
-    with factory(request)() as session:
-        user = authenticate(session, email, password)
+    user = authenticate(session, email, password)
     if user is None:
         throttle.failed(email, client)
         return render(
@@ -111,13 +117,9 @@ def logout(request: Request, csrf: str = Form("")) -> Response:
 
 
 @router.get("/beheer", response_class=HTMLResponse)
-def campaigns(request: Request) -> Response:
+def campaigns(request: Request, session: SessionDep, user: CurrentOrganiser) -> Response:
     """The organiser's campaigns with their number of forms."""
-    user = require_user(request)
-    with factory(request)() as session:
-        rows = campaigns_with_counts(
-            session, None if user.role == "admin" else team_ids(session, user)
-        )
+    rows = campaigns_with_counts(session, None if user.role == "admin" else team_ids(session, user))
     return render(request, "campaigns.html", user=user, rows=rows, today=today_nl())
 
 
@@ -194,9 +196,8 @@ def new_campaign_page(request: Request) -> Response:
 
 
 @router.post("/beheer/nieuw", response_class=HTMLResponse)
-async def new_campaign(request: Request) -> Response:
+async def new_campaign(request: Request, user: CurrentOrganiser) -> Response:
     """Create a campaign and go to its page; on errors the form keeps what was typed."""
-    user = require_user(request)
     form = await _posted(request)
     check_csrf(request, form.get("csrf"))
     try:
@@ -224,16 +225,16 @@ def _values(campaign: Campaign) -> dict[str, str]:
 
 
 @router.get("/beheer/{code}/bewerk", response_class=HTMLResponse)
-def edit_campaign_page(request: Request, code: str) -> Response:
+def edit_campaign_page(request: Request, owned: OwnCampaign, code: str) -> Response:
     """Form to change a campaign's settings."""
-    user, campaign = own_campaign(request, code)
+    user, campaign = owned
     return _form_page(request, user, _values(campaign), campaign=campaign)
 
 
 @router.post("/beheer/{code}/bewerk", response_class=HTMLResponse)
-async def edit_campaign(request: Request, code: str) -> Response:
+async def edit_campaign(request: Request, owned: OwnCampaign, code: str) -> Response:
     """Save a campaign's new settings (its code and answers stay)."""
-    user, campaign = own_campaign(request, code)
+    user, campaign = owned
     form = await _posted(request)
     check_csrf(request, form.get("csrf"))
     try:
@@ -247,10 +248,10 @@ async def edit_campaign(request: Request, code: str) -> Response:
 
 @router.post("/beheer/{code}/status")
 def change_status(
-    request: Request, code: str, status: str = Form(""), csrf: str = Form("")
+    request: Request, owned: OwnCampaign, code: str, status: str = Form(""), csrf: str = Form("")
 ) -> Response:
     """Open, pause or close the campaign."""
-    _, campaign = own_campaign(request, code)
+    campaign = owned[1]
     check_csrf(request, csrf)
     if status not in STATUSES:
         raise HTTPException(status_code=422, detail="Kies open, pauzeren of sluiten.")
@@ -262,21 +263,22 @@ def change_status(
 @router.get("/beheer/{code}", response_class=HTMLResponse)
 def results(
     request: Request,
+    session: SessionDep,
+    owned: OwnCampaign,
     code: str,
     compare_by: str = "",
     other: str = "",
     saved: str = "",
 ) -> Response:
     """The campaign's results: spider web with table, priorities, comments, comparisons."""
-    user, campaign = own_campaign(request, code)
-    with factory(request)() as session:
-        answers = answers_frame(session, [campaign.id])
-        responses = responses_frame(session, [campaign.id])
-        other_answers = None
-        if other:
-            other_c = campaign_by_code(session, other)
-            if other_c is not None and may_manage(request, user, other_c):
-                other_answers = (other_c.title, answers_frame(session, [other_c.id]))
+    user, campaign = owned
+    answers = answers_frame(session, [campaign.id])
+    responses = responses_frame(session, [campaign.id])
+    other_answers = None
+    if other:
+        other_c = campaign_by_code(session, other)
+        if other_c is not None and may_manage(request, user, other_c):
+            other_answers = (other_c.title, answers_frame(session, [other_c.id]))
     report = campaign_report(
         campaign.title,
         campaign.scale,
@@ -291,7 +293,7 @@ def results(
     versus = []
     if data is not None and report.shown and campaign.areas:
         versus = data.perception(report.summary, [c for c, _ in campaign.area_list()])
-    url = f"{request.app.state.settings.public_url}/c/{campaign.code}"
+    url = f"{state_of(request).settings.public_url}/c/{campaign.code}"
     qr = segno.make(url, error="m").svg_inline(scale=4, title=f"QR-code {url}")
     state = campaign_state(campaign.status, campaign.starts_on, campaign.ends_on, today_nl())
     return render(
@@ -314,21 +316,22 @@ def results(
 
 
 @router.get("/beheer/{code}/opmerkingen", response_class=HTMLResponse)
-def moderation_page(request: Request, code: str) -> Response:
+def moderation_page(
+    request: Request, session: SessionDep, owned: OwnCampaign, code: str
+) -> Response:
     """Every comment with its review state and personal-data flags, to approve or reject."""
-    user, campaign = own_campaign(request, code)
-    with factory(request)() as session:
-        items = [
-            {
-                "id": answer.id,
-                "kind": kind,
-                "theme": answer.theme,
-                "text": getattr(answer, kind),
-                "review": getattr(answer, f"{kind}_review"),
-                "flags": personal_data_flags(getattr(answer, kind)),
-            }
-            for answer, kind in comments_to_review(session, campaign.id)
-        ]
+    user, campaign = owned
+    items = [
+        {
+            "id": answer.id,
+            "kind": kind,
+            "theme": answer.theme,
+            "text": getattr(answer, kind),
+            "review": getattr(answer, f"{kind}_review"),
+            "flags": personal_data_flags(getattr(answer, kind)),
+        }
+        for answer, kind in comments_to_review(session, campaign.id)
+    ]
     names = {t.key: t.name["nl"] for t in themes()}
     return render(
         request, "moderation.html", user=user, campaign=campaign, items=items, names=names
@@ -338,6 +341,7 @@ def moderation_page(request: Request, code: str) -> Response:
 @router.post("/beheer/{code}/opmerkingen")
 def moderate(
     request: Request,
+    owned: OwnCampaign,
     code: str,
     answer_id: int = Form(...),
     kind: str = Form(...),
@@ -345,7 +349,7 @@ def moderate(
     csrf: str = Form(""),
 ) -> Response:
     """Approve or reject one comment."""
-    _, campaign = own_campaign(request, code)
+    campaign = owned[1]
     check_csrf(request, csrf)
     with transaction(factory(request)) as session:
         if not review_comment(session, campaign.id, answer_id, kind, decision):
@@ -364,9 +368,9 @@ def _export_frames(request: Request, campaign: Campaign):  # type: ignore[no-unt
 
 
 @router.get("/beheer/{code}/export.csv")
-def export_csv(request: Request, code: str, layout: str = "long") -> Response:
+def export_csv(request: Request, owned: OwnCampaign, code: str, layout: str = "long") -> Response:
     """Answers as CSV: ``layout=long`` (one row per answer) or ``layout=wide`` (one per form)."""
-    _, campaign = own_campaign(request, code)
+    campaign = owned[1]
     long, wide = _export_frames(request, campaign)
     frame = wide if layout == "wide" else long
     vorm = "breed" if layout == "wide" else "lang"
@@ -381,9 +385,9 @@ def export_csv(request: Request, code: str, layout: str = "long") -> Response:
 
 
 @router.get("/beheer/{code}/export.xlsx")
-def export_xlsx(request: Request, code: str) -> Response:
+def export_xlsx(request: Request, owned: OwnCampaign, code: str) -> Response:
     """Answers as xlsx with the sheets ``lang`` and ``breed``."""
-    _, campaign = own_campaign(request, code)
+    campaign = owned[1]
     long, wide = _export_frames(request, campaign)
     return Response(
         to_xlsx({"lang": long, "breed": wide}),
@@ -395,10 +399,10 @@ def export_xlsx(request: Request, code: str) -> Response:
 
 
 @router.get("/beheer/{code}/papier.pdf")
-def paper(request: Request, code: str) -> Response:
+def paper(request: Request, owned: OwnCampaign, code: str) -> Response:
     """Printable A4 paper form with the campaign's QR code, buurten and about-you questions."""
-    _, campaign = own_campaign(request, code)
-    url = f"{request.app.state.settings.public_url}/c/{campaign.code}"
+    campaign = owned[1]
+    url = f"{state_of(request).settings.public_url}/c/{campaign.code}"
     form = paper_form(
         campaign.title,
         campaign.intro,
@@ -414,20 +418,21 @@ def paper(request: Request, code: str) -> Response:
 
 
 @router.get("/beheer/{code}/spinnenweb.pdf")
-def spider_sheet(request: Request, code: str) -> Response:
+def spider_sheet(request: Request, owned: OwnCampaign, code: str) -> Response:
     """An empty spider-web sheet (A4) for group sessions."""
-    _, campaign = own_campaign(request, code)
+    campaign = owned[1]
     svg = empty_spider_svg(f"Spinnenweb: {campaign.title}")
     return pdf_response(request, "spider_sheet.html", title=campaign.title, svg=svg)
 
 
 @router.get("/beheer/{code}/invoer", response_class=HTMLResponse)
-def paper_entry_page(request: Request, code: str, saved: int = 0) -> Response:
+def paper_entry_page(
+    request: Request, session: SessionDep, owned: OwnCampaign, code: str, saved: int = 0
+) -> Response:
     """The form for a facilitator typing in a paper form (with the count just saved)."""
-    user, campaign = own_campaign(request, code)
+    user, campaign = owned
     ctx = survey_context(request, campaign, campaign.language, mode="paper")
-    with factory(request)() as session:
-        total = count_responses(session, campaign.id)
+    total = count_responses(session, campaign.id)
     return render(
         request,
         "survey.html",
@@ -440,9 +445,9 @@ def paper_entry_page(request: Request, code: str, saved: int = 0) -> Response:
 
 
 @router.post("/beheer/{code}/invoer", response_class=HTMLResponse)
-async def paper_entry(request: Request, code: str) -> Response:
+async def paper_entry(request: Request, owned: OwnCampaign, code: str) -> Response:
     """Store a typed-in paper form (mode ``paper``) and offer the next empty one."""
-    user, campaign = own_campaign(request, code)
+    user, campaign = owned
     form = await _posted(request)
     check_csrf(request, form.get("csrf"))
     try:
@@ -463,9 +468,11 @@ async def paper_entry(request: Request, code: str) -> Response:
 
 
 @router.post("/beheer/{code}/verwijder")
-def remove(request: Request, code: str, bevestig: str = Form(""), csrf: str = Form("")) -> Response:
+def remove(
+    request: Request, owned: OwnCampaign, code: str, bevestig: str = Form(""), csrf: str = Form("")
+) -> Response:
     """Delete a campaign with all its answers (type the code to confirm)."""
-    _, campaign = own_campaign(request, code)
+    campaign = owned[1]
     check_csrf(request, csrf)
     if bevestig.strip().upper() != campaign.code:
         raise HTTPException(

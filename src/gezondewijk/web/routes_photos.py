@@ -34,6 +34,8 @@ from gezondewijk.store.photos import (
     review_photo,
 )
 from gezondewijk.web.deps import (
+    OwnCampaign,
+    SessionDep,
     campaign_or_404,
     check_csrf,
     closed_page,
@@ -42,10 +44,10 @@ from gezondewijk.web.deps import (
     limited,
     loaded_map,
     may_manage,
-    own_campaign,
     render,
     stored_campaign,
 )
+from gezondewijk.web.state import state_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -102,7 +104,7 @@ def _form_page(
         max_bytes=MAX_UPLOAD_BYTES,
         max_edge=MAX_EDGE,
         bounds=_bounds(request, campaign),
-        basemap=request.app.state.settings.basemap_url,
+        basemap=state_of(request).settings.basemap_url,
     )
 
 
@@ -190,18 +192,17 @@ async def upload(request: Request, code: str) -> Response:
 
 
 @router.get("/c/{code}/foto/{photo_id}.jpg")
-def photo_file(request: Request, code: str, photo_id: int) -> Response:
+def photo_file(request: Request, session: SessionDep, code: str, photo_id: int) -> Response:
     """An approved photo (anyone), or any photo of the campaign for its organisers."""
     campaign = campaign_or_404(request, code, recent=True)
     organiser = may_manage(request, current_user(request), campaign)
-    with factory(request)() as session:
-        photo = session.get(Photo, photo_id)
-        shown = photo is not None and photo.campaign_id == campaign.id
-        if not shown or (photo is not None and photo.review != "approved" and not organiser):
-            raise HTTPException(status_code=404, detail="Deze foto is er niet (of nog niet).")
-        assert photo is not None
-        jpeg = photo.jpeg
-        public = photo.review == "approved"
+    photo = session.get(Photo, photo_id)
+    shown = photo is not None and photo.campaign_id == campaign.id
+    if not shown or (photo is not None and photo.review != "approved" and not organiser):
+        raise HTTPException(status_code=404, detail="Deze foto is er niet (of nog niet).")
+    assert photo is not None
+    jpeg = photo.jpeg
+    public = photo.review == "approved"
     return Response(
         jpeg,
         media_type="image/jpeg",
@@ -214,9 +215,11 @@ def photo_file(request: Request, code: str, photo_id: int) -> Response:
 
 
 @router.post("/beheer/{code}/fotos/aan")
-def switch(request: Request, code: str, aan: str = Form(""), csrf: str = Form("")) -> Response:
+def switch(
+    request: Request, owned: OwnCampaign, code: str, aan: str = Form(""), csrf: str = Form("")
+) -> Response:
     """Turn photovoice on (``aan=ja``) or off for a campaign."""
-    _, campaign = own_campaign(request, code)
+    campaign = owned[1]
     check_csrf(request, csrf)
     with stored_campaign(request, campaign) as (_session, target):
         target.photovoice = aan == "ja"
@@ -224,11 +227,10 @@ def switch(request: Request, code: str, aan: str = Form(""), csrf: str = Form(""
 
 
 @router.get("/beheer/{code}/fotos", response_class=HTMLResponse)
-def review_page(request: Request, code: str) -> Response:
+def review_page(request: Request, session: SessionDep, owned: OwnCampaign, code: str) -> Response:
     """Every photo of the campaign, new ones first, to approve or reject."""
-    user, campaign = own_campaign(request, code)
-    with factory(request)() as session:
-        rows = photos_of(session, campaign.id)
+    user, campaign = owned
+    rows = photos_of(session, campaign.id)
     order = {"pending": 0, "approved": 1, "rejected": 2}
     rows.sort(key=lambda p: order.get(p.review, 3))
     return render(
@@ -245,13 +247,14 @@ def review_page(request: Request, code: str) -> Response:
 @router.post("/beheer/{code}/fotos")
 def review(
     request: Request,
+    owned: OwnCampaign,
     code: str,
     photo_id: int = Form(...),
     decision: str = Form(...),
     csrf: str = Form(""),
 ) -> Response:
     """Approve or reject one photo."""
-    _, campaign = own_campaign(request, code)
+    campaign = owned[1]
     check_csrf(request, csrf)
     with transaction(factory(request)) as session:
         if not review_photo(session, campaign.id, photo_id, decision):

@@ -23,6 +23,7 @@ from gezondewijk.web.deps import (
     pdf_response,
     render,
 )
+from gezondewijk.web.state import state_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,7 +62,7 @@ def viewer(request: Request) -> Response:
         # first use of the search field instead (/kaart/namen.json, compressed)
         names=list(names.itertuples(index=False)) if len(names) <= INLINE_NAMES else [],
         names_later=len(names) > INLINE_NAMES,
-        basemap=request.app.state.settings.basemap_url,
+        basemap=state_of(request).settings.basemap_url,
     )
 
 
@@ -80,7 +81,7 @@ def buurt_names(request: Request) -> Any:
 def layers(request: Request) -> Any:
     """Layer descriptions (labels, thresholds with their sources)."""
     info = map_data(request).layers()
-    info["basemap"] = request.app.state.settings.basemap_url
+    info["basemap"] = state_of(request).settings.basemap_url
     return info
 
 

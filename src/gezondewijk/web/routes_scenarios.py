@@ -34,13 +34,14 @@ from gezondewijk.scenarios.write import (
 from gezondewijk.spreadsheet_safety import csv_text
 from gezondewijk.store.db import transaction
 from gezondewijk.store.scenario_owners import forget_owner, may_change, record_owner
-from gezondewijk.web.deps import check_csrf, factory, render, require_user
+from gezondewijk.web.deps import CurrentOrganiser, check_csrf, factory, render, require_user
 from gezondewijk.web.errors import hide_paths, refusal_json
 from gezondewijk.web.scenario_service import (
     BasePreparationError,
     ScenarioExistsError,
     ScenarioService,
 )
+from gezondewijk.web.state import state_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +56,7 @@ MAX_COMPARED = 6
 
 
 def _service(request: Request) -> ScenarioService:
-    found: ScenarioService | None = request.app.state.scenarios
+    found: ScenarioService | None = state_of(request).scenarios
     if found is None:
         raise HTTPException(
             status_code=404,
@@ -99,9 +100,8 @@ def _unavailable(request: Request, user: Any, exc: Exception) -> Response:
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
-def scenarios(request: Request) -> Response:
+def scenarios(request: Request, user: CurrentOrganiser) -> Response:
     """The scenarios of this map: open, draw a new one, compare several."""
-    user = require_user(request)
     service = _service(request)
     try:
         ready = service.base() is not None
@@ -166,7 +166,7 @@ def new_scenario(request: Request) -> Response:
 
 
 @router.post("/scenarios/opslaan")
-async def save(request: Request) -> Response:
+async def save(request: Request, user: CurrentOrganiser) -> Response:
     """Save a drawn scenario (JSON from the editor) as TOML + GeoJSON; where to go next.
 
     The body: ``naam``, ``titel``, ``beschrijving``, ``oude_naam`` (when edited),
@@ -175,7 +175,6 @@ async def save(request: Request) -> Response:
     Answers 422 with ``fouten`` (each with ``wijziging``: the feature's number, ``veld`` and
     ``melding``) and writes nothing when anything is wrong.
     """
-    user = require_user(request)
     check_csrf(request, request.headers.get("x-csrf-token"))
     service = _service(request)
     try:
@@ -263,9 +262,8 @@ def _problems(errors: list[InputDataError], status: int = 422) -> JSONResponse:
 
 
 @router.get("/scenarios/vergelijk", response_class=HTMLResponse)
-def compare(request: Request, naam: Names = None) -> Response:
+def compare(request: Request, user: CurrentOrganiser, naam: Names = None) -> Response:
     """Scenarios side by side: a table and each one's map."""
-    user = require_user(request)
     got = _compared(request, naam)
     if isinstance(got, Response):
         return _waiting(request, user, str(request.url)) if got.status_code == 503 else got
@@ -284,9 +282,8 @@ def compare(request: Request, naam: Names = None) -> Response:
 
 
 @router.get("/scenarios/vergelijk.csv")
-def compare_csv(request: Request, naam: Names = None) -> Response:
+def compare_csv(request: Request, _user: CurrentOrganiser, naam: Names = None) -> Response:
     """The comparison table as CSV (formula-safe, as every CSV of the project)."""
-    require_user(request)
     got = _compared(request, naam)
     if isinstance(got, Response):
         return got
@@ -298,9 +295,8 @@ def compare_csv(request: Request, naam: Names = None) -> Response:
 
 
 @router.get("/scenarios/vergelijk.gpkg")
-def compare_gpkg(request: Request, naam: Names = None) -> Response:
+def compare_gpkg(request: Request, _user: CurrentOrganiser, naam: Names = None) -> Response:
     """The comparison per buurt as a GeoPackage (each scenario's change side by side)."""
-    require_user(request)
     got = _compared(request, naam)
     if isinstance(got, Response):
         return got
@@ -338,9 +334,8 @@ def _compared(request: Request, given: list[str] | None) -> list[ScenarioResult]
 
 
 @router.get("/scenarios/{name}", response_class=HTMLResponse)
-def scenario_page(request: Request, name: str) -> Response:
+def scenario_page(request: Request, user: CurrentOrganiser, name: str) -> Response:
     """A scenario's fact sheet: the change on the map, who gains, inequality, health."""
-    user = require_user(request)
     service = _service(request)
     try:
         with _known(name):
@@ -367,9 +362,8 @@ def scenario_page(request: Request, name: str) -> Response:
 
 
 @router.get("/scenarios/{name}/verschil.geojson")
-def change_geojson(request: Request, name: str) -> Response:
+def change_geojson(request: Request, _user: CurrentOrganiser, name: str) -> Response:
     """The change per cell and per buurt and the drawn changes (WGS84), for the map."""
-    require_user(request)
     service = _service(request)
     try:
         with _known(name):
@@ -383,9 +377,8 @@ def change_geojson(request: Request, name: str) -> Response:
 
 
 @router.get("/scenarios/{name}/wijzigingen.geojson")
-def changes_geojson(request: Request, name: str) -> Response:
+def changes_geojson(request: Request, _user: CurrentOrganiser, name: str) -> Response:
     """The scenario's GeoJSON file as stored (for the editor)."""
-    require_user(request)
     service = _service(request)
     with _known(name):
         path = service.path(name).with_suffix(".geojson")
@@ -401,9 +394,8 @@ def edit(request: Request, name: str) -> Response:
 
 
 @router.get("/scenarios/{name}/download/{file}")
-def download(request: Request, name: str, file: str) -> Response:
+def download(request: Request, _user: CurrentOrganiser, name: str, file: str) -> Response:
     """One of the scenario's outputs (as ``gezondewijk scenario`` writes them)."""
-    require_user(request)
     service = _service(request)
     with _known(name):
         folder = service.output_folder(name)
@@ -423,9 +415,8 @@ def download(request: Request, name: str, file: str) -> Response:
 
 
 @router.post("/scenarios/{name}/verwijder")
-def delete(request: Request, name: str, csrf: str = Form("")) -> Response:
+def delete(request: Request, user: CurrentOrganiser, name: str, csrf: str = Form("")) -> Response:
     """Remove a scenario's files and outputs (its owner or an admin only)."""
-    user = require_user(request)
     check_csrf(request, csrf)
     if not _may_change(request, user, name):
         raise HTTPException(status_code=403, detail=_not_yours(name).problem)

@@ -22,8 +22,9 @@ from gezondewijk.store.users import (
     use_invite,
     valid_invite,
 )
-from gezondewijk.web.deps import check_csrf, factory, render, require_user
+from gezondewijk.web.deps import SessionDep, check_csrf, factory, render, require_user
 from gezondewijk.web.security import csrf_token
+from gezondewijk.web.state import state_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,7 +68,7 @@ def _page(
 
 
 def _link(request: Request, token: str) -> str:
-    return f"{request.app.state.settings.public_url.rstrip('/')}/uitnodiging/{token}"
+    return f"{state_of(request).settings.public_url.rstrip('/')}/uitnodiging/{token}"
 
 
 @router.get("/beheer/gebruikers", response_class=HTMLResponse)
@@ -129,10 +130,9 @@ def set_active(
 
 
 @router.get("/uitnodiging/{token}", response_class=HTMLResponse)
-def invite_page(request: Request, token: str) -> Response:
+def invite_page(request: Request, session: SessionDep, token: str) -> Response:
     """Set a password through an invite or reset link."""
-    with factory(request)() as session:
-        invite = valid_invite(session, token)
+    invite = valid_invite(session, token)
     if invite is None:
         return _expired(request)
     return render(request, "invite.html", token=token, csrf_login=csrf_token(request.session))

@@ -1,0 +1,5 @@
+"""``python -m gezondewijk.cli``."""
+
+from gezondewijk.cli import main
+
+raise SystemExit(main())
