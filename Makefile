@@ -12,7 +12,7 @@ APT := DEBIAN_FRONTEND=noninteractive apt-get
 
 PG_TEST_URL := postgresql+psycopg://gezondewijk:gezondewijk@127.0.0.1:5432/postgres
 
-.PHONY: setup assets system-deps postgres demo test lint format bench clean
+.PHONY: setup assets system-deps postgres demo test test-quick lint format bench clean
 
 setup: $(STAMP) $(ASSETS)
 
@@ -72,6 +72,10 @@ format: setup
 
 test: setup system-deps postgres lint
 	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+# the same without the tests marked slow (load, cluster, werksessie in Chromium): for while working
+test-quick: setup system-deps postgres lint
+	GEZONDEWIJK_TEST_POSTGRES_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not slow"
 
 # make bench also compares with QGIS processing (Debian qgis, ~220 packages: not for make test)
 bench: setup system-deps postgres

@@ -17,6 +17,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -275,7 +276,102 @@ def _fresh_pg_database(admin_url: str) -> str:
     return admin_url.rsplit("/", 1)[0] + "/gw_bench_load"
 
 
-def main() -> int:
+def _steps_part(rows: list[dict[str, Any]], lines: list[str], args: argparse.Namespace) -> None:
+    """The build steps against their baselines, and QGIS where the data is here."""
+    lines += step_lines(rows, args)
+    if (ROOT.parent / "shared" / "data").is_dir():
+        from benchmarks.qgis import EINDHOVEN, compare, qgis_lines
+
+        print("  QGIS processing vs gezondewijk, Eindhoven ...", file=sys.stderr, flush=True)
+        city = compare()
+        rows.append(city)
+        lines += ["", *qgis_lines(city)]
+        if args.qgis_national:
+            print("  QGIS processing, heel Nederland (~17 min) ...", file=sys.stderr)
+            config = NATIONAL_CONFIG.read_text(encoding="utf-8")
+            path = config.split("[buurten]")[1].split('path = "')[1].split('"')[0]
+            national = compare(
+                EINDHOVEN.parents[1] / Path(path).relative_to("../../shared/data"), repeats=1
+            )
+            rows.append(national)
+            lines += ["", "Nederland:", *qgis_lines(national)]
+
+
+def _national_part(rows: list[dict[str, Any]], lines: list[str], args: argparse.Namespace) -> None:
+    """The national builds (no outputs) at 100 m and 1 km."""
+    if not NATIONAL_CONFIG.is_file() or not (ROOT.parent / "shared" / "data").is_dir():
+        print("national runs skipped: ../shared/data not found", flush=True)
+    else:
+        lines += [""]
+        lines += end_to_end_lines(rows, args.limit)
+        lines += [
+            "",
+            "| national build (no outputs) | edge m | cells | buurten | seconds | peak MB |",
+            "|---|---|---|---|---|---|",
+        ]
+        runs = (
+            (
+                "100 m + ces4, ahah, ejscreen, weights, stability ×200, SII",
+                "national-methods",
+                100.0,
+            ),
+            ("1 km squares + rivm-stapel (Gi*)", "national-stapel", 1000.0),
+        )
+        for label, kind, edge in runs:
+            print(f"  Nederland {label} ...", file=sys.stderr, flush=True)
+            nat = _child(kind, edge, args.limit)
+            rows.append(nat)
+            if "error" in nat:
+                line = f"| {label} | {edge} | {nat['error']} | | | |"
+            else:
+                line = (
+                    f"| {label} | {edge} | {nat['cells']} | {nat['buurten']} | "
+                    f"{nat['seconds']:.1f} | {nat['peak_mb']:.0f} |"
+                )
+            lines.append(line)
+            print(line, flush=True)
+
+
+def _viewer_part(rows: list[dict[str, Any]], lines: list[str], args: argparse.Namespace) -> None:
+    """The map viewer on the national run."""
+    print("  Kaartviewer, heel Nederland ...", file=sys.stderr, flush=True)
+    v = _child("viewer", 100.0, args.limit)
+    rows.append(v)
+    if "error" in v:
+        lines += ["", f"map viewer: {v['error']}"]
+    else:
+        from benchmarks.viewer import viewer_lines
+
+        lines += ["", *viewer_lines(v)]
+    print("\n".join(lines[-6:]), flush=True)
+
+
+def _one_child(kind: str, size: float) -> int:
+    """One measurement in this (child) process, printed as JSON for the parent."""
+    if kind == "cluster":
+        from benchmarks.cluster import measure
+
+        print(json.dumps(measure(NATIONAL_CONFIG, size)))
+    else:
+        print(json.dumps(one(kind, size)))
+    return 0
+
+
+def _cluster_part(rows: list[dict[str, Any]], lines: list[str], args: argparse.Namespace) -> None:
+    """The country on a Dask LocalCluster of 1 and 2 workers."""
+    from benchmarks.cluster import cluster_lines
+
+    print(
+        "  Nederland op een Dask LocalCluster van 1 en 2 workers ...", file=sys.stderr, flush=True
+    )
+    c = _child("cluster", 100.0, args.limit)
+    rows.append(c)
+    lines += ["", *(cluster_lines(c) if "error" not in c else [f"cluster: {c['error']}"])]
+    print("\n".join(lines[-6:]), flush=True)
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The benchmark's options."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--one", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -308,111 +404,38 @@ def main() -> int:
         default="all",
         help="run one part only",
     )
-    args = parser.parse_args()
-    if args.one and args.one[0] == "cluster":
-        from benchmarks.cluster import measure
+    return parser
 
-        print(json.dumps(measure(NATIONAL_CONFIG, float(args.one[1]))))
-        return 0
+
+def main() -> int:
+    args = _parser().parse_args()
     if args.one:
-        print(json.dumps(one(args.one[0], float(args.one[1]))))
-        return 0
+        return _one_child(args.one[0], float(args.one[1]))
 
     rows: list[dict[str, Any]] = []
     lines: list[str] = []
-    if args.only == "load":
-        load_lines(rows, lines)
-        return _write(rows, lines)
-    if args.only == "werksessie":
-        workshop_lines(rows, lines)
-        return _write(rows, lines)
-    if args.only in ("all", "scenarios"):
-        scenario_table(rows, lines, args.limit)
-    if args.only == "scenarios":
-        return _write(rows, lines)
-    if args.only in ("all", "network"):
-        network_lines(rows, lines, args.limit)
-    if args.only == "network":
-        return _write(rows, lines)
-    if args.only in ("all", "steps"):
-        lines += step_lines(rows, args)
-        if (ROOT.parent / "shared" / "data").is_dir():
-            from benchmarks.qgis import EINDHOVEN, compare, qgis_lines
-
-            print("  QGIS processing vs gezondewijk, Eindhoven ...", file=sys.stderr, flush=True)
-            city = compare()
-            rows.append(city)
-            lines += ["", *qgis_lines(city)]
-            if args.qgis_national:
-                print("  QGIS processing, heel Nederland (~17 min) ...", file=sys.stderr)
-                config = NATIONAL_CONFIG.read_text(encoding="utf-8")
-                path = config.split("[buurten]")[1].split('path = "')[1].split('"')[0]
-                national = compare(
-                    EINDHOVEN.parents[1] / Path(path).relative_to("../../shared/data"), repeats=1
-                )
-                rows.append(national)
-                lines += ["", "Nederland:", *qgis_lines(national)]
-    if args.only == "steps":
-        return _write(rows, lines)
+    parts: tuple[tuple[str, Callable[[], object]], ...] = (
+        ("load", lambda: load_lines(rows, lines)),
+        ("werksessie", lambda: workshop_lines(rows, lines)),
+        ("scenarios", lambda: scenario_table(rows, lines, args.limit)),
+        ("network", lambda: network_lines(rows, lines, args.limit)),
+        ("steps", lambda: _steps_part(rows, lines, args)),
+    )
+    for part, measure in parts:
+        if args.only == part or (args.only == "all" and part not in ("load", "werksessie")):
+            measure()
+        if args.only == part:
+            return _write(rows, lines)
     if args.only == "viewer":
         args.no_load = True
     if args.only in ("all", "cluster") and (ROOT.parent / "shared" / "data").is_dir():
-        from benchmarks.cluster import cluster_lines
-
-        print(
-            "  Nederland op een Dask LocalCluster van 1 en 2 workers ...",
-            file=sys.stderr,
-            flush=True,
-        )
-        c = _child("cluster", 100.0, args.limit)
-        rows.append(c)
-        lines += ["", *(cluster_lines(c) if "error" not in c else [f"cluster: {c['error']}"])]
-        print("\n".join(lines[-6:]), flush=True)
+        _cluster_part(rows, lines, args)
     if args.only == "cluster":
         return _write(rows, lines)
     if not args.no_national and args.only == "all":
-        if not NATIONAL_CONFIG.is_file() or not (ROOT.parent / "shared" / "data").is_dir():
-            print("national runs skipped: ../shared/data not found", flush=True)
-        else:
-            lines += [""]
-            lines += end_to_end_lines(rows, args.limit)
-            lines += [
-                "",
-                "| national build (no outputs) | edge m | cells | buurten | seconds | peak MB |",
-                "|---|---|---|---|---|---|",
-            ]
-            runs = (
-                (
-                    "100 m + ces4, ahah, ejscreen, weights, stability ×200, SII",
-                    "national-methods",
-                    100.0,
-                ),
-                ("1 km squares + rivm-stapel (Gi*)", "national-stapel", 1000.0),
-            )
-            for label, kind, edge in runs:
-                print(f"  Nederland {label} ...", file=sys.stderr, flush=True)
-                nat = _child(kind, edge, args.limit)
-                rows.append(nat)
-                if "error" in nat:
-                    line = f"| {label} | {edge} | {nat['error']} | | | |"
-                else:
-                    line = (
-                        f"| {label} | {edge} | {nat['cells']} | {nat['buurten']} | "
-                        f"{nat['seconds']:.1f} | {nat['peak_mb']:.0f} |"
-                    )
-                lines.append(line)
-                print(line, flush=True)
+        _national_part(rows, lines, args)
     if not args.no_national and (ROOT.parent / "shared" / "data").is_dir():
-        print("  Kaartviewer, heel Nederland ...", file=sys.stderr, flush=True)
-        v = _child("viewer", 100.0, args.limit)
-        rows.append(v)
-        if "error" in v:
-            lines += ["", f"map viewer: {v['error']}"]
-        else:
-            from benchmarks.viewer import viewer_lines
-
-            lines += ["", *viewer_lines(v)]
-        print("\n".join(lines[-6:]), flush=True)
+        _viewer_part(rows, lines, args)
     if not args.no_load:
         load_lines(rows, lines)
         workshop_lines(rows, lines)

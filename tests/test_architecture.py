@@ -109,3 +109,61 @@ def test_no_cycle_between_packages() -> None:
 def test_the_walk_sees_imports() -> None:
     """The check itself finds a known import (so an empty walk cannot pass silently)."""
     assert ("gezondewijk/run/build", "run", "scoring") in {(f, s, t) for f, s, t in _imports()}
+
+
+#: The most lines a module may have, and a function (its docstring not counted).
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+
+
+def _source_files() -> list[Path]:
+    return [p for p in sorted(PACKAGE.rglob("*.py")) if "vendor" not in p.parts]
+
+
+def test_no_module_is_too_long() -> None:
+    long = [
+        f"{p.relative_to(PACKAGE)}: {n} lines"
+        for p in _source_files()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    ]
+    assert not long, f"split these modules (at most {MAX_MODULE_LINES} lines): {long}"
+
+
+def _function_lengths(text: str) -> list[tuple[str, int]]:
+    """(name, lines without its docstring) of every function in ``text``."""
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0]
+            doc = (
+                first.end_lineno - first.lineno + 1  # type: ignore[operator]
+                if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                else 0
+            )
+            found.append((node.name, node.end_lineno - node.lineno + 1 - doc))  # type: ignore[operator]
+    return found
+
+
+def test_no_function_is_too_long() -> None:
+    long = [
+        f"{p.relative_to(PACKAGE)}: {name} {n} lines"
+        for p in _source_files()
+        for name, n in _function_lengths(p.read_text(encoding="utf-8"))
+        if n > MAX_FUNCTION_LINES
+    ]
+    assert not long, f"split these functions (at most {MAX_FUNCTION_LINES} lines): {long}"
+
+
+def test_the_length_check_sees_a_long_function() -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES + 1))
+    text = f'def f():\n    """Doc\n\n    more.\n    """\n{body}\n'
+    assert _function_lengths(text) == [("f", MAX_FUNCTION_LINES + 2)]  # the def line too
+
+
+def test_complexity_is_bounded_by_the_linter() -> None:
+    """Ruff's C901 (max-complexity 15) runs in ``make lint``; here: it is switched on."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
+    assert "C90" in config["lint"]["select"]
+    assert config["lint"]["mccabe"]["max-complexity"] <= 15

@@ -19,6 +19,9 @@ from gezondewijk.run.cluster import Cluster, part_jobs
 from gezondewijk.settings import load_config
 from tests.conftest import shared_path
 
+#: Takes more than a few seconds (``pytest -m "not slow"`` leaves it out).
+pytestmark = pytest.mark.slow
+
 #: Eindhoven and five neighbours: more gemeenten than twice the parts, so whole gemeenten.
 KEMPEN = ["GM0772", "GM0794", "GM0861", "GM0753", "GM0866", "GM0820"]
 

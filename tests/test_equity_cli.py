@@ -91,6 +91,7 @@ def test_cli_sullivan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "sterfte" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_monitor_on_rivm(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = shared_path("rivm-gezondheid-wijk-buurt", "RIVM_gezondheid2016_18plus.xlsx")
     after = shared_path("rivm-gezondheid-wijk-buurt", "rivm_gezondheid_2020_18plus.csv")

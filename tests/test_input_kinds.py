@@ -23,6 +23,7 @@ from gezondewijk.werkvormen.inputs.koppelen import (
 )
 from gezondewijk.werkvormen.inputs.spinnenweb import group_of_last_web
 from gezondewijk.werkvormen.inputs.spinnenweb import start as web_start
+from tests.test_werkvormen import MINIMAL
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "src" / "gezondewijk" / "web" / "templates"
@@ -71,26 +72,10 @@ def test_no_page_or_route_names_an_input_kind() -> None:
 
 
 def test_an_unknown_kind_in_a_work_form_names_the_kinds_there_are() -> None:
-    text = """
-[[werkvorm]]
-key = "x"
-name = { nl = "X", en = "X" }
-goal = { nl = "X", en = "X" }
-people = [2, 10]
-group_size = 0
-needs_domain = false
-source = "test"
-guidance = { nl = "X", en = "X" }
-tips = { nl = [], en = [] }
-[[werkvorm.stap]]
-key = "a"
-title = { nl = "A", en = "A" }
-minutes = 5
-input = "tekening"
-"""
+    text = MINIMAL.replace('"stemming"\nOPTIONS', '"tekening"')
     with pytest.raises(ConfigError, match=r"tekening.*none of: .*stemming"):
         parse_work_forms(text)
-    vote_with_moment = text.replace('"tekening"', '"stemming"\noptions = ["a", "b"]\nmoment = "na"')
+    vote_with_moment = MINIMAL.replace("OPTIONS", 'options = ["a", "b"]\nmoment = "na"')
     with pytest.raises(ConfigError, match="only input spinnenweb has moment"):
         parse_work_forms(vote_with_moment)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from benchmarks.load import run_load_test
+
+#: Takes more than a few seconds (``pytest -m "not slow"`` leaves it out).
+pytestmark = pytest.mark.slow
 
 
 def test_no_acknowledged_answer_is_lost_under_load_and_sigkill() -> None:

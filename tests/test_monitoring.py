@@ -70,6 +70,7 @@ def test_stability_flags_close_calls() -> None:
     assert out.loc[0, "stabiel_p_top"] == 1.0
 
 
+@pytest.mark.slow
 def test_rivm_2016_2020_eindhoven() -> None:
     t16 = read_rivm_health(
         shared_path("rivm-gezondheid-wijk-buurt", "RIVM_gezondheid2016_18plus.xlsx")

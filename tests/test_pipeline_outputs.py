@@ -82,6 +82,7 @@ def test_outputs_are_written_and_labelled(demo_result: MapResult, tmp_path: Path
     assert (tmp_path / "kaart.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_cli_demo_prints_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out

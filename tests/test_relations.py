@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 
 from gezondewijk.leefplekmeter.campaigns import parse_campaign, split_names
 from gezondewijk.store.db import make_engine, migrate, transaction
 from gezondewijk.store.models import Campaign
 from gezondewijk.store.repository import create_user
+from tests.test_web_event import _log_in_as
 
 #: Real buurt names with a comma: 15 of 227 in Eindhoven and Utrecht (CBS wijk- en buurtkaart).
 COMMA_NAMES = ["Muschberg, Geestenberg", "Rochusbuurt, Wijk van Munster"]
@@ -35,13 +35,7 @@ def test_names_are_separated_by_semicolons_and_may_hold_commas() -> None:
 def test_a_campaign_with_a_comma_in_a_buurt_name(app: Any) -> None:
     with transaction(app.state.sessions) as session:
         create_user(session, "org@gemeente.nl", "Organisator", "een-lang-wachtwoord")
-    client = TestClient(app)
-    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text)
-    assert token is not None
-    client.post(
-        "/login",
-        data={"email": "org@gemeente.nl", "password": "een-lang-wachtwoord", "csrf": token[1]},
-    )
+    client, _ = _log_in_as(app, "org@gemeente.nl", "een-lang-wachtwoord")
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/beheer/nieuw").text)
     assert csrf is not None
     form = {

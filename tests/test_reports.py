@@ -98,6 +98,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_map_viewer_in_chromium(map_dir: Path, tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing: run 'make system-deps' (make test does)")

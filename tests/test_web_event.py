@@ -716,6 +716,7 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+@pytest.mark.slow
 def test_fifty_participants_and_one_greedy_client_leave_memory_as_it_was(tmp_path: Path) -> None:
     # issue 30: one cookie held ~16,500 streams and memory went 0.54 → 1.8 GB and stayed
     import asyncio

@@ -309,6 +309,7 @@ def server(map_dir: Path, demo_config: Path, folders: tuple[Path, Path]) -> Iter
 
 
 @pytest.mark.parametrize("width", [1280, 360])
+@pytest.mark.slow
 def test_draw_in_chromium(
     server: str, width: int, folders: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -28,6 +28,9 @@ from gezondewijk.web import WebSettings, create_app
 from tests.test_browser import ARGS, CHROMIUM
 from tests.test_web_browser import _axe, _offsite
 
+#: Takes more than a few seconds (``pytest -m "not slow"`` leaves it out).
+pytestmark = pytest.mark.slow
+
 EMAIL, PASSWORD = "leider@gezondewijk.nl", "leider-wachtwoord"
 #: Set to a folder to keep the screenshots (for a person to look at).
 SHOTS = os.environ.get("GEZONDEWIJK_SCREENSHOTS", "")

@@ -100,6 +100,51 @@ class CellSet:
         return frame
 
 
+def _settle_centres(
+    geoms: np.ndarray,
+    tree: shapely.STRtree,
+    cx: np.ndarray,
+    cy: np.ndarray,
+    radius: float,
+    centre_buurt: np.ndarray,
+    flagged: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cells wholly inside one buurt, and the (cell, buurt) pairs to clip exactly.
+
+    Only the centres the raster could not settle (``flagged``) are asked of GEOS: a centre
+    further than ``radius`` from every buurt boundary lies inside the buurt containing it.
+
+    Returns
+    -------
+    tuple
+        Inner cells and their buurt (by cell), then the boundary pairs' cells and buurten.
+    """
+    sure = np.flatnonzero(centre_buurt >= 0)
+    check = np.flatnonzero(flagged)
+    points = shapely.points(cx[check], cy[check])
+    p_idx, b_idx = query_pairs(tree, points, predicate="intersects")
+    check_buurt = np.full(len(check), -1, dtype=np.int64)
+    np.maximum.at(check_buurt, p_idx, b_idx)  # a centre on a shared edge: the later buurt
+    btree = shapely.STRtree(shapely.boundary(geoms))
+    near_idx, near_buurt = query_pairs(btree, points, predicate="dwithin", distance=radius)
+    del points
+    is_boundary = np.zeros(len(check), dtype=bool)
+    is_boundary[near_idx] = True
+    interior = (~is_boundary) & (check_buurt >= 0)
+    inner = np.concatenate([sure, check[interior]])
+    inner_buurt = np.concatenate([centre_buurt[sure], check_buurt[interior]])
+    order = np.argsort(inner, kind="stable")
+    inner, inner_buurt = inner[order], inner_buurt[order]
+
+    extra = np.flatnonzero(is_boundary & (check_buurt >= 0))
+    pairs = np.unique(
+        check[np.concatenate([near_idx, extra])] * len(geoms)
+        + np.concatenate([near_buurt, check_buurt[extra]])
+    )
+    pc, pb = pairs // len(geoms), pairs % len(geoms)
+    return inner, inner_buurt, pc, pb
+
+
 def build_cells(
     buurten: gpd.GeoDataFrame,
     grid: Grid,
@@ -145,31 +190,10 @@ def build_cells(
     cx, cy = grid.centres(keys)
     centre_buurt, flagged = classify_centres(geoms, cx, cy, grid.radius)
 
-    # only the centres the raster could not settle are asked exactly (GEOS)
-    sure = np.flatnonzero(centre_buurt >= 0)
-    check = np.flatnonzero(flagged)
-    points = shapely.points(cx[check], cy[check])
     tree = shapely.STRtree(geoms)
-    p_idx, b_idx = query_pairs(tree, points, predicate="intersects")
-    check_buurt = np.full(len(check), -1, dtype=np.int64)
-    np.maximum.at(check_buurt, p_idx, b_idx)  # a centre on a shared edge: the later buurt
-    btree = shapely.STRtree(shapely.boundary(geoms))
-    near_idx, near_buurt = query_pairs(btree, points, predicate="dwithin", distance=grid.radius)
-    del points
-    is_boundary = np.zeros(len(check), dtype=bool)
-    is_boundary[near_idx] = True
-    interior = (~is_boundary) & (check_buurt >= 0)
-    inner = np.concatenate([sure, check[interior]])
-    inner_buurt = np.concatenate([centre_buurt[sure], check_buurt[interior]])
-    order = np.argsort(inner, kind="stable")
-    inner, inner_buurt = inner[order], inner_buurt[order]
-
-    extra = np.flatnonzero(is_boundary & (check_buurt >= 0))
-    pairs = np.unique(
-        check[np.concatenate([near_idx, extra])] * len(geoms)
-        + np.concatenate([near_buurt, check_buurt[extra]])
+    inner, inner_buurt, pc, pb = _settle_centres(
+        geoms, tree, cx, cy, grid.radius, centre_buurt, flagged
     )
-    pc, pb = pairs // len(geoms), pairs % len(geoms)
     areas = _boundary_areas(grid, keys, pc, pb, geoms)
     keep = areas > 1e-6
 

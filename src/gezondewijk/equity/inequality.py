@@ -167,6 +167,46 @@ def rank_correlation(
     return rho, float(np.tanh(z - q * se)), float(np.tanh(z + q * se)), n
 
 
+#: The measures :func:`inequality_summary` bootstraps over areas, in its order.
+_BOOTSTRAPPED = ("sii", "rii", "concentratie_index", "kloof_q1_q5", "ratio_q1_q5")
+
+
+def _bootstrapped(
+    v: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray,
+    higher_is_advantaged: bool,
+    n_boot: int,
+    seed: int,
+    level: float,
+) -> tuple[list[float], np.ndarray, np.ndarray]:
+    """The measures of :data:`_BOOTSTRAPPED`, with percentile bootstrap limits over areas.
+
+    A measure no resample could estimate (two areas, one SES quintile) has no interval.
+    """
+
+    def measures(idx: np.ndarray) -> list[float]:
+        sl = slope_index(v[idx], s[idx], w[idx], higher_is_advantaged=higher_is_advantaged)
+        ci = concentration_index(v[idx], s[idx], w[idx], higher_is_advantaged=higher_is_advantaged)
+        gap, ratio = quintile_gap(v[idx], s[idx], w[idx], higher_is_advantaged=higher_is_advantaged)
+        return [sl.sii, sl.rii, ci, gap, ratio]
+
+    k = len(_BOOTSTRAPPED)
+    estimate = measures(np.arange(len(v)))
+    rng = np.random.default_rng(seed)
+    boots = np.array(
+        [measures(rng.integers(0, len(v), len(v))) for _ in range(n_boot)], dtype="float64"
+    ).reshape(n_boot, k)
+    alpha = (1 - level) / 2
+    known = np.isfinite(boots).any(axis=0)
+    lo = np.full(k, np.nan)
+    hi = np.full(k, np.nan)
+    if known.any():
+        lo[known] = np.nanquantile(boots[:, known], alpha, axis=0)
+        hi[known] = np.nanquantile(boots[:, known], 1 - alpha, axis=0)
+    return estimate, lo, hi
+
+
 def inequality_summary(
     values: np.ndarray,
     ses: np.ndarray,
@@ -230,26 +270,8 @@ def inequality_summary(
         )
     simulate = has_limits and interval != "bootstrap" and len(v) >= 2
 
-    def measures(idx: np.ndarray) -> list[float]:
-        sl = slope_index(v[idx], s[idx], w[idx], higher_is_advantaged=higher_is_advantaged)
-        ci = concentration_index(v[idx], s[idx], w[idx], higher_is_advantaged=higher_is_advantaged)
-        gap, ratio = quintile_gap(v[idx], s[idx], w[idx], higher_is_advantaged=higher_is_advantaged)
-        return [sl.sii, sl.rii, ci, gap, ratio]
-
-    names = ["sii", "rii", "concentratie_index", "kloof_q1_q5", "ratio_q1_q5"]
-    estimate = measures(np.arange(len(v)))
-    rng = np.random.default_rng(seed)
-    boots = np.array(
-        [measures(rng.integers(0, len(v), len(v))) for _ in range(n_boot)], dtype="float64"
-    ).reshape(n_boot, len(names))
-    alpha = (1 - level) / 2
-    # a measure no resample could estimate (two areas, one SES quintile) has no interval
-    known = np.isfinite(boots).any(axis=0)
-    lo = np.full(len(names), np.nan)
-    hi = np.full(len(names), np.nan)
-    if known.any():
-        lo[known] = np.nanquantile(boots[:, known], alpha, axis=0)
-        hi[known] = np.nanquantile(boots[:, known], 1 - alpha, axis=0)
+    names = list(_BOOTSTRAPPED)
+    estimate, lo, hi = _bootstrapped(v, s, w, higher_is_advantaged, n_boot, seed, level)
     method = ["bootstrap"] * len(names)
     if simulate:
         assert lower is not None and upper is not None

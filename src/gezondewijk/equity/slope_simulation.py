@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,6 +109,76 @@ def _through_midpoint(
     return sii[0], sii[1], rii[0], rii[1]
 
 
+def _standard_errors(
+    se: np.ndarray | None,
+    lower: np.ndarray | None,
+    upper: np.ndarray | None,
+    value_type: ValueType,
+) -> np.ndarray:
+    r"""Each group's SE on the simulated scale: given, or :math:`(g(U) - g(L)) / (2 \cdot 1.96)`.
+
+    Raises
+    ------
+    InputDataError
+        Without ``se`` and without both limits, or for a negative SE.
+    """
+    if se is None:
+        if lower is None or upper is None:
+            raise InputDataError(
+                "the simulation needs each group's standard error or 95 % limits.",
+                field="se",
+                fix="give se, or lower and upper; or use the bootstrap interval.",
+            )
+        lo, hi = np.asarray(lower, dtype="float64"), np.asarray(upper, dtype="float64")
+        _check(lo, value_type, "lower")
+        _check(hi, value_type, "upper")
+        sd = (_forward(hi, value_type) - _forward(lo, value_type)) / (2 * ndtri(0.975))
+    else:
+        sd = np.asarray(se, dtype="float64")
+    if np.any(~(sd >= 0)):
+        raise InputDataError(
+            "standard errors must be 0 or more.",
+            row=int(np.flatnonzero(~(sd >= 0))[0]) + 1,
+            field="se",
+            fix="check the confidence limits (lower below upper).",
+        )
+    return sd
+
+
+def _one_set(
+    rng: np.random.Generator,
+    groups: tuple[np.ndarray, np.ndarray],
+    draws: int,
+    level: float,
+    fitted_ends: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None,
+    slopes: Callable[[np.ndarray], np.ndarray],
+) -> tuple[float, float, float, float]:
+    """One simulation set: the SII and RII limits (sorted draws at PHE's positions).
+
+    ``groups`` are each group's value and SE on the simulated scale. Without
+    ``fitted_ends`` (the fit on the log/logit scale) only the slope's limits are
+    simulated, and the RII limits are NaN.
+    """
+    g, sd = groups
+    c = 0.5 + level / 2
+    pos = (round(draws * (1 - c)) - 1, round(draws * c) - 1)
+    sii = np.empty(draws)
+    rii = np.full(draws, np.nan)
+    for start in range(0, draws, _CHUNK):
+        m = min(_CHUNK, draws - start)
+        sample = rng.normal(g, sd, size=(m, len(g)))
+        if fitted_ends is None:
+            sii[start : start + m] = slopes(sample)
+            continue
+        b, t = fitted_ends(sample)
+        sii[start : start + m] = b - t
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rii[start : start + m] = b / t
+    sii.sort()
+    rii.sort()
+    return float(sii[pos[0]]), float(sii[pos[1]]), float(rii[pos[0]]), float(rii[pos[1]])
+
+
 def slope_index_simulated(
     values: np.ndarray,
     ses: np.ndarray,
@@ -195,26 +266,7 @@ def slope_index_simulated(
         )
     _check(y, value_type, "value")
     g = _forward(y, value_type)
-    if se is None:
-        if lower is None or upper is None:
-            raise InputDataError(
-                "the simulation needs each group's standard error or 95 % limits.",
-                field="se",
-                fix="give se, or lower and upper; or use the bootstrap interval.",
-            )
-        lo, hi = np.asarray(lower, dtype="float64"), np.asarray(upper, dtype="float64")
-        _check(lo, value_type, "lower")
-        _check(hi, value_type, "upper")
-        sd = (_forward(hi, value_type) - _forward(lo, value_type)) / (2 * ndtri(0.975))
-    else:
-        sd = np.asarray(se, dtype="float64")
-    if np.any(~(sd >= 0)):
-        raise InputDataError(
-            "standard errors must be 0 or more.",
-            row=int(np.flatnonzero(~(sd >= 0))[0]) + 1,
-            field="se",
-            fix="check the confidence limits (lower below upper).",
-        )
+    sd = _standard_errors(se, lower, upper, value_type)
     rank = ridit_ranks(
         np.asarray(ses, dtype="float64"), pop, higher_is_advantaged=higher_is_advantaged
     )
@@ -237,29 +289,14 @@ def slope_index_simulated(
     y0, y1 = fitted_ends(g[None, :])
     mid = float(((g * np.sqrt(share)) @ projection.T) @ np.array([1.0, 0.5]))
     rng = np.random.default_rng(seed)
-    sets = 10 if reliability else 1
-    limits = np.empty((sets, 4))
-    c = 0.5 + level / 2
-    pos = (round(draws * (1 - c)) - 1, round(draws * c) - 1)
-    for k in range(sets):
-        sii = np.empty(draws)
-        rii = np.empty(draws)
-        for start in range(0, draws, _CHUNK):
-            m = min(_CHUNK, draws - start)
-            sample = rng.normal(g, sd, size=(m, len(g)))
-            if on_log:
-                sii[start : start + m] = slopes(sample)
-                continue
-            b, t = fitted_ends(sample)
-            sii[start : start + m] = b - t
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rii[start : start + m] = b / t
-        sii.sort()
-        if on_log:
-            limits[k] = _through_midpoint(sii[pos[0]], sii[pos[1]], mid, value_type)
-            continue
-        rii.sort()
-        limits[k] = (sii[pos[0]], sii[pos[1]], rii[pos[0]], rii[pos[1]])
+    limits = np.array(
+        [
+            _one_set(rng, (g, sd), draws, level, fitted_ends if not on_log else None, slopes)
+            for _ in range(10 if reliability else 1)
+        ]
+    )
+    if on_log:
+        limits = np.array([_through_midpoint(lo, hi, mid, value_type) for lo, hi, _, _ in limits])
     mad_sii = mad_rii = None
     if reliability:
         diffs = np.abs(limits[1:] - limits[0])

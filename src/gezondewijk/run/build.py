@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 import geopandas as gpd
+import numpy as np
 
 from gezondewijk._progress import Progress
 from gezondewijk.run.inequality import buurt_inequality
 from gezondewijk.run.inputs import credits_of, input_sources
-from gezondewijk.run.proximity import read_proximity_inputs
+from gezondewijk.run.proximity import ProximityInputs, read_proximity_inputs
 from gezondewijk.run.result import MapResult
 from gezondewijk.run.stages import (
     CellIndicators,
@@ -62,6 +63,28 @@ def build_map(
     return build_map_state(config, stream=stream, cluster=cluster)[0]
 
 
+def _laid(
+    config: RunConfig, joined: JoinedTables, progress: Progress, cluster: Cluster | None
+) -> tuple[LaidCells, tuple[ProximityInputs, dict[str, np.ndarray]] | None]:
+    """The cells laid over the buurten; on a cluster also measured there, part by part."""
+    measured = None
+    if cluster is None:
+        with progress.step("cellen leggen"):
+            laid = lay_cells(config, joined.buurten)
+            progress.note(f"{len(laid.cells)} cellen ({laid.cells.grid.prefix})")
+    else:
+        with progress.step(f"cellen leggen en meten op {cluster.workers} Dask-workers"):
+            inputs = read_proximity_inputs(config, joined.buurten, progress)
+            points = read_address_points(config)
+            cells, values = cluster.lay_and_measure(
+                config, joined.buurten, inputs, points, progress
+            )
+            laid = laid_cells(config, joined.buurten, cells, points)
+            measured = (inputs, values)
+            progress.note(f"{len(laid.cells)} cellen ({laid.cells.grid.prefix})")
+    return laid, measured
+
+
 def build_map_state(
     config: RunConfig, *, stream: TextIO | None = sys.stderr, cluster: Cluster | None = None
 ) -> tuple[MapResult, RunState]:
@@ -94,21 +117,7 @@ def build_map_state(
         progress.note(f"{len(area.buurten)} buurten")
     with progress.step("tabellen koppelen op buurtcode"):
         joined = join_tables(config.tables, area, preset, progress)
-    measured = None
-    if cluster is None:
-        with progress.step("cellen leggen"):
-            laid = lay_cells(config, joined.buurten)
-            progress.note(f"{len(laid.cells)} cellen ({laid.cells.grid.prefix})")
-    else:
-        with progress.step(f"cellen leggen en meten op {cluster.workers} Dask-workers"):
-            inputs = read_proximity_inputs(config, joined.buurten, progress)
-            points = read_address_points(config)
-            cells, values = cluster.lay_and_measure(
-                config, joined.buurten, inputs, points, progress
-            )
-            laid = laid_cells(config, joined.buurten, cells, points)
-            measured = (inputs, values)
-            progress.note(f"{len(laid.cells)} cellen ({laid.cells.grid.prefix})")
+    laid, measured = _laid(config, joined, progress, cluster)
     with progress.step("indicatoren op cellen"):
         at_cells = cell_indicators(config, joined, laid, progress, measured)
     with progress.step("indicatoren op buurten"):

@@ -148,6 +148,102 @@ class HealthEffect:
     target_healthy_years: float | None = None
 
 
+@dataclass
+class _Tally:
+    """What the exposures add up to: per-buurt columns, effect rows, mortality exposures."""
+
+    pop: np.ndarray
+    per_buurt: Callable[[np.ndarray], np.ndarray]
+    columns: dict[str, np.ndarray]
+    rows: list[dict[str, object]] = field(default_factory=list)
+    exposures: list[tuple[RelativeRisk, np.ndarray]] = field(default_factory=list)
+
+
+def _change_of(before: pd.DataFrame, after: pd.DataFrame, variable: str) -> np.ndarray | None:
+    """``after - before`` of a cell variable both have (``NaN`` as 0), else ``None``."""
+    if variable not in before or variable not in after:
+        return None
+    return np.nan_to_num(
+        after[variable].to_numpy(dtype="float64") - before[variable].to_numpy(dtype="float64")
+    )
+
+
+def _air_changes(before: pd.DataFrame, after: pd.DataFrame, tally: _Tally) -> None:
+    """NO2 and PM2.5: the inhabitants with lower concentrations; mortality exposures."""
+    for variable, erf in (("no2", NO2_MORTALITY), ("pm25", PM25_MORTALITY)):
+        change = _change_of(before, after, variable)
+        if change is not None and change.any():
+            tally.exposures.append((erf, change))
+            tally.columns[f"{variable}_inwoners_lager"] = tally.per_buurt(tally.pop * (change != 0))
+
+
+def _green_changes(
+    before: pd.DataFrame, after: pd.DataFrame, settings: HealthSettings, tally: _Tally
+) -> None:
+    """Green within 300 m gained and lost; greenness (NDVI) as a mortality exposure."""
+    green = next(
+        (v for v in ("distance_green_walk_m", "distance_green_m") if v in before and v in after),
+        None,
+    )
+    if green is None:
+        return
+    b, a = before[green].to_numpy(dtype="float64"), after[green].to_numpy(dtype="float64")
+    gained = (b > GREEN_ACCESS_M) & (a <= GREEN_ACCESS_M)
+    lost = (b <= GREEN_ACCESS_M) & (a > GREEN_ACCESS_M)
+    if not (gained.any() or lost.any()):
+        return
+    pop = tally.pop
+    tally.columns["groen_300m_erbij"] = tally.per_buurt(pop * gained)
+    tally.columns["groen_300m_eraf"] = tally.per_buurt(pop * lost)
+    tally.rows.append(
+        _row(
+            "inwoners die groen binnen 300 m krijgen (netto)",
+            "inwoners",
+            float((pop * gained).sum() - (pop * lost).sum()),
+            None,
+            "WHO Europa 2016: groen van minstens 0,5 ha binnen 300 m",
+        )
+    )
+    ndvi = settings.ndvi_per_green_access * (gained.astype(float) - lost.astype(float))
+    tally.exposures.append((GREEN_NDVI_MORTALITY, ndvi))
+
+
+def _noise_changes(
+    before: pd.DataFrame, after: pd.DataFrame, settings: HealthSettings, tally: _Tally
+) -> None:
+    """Road-traffic noise: fewer highly annoyed and highly sleep-disturbed inhabitants."""
+    change = _change_of(before, after, "noise_lden")
+    if change is None or not change.any():
+        return
+    b = before["noise_lden"].to_numpy(dtype="float64")
+    a = after["noise_lden"].to_numpy(dtype="float64")
+    pop = tally.pop
+    annoyed = np.nan_to_num(pop * (highly_annoyed_pct(b) - highly_annoyed_pct(a)) / 100)
+    diff = settings.lden_minus_lnight_db
+    central, low, high = sleep_disturbed_interval(b - diff, a - diff)
+    sleep = [np.nan_to_num(-pop * x / 100) for x in (central, high, low)]
+    tally.columns["minder_ernstig_gehinderd"] = tally.per_buurt(annoyed)
+    tally.columns["minder_ernstig_slaapverstoord"] = tally.per_buurt(sleep[0])
+    tally.rows.append(
+        _row(
+            "minder ernstig gehinderd door wegverkeer",
+            "inwoners",
+            float(annoyed.sum()),
+            None,
+            ANNOYANCE_SOURCE,
+        )
+    )
+    tally.rows.append(
+        _row(
+            "minder ernstig slaapverstoord door wegverkeer",
+            "inwoners",
+            float(sleep[0].sum()),
+            (float(sleep[1].sum()), float(sleep[2].sum())),
+            SLEEP_SOURCE,
+        )
+    )
+
+
 def health_effect(
     before: pd.DataFrame,
     after: pd.DataFrame,
@@ -192,69 +288,11 @@ def health_effect(
     def per_buurt(values: np.ndarray) -> np.ndarray:
         return np.bincount(main_buurt[in_buurt], weights=values[in_buurt], minlength=n_buurten)
 
-    columns: dict[str, np.ndarray] = {"inwoners": per_buurt(pop)}
-    rows: list[dict[str, object]] = []
-    exposures: list[tuple[RelativeRisk, np.ndarray]] = []
-    for variable, erf in (("no2", NO2_MORTALITY), ("pm25", PM25_MORTALITY)):
-        if variable in before and variable in after:
-            change = np.nan_to_num(
-                after[variable].to_numpy(dtype="float64")
-                - before[variable].to_numpy(dtype="float64")
-            )
-            if change.any():
-                exposures.append((erf, change))
-                exposed = per_buurt(pop * (change != 0))
-                columns[f"{variable}_inwoners_lager"] = exposed
-    green = next(
-        (v for v in ("distance_green_walk_m", "distance_green_m") if v in before and v in after),
-        None,
-    )
-    if green is not None:
-        b, a = before[green].to_numpy(dtype="float64"), after[green].to_numpy(dtype="float64")
-        gained = (b > GREEN_ACCESS_M) & (a <= GREEN_ACCESS_M)
-        lost = (b <= GREEN_ACCESS_M) & (a > GREEN_ACCESS_M)
-        if gained.any() or lost.any():
-            columns["groen_300m_erbij"] = per_buurt(pop * gained)
-            columns["groen_300m_eraf"] = per_buurt(pop * lost)
-            rows.append(
-                _row(
-                    "inwoners die groen binnen 300 m krijgen (netto)",
-                    "inwoners",
-                    float((pop * gained).sum() - (pop * lost).sum()),
-                    None,
-                    "WHO Europa 2016: groen van minstens 0,5 ha binnen 300 m",
-                )
-            )
-            ndvi = settings.ndvi_per_green_access * (gained.astype(float) - lost.astype(float))
-            exposures.append((GREEN_NDVI_MORTALITY, ndvi))
-    if "noise_lden" in before and "noise_lden" in after:
-        b = before["noise_lden"].to_numpy(dtype="float64")
-        a = after["noise_lden"].to_numpy(dtype="float64")
-        if np.nan_to_num(a - b).any():
-            annoyed = np.nan_to_num(pop * (highly_annoyed_pct(b) - highly_annoyed_pct(a)) / 100)
-            diff = settings.lden_minus_lnight_db
-            central, low, high = sleep_disturbed_interval(b - diff, a - diff)
-            sleep = [np.nan_to_num(-pop * x / 100) for x in (central, high, low)]
-            columns["minder_ernstig_gehinderd"] = per_buurt(annoyed)
-            columns["minder_ernstig_slaapverstoord"] = per_buurt(sleep[0])
-            rows.append(
-                _row(
-                    "minder ernstig gehinderd door wegverkeer",
-                    "inwoners",
-                    float(annoyed.sum()),
-                    None,
-                    ANNOYANCE_SOURCE,
-                )
-            )
-            rows.append(
-                _row(
-                    "minder ernstig slaapverstoord door wegverkeer",
-                    "inwoners",
-                    float(sleep[0].sum()),
-                    (float(sleep[1].sum()), float(sleep[2].sum())),
-                    SLEEP_SOURCE,
-                )
-            )
+    tally = _Tally(pop, per_buurt, {"inwoners": per_buurt(pop)})
+    _air_changes(before, after, tally)
+    _green_changes(before, after, settings, tally)
+    _noise_changes(before, after, settings, tally)
+    columns, rows, exposures = tally.columns, tally.rows, tally.exposures
     # without a life table the healthy years are not computed (NaN), not zero
     healthy = (0.0, 0.0, 0.0) if table is not None else (np.nan, np.nan, np.nan)
     if table is not None and exposures:
@@ -313,25 +351,9 @@ def _mortality(
             )
         )
         totals["deaths"] += [d.sum() for d in deaths]
-        years = np.zeros((3, len(buurten)))
-        healthy = np.zeros((3, len(buurten)))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            factors = [
-                per_buurt(pop * np.exp(erf.beta(bound) * change)) / inhabitants for bound in BOUNDS
-            ]
-        for b in np.flatnonzero(per_buurt(pop * (change != 0)) > 0):
-            unhealthy = unhealthy_buurt[b] if np.isfinite(unhealthy_buurt[b]) else fallback
-            for k in range(len(BOUNDS)):
-                gain = life_years_gained(
-                    table.age,
-                    table.population,
-                    table.deaths,
-                    float(factors[k][b]),
-                    min_age=erf.min_age,
-                    unhealthy_share=unhealthy,
-                )
-                years[k, b] = gain.life_years_per_person * inhabitants[b]
-                healthy[k, b] = gain.healthy_life_years_gain
+        years, healthy = _life_years(
+            table, erf, change, pop, per_buurt, inhabitants, (unhealthy_buurt, fallback)
+        )
         lo_hi = np.sort(years[1:], axis=0)
         columns[f"levensjaren_per_jaar_{erf.exposure}"] = years[0]
         columns[f"gezonde_levensjaren_per_inwoner_{erf.exposure}"] = healthy[0]
@@ -366,6 +388,45 @@ def _mortality(
         )
     )
     return float(totals["healthy"][0]), float(totals["healthy"][1]), float(totals["healthy"][2])
+
+
+def _life_years(
+    table: LifeTable,
+    erf: RelativeRisk,
+    change: np.ndarray,
+    pop: np.ndarray,
+    per_buurt: Callable[[np.ndarray], np.ndarray],
+    inhabitants: np.ndarray,
+    unhealthy: tuple[np.ndarray, np.ndarray | float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Life years gained per year and healthy life years per inhabitant, per bound and buurt.
+
+    Each buurt's mortality changes by the population-weighted mean of exp(β·Δ) over its
+    cells (β at the central, low and high bound: :data:`BOUNDS`); the gain follows from
+    the life table (:func:`~gezondewijk.effects.life_years_gained`, Sullivan with the
+    buurt's share in less than good health, else the life table's per age: ``unhealthy``).
+    """
+    unhealthy_buurt, fallback = unhealthy
+    years = np.zeros((3, len(inhabitants)))
+    healthy = np.zeros((3, len(inhabitants)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factors = [
+            per_buurt(pop * np.exp(erf.beta(bound) * change)) / inhabitants for bound in BOUNDS
+        ]
+    for b in np.flatnonzero(per_buurt(pop * (change != 0)) > 0):
+        share = unhealthy_buurt[b] if np.isfinite(unhealthy_buurt[b]) else fallback
+        for k in range(len(BOUNDS)):
+            gain = life_years_gained(
+                table.age,
+                table.population,
+                table.deaths,
+                float(factors[k][b]),
+                min_age=erf.min_age,
+                unhealthy_share=share,
+            )
+            years[k, b] = gain.life_years_per_person * inhabitants[b]
+            healthy[k, b] = gain.healthy_life_years_gain
+    return years, healthy
 
 
 def _row(

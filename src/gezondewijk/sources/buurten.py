@@ -93,6 +93,46 @@ def read_vector(path: str | Path, *, layer: str | None = None, what: str) -> gpd
     return frame.to_crs(RD_NEW)
 
 
+def _buurt_geometries(frame: gpd.GeoDataFrame, p: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The buurten's polygons, invalid ones repaired; and which were invalid.
+
+    Raises
+    ------
+    InputDataError
+        For empty geometries (every row named) or geometries that are not polygons.
+    """
+    geoms = frame.geometry.to_numpy()
+    empty = shapely.is_empty(geoms) | pd.isna(geoms)
+    if empty.any():
+        rows = np.flatnonzero(empty)
+        raise InputDataErrors(
+            InputDataError(
+                "lege geometrie / empty geometry.",
+                path=p,
+                row=int(i) + 1,
+                field="geometry",
+                fix="verwijder de rij of vul de grens aan.",
+            )
+            for i in rows[:MAX_REPORTED]
+        )
+    kinds = shapely.get_type_id(geoms)
+    not_polygon = ~np.isin(kinds, [3, 6])
+    if not_polygon.any():
+        raise InputDataError(
+            "buurten moeten vlakken zijn (Polygon/MultiPolygon).",
+            path=p,
+            row=int(np.flatnonzero(not_polygon)[0]) + 1,
+            field="geometry",
+            fix="geef de vlakkenlaag van de buurtkaart, niet de punten of lijnen.",
+        )
+    invalid = ~shapely.is_valid(geoms)
+    if invalid.any():
+        geoms = geoms.copy()
+        geoms[invalid] = shapely.make_valid(geoms[invalid])
+        geoms[invalid] = [_polygonal(g) for g in geoms[invalid]]
+    return geoms, invalid
+
+
 def read_buurten(
     path: str | Path,
     *,
@@ -135,36 +175,7 @@ def read_buurten(
     codes = normalise_codes(frame[code_col], path=p, field=code_col)
     check_unique(codes, path=p, field=code_col)
 
-    geoms = frame.geometry.to_numpy()
-    empty = shapely.is_empty(geoms) | pd.isna(geoms)
-    if empty.any():
-        rows = np.flatnonzero(empty)
-        raise InputDataErrors(
-            InputDataError(
-                "lege geometrie / empty geometry.",
-                path=p,
-                row=int(i) + 1,
-                field="geometry",
-                fix="verwijder de rij of vul de grens aan.",
-            )
-            for i in rows[:MAX_REPORTED]
-        )
-    kinds = shapely.get_type_id(geoms)
-    not_polygon = ~np.isin(kinds, [3, 6])
-    if not_polygon.any():
-        raise InputDataError(
-            "buurten moeten vlakken zijn (Polygon/MultiPolygon).",
-            path=p,
-            row=int(np.flatnonzero(not_polygon)[0]) + 1,
-            field="geometry",
-            fix="geef de vlakkenlaag van de buurtkaart, niet de punten of lijnen.",
-        )
-    invalid = ~shapely.is_valid(geoms)
-    if invalid.any():
-        geoms = geoms.copy()
-        geoms[invalid] = shapely.make_valid(geoms[invalid])
-        geoms[invalid] = [_polygonal(g) for g in geoms[invalid]]
-
+    geoms, invalid = _buurt_geometries(frame, p)
     name_col = name_field or _first_present(frame, NAME_FIELDS)
     out: dict[str, object] = {
         "buurtcode": codes.to_numpy(),
