@@ -120,3 +120,31 @@ def publishers() -> Iterator[Publishers]:
     yield fake
     server.clear()
     server.stop()
+
+
+def _check_error_shape(response: object) -> None:
+    """Every JSON error the app sends has the one shape (gezondewijk.web.errors)."""
+    status = getattr(response, "status_code", 0)
+    headers = getattr(response, "headers", {})
+    if status < 400 or not str(headers.get("content-type", "")).startswith("application/json"):
+        return
+    body = response.json()  # type: ignore[attr-defined]
+    assert set(body) == {"error"}, f"{status}: not the one error shape: {body}"
+    assert set(body["error"]) == {"message", "problems"}, body
+    for problem in body["error"]["problems"]:
+        assert set(problem) == {"field", "problem", "fix"}, problem
+
+
+@pytest.fixture(autouse=True)
+def every_error_has_the_one_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test client answer with an error status is parsed and checked for the one shape."""
+    from starlette.testclient import TestClient
+
+    original = TestClient.request
+
+    def checked(self: TestClient, *args: object, **kwargs: object) -> object:
+        response = original(self, *args, **kwargs)  # type: ignore[arg-type]
+        _check_error_shape(response)
+        return response
+
+    monkeypatch.setattr(TestClient, "request", checked)

@@ -106,6 +106,57 @@ def test_every_handler_writes_the_one_shape(errors_app) -> None:
     assert client.get("/api/_test/busy").headers["retry-after"] == "10"
 
 
+def _instances() -> dict[str, Exception]:
+    """One instance of every domain exception of gezondewijk._errors."""
+    from gezondewijk import _errors
+
+    special = {
+        "PdfBusyError": lambda: _errors.PdfBusyError(retry_after=10),
+        "InputDataErrors": lambda: _errors.InputDataErrors([InputDataError("x", field="y")]),
+    }
+    found: dict[str, Exception] = {}
+    for name, cls in vars(_errors).items():
+        if isinstance(cls, type) and issubclass(cls, _errors.GezondewijkError):
+            found[name] = special[name]() if name in special else cls("Iets ging mis.")
+    return found
+
+
+def test_every_domain_exception_answers_with_its_own_status(errors_app) -> None:
+    """The status lives on the exception class; the one handler writes the one shape."""
+    instances = _instances()
+    assert len(instances) >= 18  # the check sees the exceptions
+    for name, exc in instances.items():
+
+        def boom(exc: Exception = exc) -> None:
+            raise exc
+
+        errors_app.add_api_route(f"/api/_domain/{name}", partial(boom, exc), response_model=None)
+    client = TestClient(errors_app, raise_server_exceptions=False)
+    for name, exc in instances.items():
+        status = 422 if isinstance(exc, InputDataError) else exc.status_code  # type: ignore[attr-defined]
+        response = client.get(f"/api/_domain/{name}")
+        _assert_shape(response, status)
+        if status == 500:  # not meant for a visitor: nothing of the inside goes out
+            assert "Iets ging mis" not in response.text
+        if getattr(exc, "retry_after", None):
+            assert response.headers["retry-after"] == str(exc.retry_after)  # type: ignore[attr-defined]
+
+
+def test_every_domain_exception_is_in_errors_and_subclasses_a_built_in() -> None:
+
+    outside = []
+    for path in (ROOT / "src" / "gezondewijk").rglob("*.py"):
+        if path.name == "_errors.py" or "vendor" in path.parts:
+            continue
+        for match in re.finditer(r"^class (\w+)\((.*)\):", path.read_text(encoding="utf-8"), re.M):
+            if re.search(r"Error\b|Exception\b", match.group(2)):
+                outside.append(f"{path.name}: {match.group(1)}")
+    assert outside == ["http.py: NotFound", "http.py: Refused", "http.py: _TruncatedError"]
+    for name, exc in _instances().items():
+        builtins = [c for c in type(exc).__mro__ if c.__module__ == "builtins"]
+        assert builtins[0] is not Exception or name == "GezondewijkError", name
+
+
 def test_no_route_writes_an_error_body_itself() -> None:
     """Only web/errors.py builds error bodies; routes raise."""
     offenders = []
@@ -116,3 +167,20 @@ def test_no_route_writes_an_error_body_itself() -> None:
         if re.search(r"[\"']error[\"']\s*:", text) or "error_body(" in text:
             offenders.append(path.name)
     assert not offenders
+
+
+def test_the_guard_on_every_test_client_answer_sees_another_shape() -> None:
+    """tests/conftest.py checks every JSON error answer of every test; it would see this."""
+    from tests.conftest import _check_error_shape
+
+    class Answer:
+        status_code = 422
+        headers = {"content-type": "application/json"}
+
+        def json(self) -> dict[str, Any]:
+            return {"fouten": [{"veld": "x"}]}
+
+    with pytest.raises(AssertionError, match="not the one error shape"):
+        _check_error_shape(Answer())
+    Answer.status_code = 200
+    _check_error_shape(Answer())  # a success is not an error

@@ -13,11 +13,25 @@ from pydantic import ValidationError
 
 
 class GezondewijkError(Exception):
-    """Base class of every gezondewijk error."""
+    """Base class of every gezondewijk error.
+
+    A web request that meets one answers with its :attr:`status_code` (500: not meant for a
+    visitor, whose answer then says nothing of the inside) and, where trying again later may
+    work, a ``Retry-After`` of :attr:`retry_after` seconds (``gezondewijk.web.errors``).
+    """
+
+    #: HTTP status of a web request that meets this error.
+    status_code: int = 500
+    #: Seconds after which trying again may work (``Retry-After``), where that applies.
+    retry_after: int | None = None
+
+    def problems(self) -> list[dict[str, str]]:
+        """The problems to list in the error answer, each ``field``, ``problem``, ``fix``."""
+        return []
 
 
 class InputDataError(GezondewijkError, ValueError):
-    """An input file cannot be used as it is.
+    """An input file cannot be used as it is (a web request: 422 with every problem).
 
     Parameters
     ----------
@@ -122,6 +136,97 @@ class NotCachedError(GezondewijkError, FileNotFoundError):
 
     The message names the file and where to get it.
     """
+
+
+class BusyError(GezondewijkError, RuntimeError):
+    """Too many at once: answered with 503 and ``Retry-After`` (seconds)."""
+
+    status_code = 503
+
+    def __init__(self, message: str, retry_after: int = 10) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PdfBusyError(BusyError):
+    """The PDF queue is full; try again after :attr:`retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Er worden nu te veel PDF's gemaakt; probeer het over {retry_after} seconden "
+            "opnieuw. / Too many PDFs at once; try again shortly.",
+            retry_after,
+        )
+
+
+class PdfUnavailableError(GezondewijkError, RuntimeError):
+    """PDFs cannot be made here (no Chromium or Playwright); the message says what to install."""
+
+    status_code = 503
+
+
+class BasePreparationError(GezondewijkError, RuntimeError):
+    """The run could not be prepared for scenarios (its configuration or data has a problem)."""
+
+    status_code = 503
+
+
+class ScenarioExistsError(GezondewijkError, FileExistsError):
+    """A new scenario would overwrite another one of the same name."""
+
+    status_code = 409
+
+
+class CampaignGoneError(GezondewijkError, LookupError):
+    """The campaign was deleted while a resident had its form open; nothing is stored."""
+
+    status_code = 404
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "Deze campagne bestaat niet meer; er is niets opgeslagen. / "
+            "This campaign no longer exists; nothing was stored."
+        )
+
+
+class TokenUsedElsewhereError(GezondewijkError, ValueError):
+    """A form token was already used in another campaign; nothing is stored or returned."""
+
+    status_code = 409
+
+    def problems(self) -> list[dict[str, str]]:
+        """The form token is the field at fault; loading the form again is the fix."""
+        return [
+            {
+                "field": "form_token",
+                "problem": "dit formulier hoort bij een andere campagne / "
+                "token of another campaign",
+                "fix": "laad het formulier opnieuw / load the form again",
+            }
+        ]
+
+
+class PhotoLimitError(GezondewijkError, OverflowError):
+    """A campaign holds its maximum of photos already."""
+
+    status_code = 409
+
+
+class WorkshopRuleError(GezondewijkError, PermissionError):
+    """A change the rules of the workshop do not allow (closed step, someone else's input).
+
+    The message is Dutch, for the person who tried.
+    """
+
+    #: A conflict with the workshop's state (closed, full).
+    status_code = 409
+
+
+class NotYourInputError(WorkshopRuleError):
+    """Someone tried to change another person's input."""
+
+    status_code = 403
 
 
 def validation_problems(exc: ValidationError) -> str:

@@ -16,25 +16,10 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from gezondewijk._errors import GezondewijkError
+from gezondewijk._errors import PdfBusyError, PdfUnavailableError
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 _MARGIN = {"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"}
-
-
-class PdfUnavailableError(GezondewijkError, RuntimeError):
-    """PDFs cannot be made here (no Chromium or Playwright); the message says what to install."""
-
-
-class PdfBusyError(GezondewijkError, RuntimeError):
-    """The PDF queue is full; try again after :attr:`retry_after` seconds."""
-
-    def __init__(self, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(
-            f"Er worden nu te veel PDF's gemaakt; probeer het over {retry_after} seconden "
-            "opnieuw. / Too many PDFs at once; try again shortly."
-        )
 
 
 def _check(chromium: str) -> None:

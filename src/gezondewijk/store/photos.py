@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from gezondewijk._errors import PhotoLimitError
 from gezondewijk.leefplekmeter.moderation import REVIEWS
 from gezondewijk.leefplekmeter.photos import CleanPhoto, PhotoIn
 from gezondewijk.store.models import Campaign, Photo
@@ -17,10 +18,6 @@ from gezondewijk.store.models import Campaign, Photo
 #: The review states of a photo; only ``approved`` is public.
 #: Photos one campaign may hold (pending included): a flood cannot fill the database.
 MAX_PHOTOS_PER_CAMPAIGN = 2000
-
-
-class PhotoLimitError(Exception):
-    """The campaign holds :data:`MAX_PHOTOS_PER_CAMPAIGN` photos already."""
 
 
 def add_photo(session: Session, campaign: Campaign, data: PhotoIn, photo: CleanPhoto) -> Photo:

@@ -16,7 +16,11 @@ from sqlalchemy import Connection, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gezondewijk._errors import GezondewijkError, InputDataError
+from gezondewijk._errors import (
+    CampaignGoneError,
+    InputDataError,
+    TokenUsedElsewhereError,
+)
 from gezondewijk.leefplekmeter.campaigns import STATUSES, CampaignIn
 from gezondewijk.leefplekmeter.moderation import REVIEWS
 from gezondewijk.leefplekmeter.submission import FORM_FIELDS, SubmissionIn
@@ -204,14 +208,6 @@ class Stored:
 
     response_id: int
     created: bool
-
-
-class CampaignGoneError(GezondewijkError, LookupError):
-    """The campaign was deleted while a resident had its form open; nothing is stored."""
-
-
-class TokenUsedElsewhereError(GezondewijkError, ValueError):
-    """A form token was already used in another campaign; nothing is stored or returned."""
 
 
 def _existing(session: Session, token: str, campaign_id: int) -> int | None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from gezondewijk._errors import GezondewijkError
+from gezondewijk._errors import NotYourInputError, WorkshopRuleError
 from gezondewijk.store.models import (
     Participant,
     ReadyMark,
@@ -40,22 +40,6 @@ from gezondewijk.werkvormen.session import (
 
 #: Who the facilitator's own input is from.
 FACILITATOR = "Gespreksleider"
-
-
-class WorkshopRuleError(GezondewijkError, PermissionError):
-    """A change the rules of the workshop do not allow (closed step, someone else's input).
-
-    The message is Dutch, for the person who tried.
-    """
-
-    #: HTTP status of the refusal: a conflict with the workshop's state (closed, full).
-    status_code = 409
-
-
-class NotYourInputError(WorkshopRuleError):
-    """Someone tried to change another person's input."""
-
-    status_code = 403
 
 
 @dataclass(frozen=True)

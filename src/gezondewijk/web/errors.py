@@ -20,10 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gezondewijk._errors import InputDataError, InputDataErrors
-from gezondewijk.reports.pdf import PdfBusyError, PdfUnavailableError
-from gezondewijk.store.repository import CampaignGoneError, TokenUsedElsewhereError
-from gezondewijk.web.limits import BusyError
+from gezondewijk._errors import GezondewijkError, InputDataError, InputDataErrors
 from gezondewijk.web.security import apply_security_headers
 from gezondewijk.web.state import state_of
 
@@ -191,11 +188,6 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = DEFAULT_TEXT.get(exc.status_code, detail)
         return error_response(request, exc.status_code, detail, headers=exc.headers)
 
-    @app.exception_handler(InputDataError)
-    async def input_error(request: Request, exc: InputDataError) -> Response:
-        errors = exc.errors if isinstance(exc, InputDataErrors) else [exc]
-        return error_response(request, 422, TITLES[422], problems_of(errors))
-
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [
@@ -208,34 +200,19 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         return error_response(request, 422, TITLES[422], problems)
 
-    @app.exception_handler(TokenUsedElsewhereError)
-    async def token_elsewhere(request: Request, exc: TokenUsedElsewhereError) -> Response:
-        problem = {
-            "field": "form_token",
-            "problem": "dit formulier hoort bij een andere campagne / token of another campaign",
-            "fix": "laad het formulier opnieuw / load the form again",
-        }
-        return error_response(request, 409, TITLES[409], [problem])
-
-    @app.exception_handler(CampaignGoneError)
-    async def campaign_gone(request: Request, exc: CampaignGoneError) -> Response:
-        text = (
-            "Deze campagne bestaat niet meer; er is niets opgeslagen. / "
-            "This campaign no longer exists; nothing was stored."
-        )
-        return error_response(request, 404, text)
-
-    @app.exception_handler(BusyError)
-    async def busy(request: Request, exc: BusyError) -> Response:
-        return error_response(request, 503, str(exc), headers={"Retry-After": str(exc.retry_after)})
-
-    @app.exception_handler(PdfBusyError)
-    async def pdf_busy(request: Request, exc: PdfBusyError) -> Response:
-        return error_response(request, 503, str(exc), headers={"Retry-After": str(exc.retry_after)})
-
-    @app.exception_handler(PdfUnavailableError)
-    async def pdf_unavailable(request: Request, exc: PdfUnavailableError) -> Response:
-        return error_response(request, 503, str(exc))
+    @app.exception_handler(GezondewijkError)
+    async def domain_error(request: Request, exc: GezondewijkError) -> Response:
+        # the status and what to say live on the exception class (gezondewijk._errors)
+        status = exc.status_code
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        if isinstance(exc, InputDataError):
+            errors = exc.errors if isinstance(exc, InputDataErrors) else [exc]
+            return error_response(request, 422, TITLES[422], problems_of(errors))
+        if status >= 500 and status != 503:
+            return await unexpected(request, exc)
+        problems = exc.problems()
+        text = TITLES.get(status, str(exc)) if problems else str(exc)
+        return error_response(request, status, text, problems, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from fastapi import Request
 
-from gezondewijk._errors import GezondewijkError
+from gezondewijk._errors import BusyError
 
 _SALT = secrets.token_bytes(16)
 T = TypeVar("T")
@@ -27,16 +27,6 @@ def client_key(request: Request) -> str:
     """A salted hash of the client's address, for counting in memory only."""
     host = request.client.host if request.client else "?"
     return hashlib.blake2b(host.encode(), key=_SALT, digest_size=12).hexdigest()
-
-
-class BusyError(GezondewijkError):
-    """Too many at once: answered with 503 and ``Retry-After`` (seconds)."""
-
-    status_code = 503
-
-    def __init__(self, message: str, retry_after: int = 10) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass(eq=False)

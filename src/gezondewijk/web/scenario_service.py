@@ -19,7 +19,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from gezondewijk._errors import GezondewijkError, InputDataError
+from gezondewijk._errors import (
+    BasePreparationError,
+    InputDataError,
+    ScenarioExistsError,
+)
 from gezondewijk.scenarios import (
     Scenario,
     ScenarioBase,
@@ -36,14 +40,6 @@ from gezondewijk.web.errors import hide_paths
 
 #: Results kept in memory (each holds a copy of the cells' values).
 KEEP_RESULTS = 6
-
-
-class BasePreparationError(GezondewijkError):
-    """The run could not be prepared (its configuration or data has a problem)."""
-
-
-class ScenarioExistsError(GezondewijkError):
-    """A new scenario would overwrite another one of the same name."""
 
 
 @dataclass(frozen=True)
