@@ -122,7 +122,7 @@ def test_truncated_photo_and_decompression_bomb_are_refused() -> None:
 @pytest.fixture
 def photo_app(db_url: str, map_dir: Path) -> Any:
     app = create_app(
-        WebSettings(database_url=db_url, submit_limit_per_minute=10_000, map_dir=str(map_dir))
+        WebSettings(database_url=db_url, submit_limit_per_minute=10_000, map_dir=map_dir)
     )
     yield app
     app.state.engine.dispose()

@@ -52,7 +52,7 @@ def test_fact_sheet_and_overview(map_dir: Path) -> None:
 
 
 def test_pages_and_cells_window(map_dir: Path, tmp_path: Path) -> None:
-    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=map_dir))
     client = TestClient(app)
     assert client.get("/kaart").status_code == 200
     overview_page = client.get("/overzicht")
@@ -79,7 +79,7 @@ def test_pages_and_cells_window(map_dir: Path, tmp_path: Path) -> None:
 
 
 def test_pdfs_render(map_dir: Path, tmp_path: Path) -> None:
-    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=map_dir))
     client = TestClient(app)
     code = str(load_map_data(map_dir).buurten["buurtcode"].iloc[0])
     pdf = client.get(f"/buurt/{code}/factsheet.pdf")
@@ -107,9 +107,7 @@ def test_map_viewer_in_chromium(map_dir: Path, tmp_path: Path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app(
-        WebSettings(
-            database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir), public_url=base
-        )
+        WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=map_dir, public_url=base)
     )
     campaign = make_demo_campaign(
         app.state.sessions,
@@ -196,7 +194,7 @@ def test_fact_sheet_of_a_group_of_cells(map_dir: Path, tmp_path: Path) -> None:
     assert sheet.score >= worst["score"].min() - 1
     with pytest.raises(KeyError):
         cells_fact_sheet(data, ["H100_0_0"])
-    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=map_dir))
     client = TestClient(app)
     ids = ",".join(worst["cel_id"])
     page = client.get(f"/cellen/factsheet?ids={ids}")
@@ -213,7 +211,7 @@ def test_fact_sheet_page_names_sources_and_variables_for_people(
 ) -> None:
     import re
 
-    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=map_dir))
     data = load_map_data(map_dir)
     code = str(data.buurten["buurtcode"].iloc[0])
     html = TestClient(app).get(f"/buurt/{code}").text

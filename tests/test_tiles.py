@@ -164,7 +164,7 @@ def test_big_runs_send_the_search_names_apart(
 ) -> None:
     from gezondewijk.web import routes_reports
 
-    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=map_dir))
     client = TestClient(app)
     buurten = load_map_data(map_dir).buurten
     inline = client.get("/kaart").text.split('<datalist id="buurtnamen"')[1].split("</datalist>")[0]
@@ -179,7 +179,7 @@ def test_big_runs_send_the_search_names_apart(
 
 
 def test_tile_endpoint_compression_and_caching(map_dir: Path, tmp_path: Path) -> None:
-    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=map_dir))
     client = TestClient(app)
     lon, lat = load_map_data(map_dir).buurten.union_all().centroid.coords[0]
     x, y = _tile_of(lon, lat, 14)

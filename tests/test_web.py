@@ -297,7 +297,7 @@ def test_residents_next_to_data(db_url: str, tmp_path, demo_result: MapResult) -
     run = replace(demo_result, buurten=buurten)
     write_geoparquet(run, tmp_path)
     write_csv(run, tmp_path)
-    app = create_app(WebSettings(database_url=db_url, map_dir=str(tmp_path)))
+    app = create_app(WebSettings(database_url=db_url, map_dir=tmp_path))
     try:
         client = TestClient(app)
         campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)

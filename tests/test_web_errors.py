@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -175,7 +175,7 @@ def test_the_guard_on_every_test_client_answer_sees_another_shape() -> None:
 
     class Answer:
         status_code = 422
-        headers = {"content-type": "application/json"}
+        headers: ClassVar[dict[str, str]] = {"content-type": "application/json"}
 
         def json(self) -> dict[str, Any]:
             return {"fouten": [{"veld": "x"}]}

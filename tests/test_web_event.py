@@ -19,7 +19,7 @@ ROOT_TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "gezondewijk" / "
 
 
 def test_every_get_route_answers_head(app, map_dir: Path) -> None:
-    app.state.settings.map_dir = str(map_dir)
+    app.state.settings.map_dir = map_dir
     campaign = make_demo_campaign(app.state.sessions, areas=AREAS, n=0)
     client = TestClient(app)
     code = client.get("/kaart").text and "BU99990000"
@@ -193,7 +193,7 @@ def test_residents_pages_stay_fast_while_forty_renderings_run(
     app = create_app(
         WebSettings(
             database_url=f"sqlite:///{tmp_path / 'event.db'}",
-            map_dir=str(map_dir),
+            map_dir=map_dir,
             render_per_client=40,  # forty visitors behind one router: only the pool bounds them
         )
     )
@@ -450,7 +450,7 @@ def test_a_thirty_megabyte_phone_photo_is_made_smaller_in_the_browser(app, tmp_p
 def test_what_people_read_units_and_rounding(app, map_dir: Path) -> None:
     import re
 
-    app.state.settings.map_dir = str(map_dir)
+    app.state.settings.map_dir = map_dir
     client = TestClient(app)
     layers = client.get("/kaart/lagen.json").json()
     noise_air = next(i for i in layers["indicators"] if i["key"] == "geluid_lucht")
@@ -584,7 +584,7 @@ def test_buurten_are_picked_by_name(app, map_dir: Path) -> None:
     )  # fmt: skip
     assert resolve_areas("Nergenshuizen", lookup) is None  # unknown: the form says so
 
-    app.state.settings.map_dir = str(map_dir)
+    app.state.settings.map_dir = map_dir
     buurten = pd.read_csv(map_dir / "buurten.csv").sort_values("buurtnaam")
     first, second = buurten.iloc[0], buurten.iloc[1]
     with transaction(app.state.sessions) as session:
@@ -787,7 +787,7 @@ def test_fifty_participants_and_one_greedy_client_leave_memory_as_it_was(tmp_pat
 def test_a_map_folder_that_is_not_a_run_stops_the_start(tmp_path: Path) -> None:
     # issue 31: GEZONDEWIJK_MAP_DIR=/nonexistent started and /kaart answered visitors 422
     with pytest.raises(ValueError, match="GEZONDEWIJK_MAP_DIR"):
-        WebSettings(map_dir=str(tmp_path / "bestaat-niet"))
+        WebSettings(map_dir=tmp_path / "bestaat-niet")
 
 
 def test_one_review_state_one_dutch_name() -> None:

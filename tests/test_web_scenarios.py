@@ -42,9 +42,9 @@ def _settings(map_dir: Path, demo_config: Path, folders: tuple[Path, Path], **mo
     folder, db = folders
     return WebSettings(
         database_url=f"sqlite:///{db}",
-        map_dir=str(map_dir),
-        run_config=str(demo_config),
-        scenario_dir=str(folder),
+        map_dir=map_dir,
+        run_config=demo_config,
+        scenario_dir=folder,
         admin_email=EMAIL,
         admin_password=PASSWORD,
         **more,
@@ -258,7 +258,7 @@ def test_while_the_run_is_prepared_and_without_a_config(
     app = create_app(
         WebSettings(
             database_url=f"sqlite:///{tmp_path}/w.db",
-            map_dir=str(map_dir),
+            map_dir=map_dir,
             admin_email=EMAIL,
             admin_password=PASSWORD,
         )
@@ -276,8 +276,8 @@ def test_while_the_run_is_prepared_and_without_a_config(
         create_app(
             WebSettings(
                 database_url=f"sqlite:///{tmp_path}/v.db",
-                map_dir=str(map_dir),
-                run_config=str(tmp_path / "geen.toml"),
+                map_dir=map_dir,
+                run_config=tmp_path / "geen.toml",
             )
         )
     # a run that cannot be prepared says why on the page, instead of waiting for ever

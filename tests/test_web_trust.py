@@ -534,7 +534,7 @@ def test_overview_and_fact_sheet_read_right(map_dir: Path, tmp_path: Path) -> No
     shown = ov.table.set_index("buurtcode")["kwetsbaarheid_waarde"]
     # plotted and shown as published, not sign-flipped
     assert np.allclose(shown, ses.reindex(shown.index), equal_nan=True)
-    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=str(map_dir)))
+    app = create_app(WebSettings(database_url=f"sqlite:///{tmp_path}/w.db", map_dir=map_dir))
     client = TestClient(app)
     page = client.get("/overzicht").text
     for internal in ("lonely_pct", "no2+pm25", "population_density", ">sii<", "kloof_q1_q5"):

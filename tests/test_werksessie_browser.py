@@ -61,9 +61,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, map_dir: Path) -> Iterator[
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     db = tmp_path_factory.mktemp("ws") / "gezondewijk.db"
-    app = create_app(
-        WebSettings(database_url=f"sqlite:///{db}", public_url=base, map_dir=str(map_dir))
-    )
+    app = create_app(WebSettings(database_url=f"sqlite:///{db}", public_url=base, map_dir=map_dir))
     APPS[base] = app
     with transaction(app.state.sessions) as session:
         create_user(session, EMAIL, "Gespreksleider", PASSWORD)

@@ -447,7 +447,7 @@ def test_slide_uses_the_runs_own_figures(map_dir: Path) -> None:
 @pytest.fixture
 def map_app(db_url: str, map_dir: Path) -> Any:
     app = create_app(
-        WebSettings(database_url=db_url, submit_limit_per_minute=10_000, map_dir=str(map_dir))
+        WebSettings(database_url=db_url, submit_limit_per_minute=10_000, map_dir=map_dir)
     )
     yield app
     app.state.engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -18,6 +19,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     from gezondewijk.web import WebSettings, create_app
 
+    # the app's own messages (gezondewijk.*: live updates, scenarios) go to standard error
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = WebSettings.from_env(public_url=f"http://{args.host}:{args.port}")
     if args.demo and settings.environment == "production":
         raise ConfigError(

@@ -6,7 +6,6 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -68,15 +67,15 @@ def app_from_env() -> FastAPI:
 
 def scenario_service(settings: WebSettings) -> ScenarioService | None:
     """Scenarios on the map's run, when ``run_config`` names it; preparing starts at once."""
-    if not settings.run_config:
+    if settings.run_config is None:
         return None
-    config = Path(settings.run_config)
+    config = settings.run_config
     if not config.is_file():
         raise ConfigError(
             f"GEZONDEWIJK_RUN_CONFIG: geen bestand {config} (geef de run.toml van de kaart)."
         )
-    folder = Path(settings.scenario_dir) if settings.scenario_dir else config.parent / "scenarios"
-    out = Path(settings.map_dir) / "scenarios" if settings.map_dir else folder / "uitvoer"
+    folder = settings.scenario_dir or config.parent / "scenarios"
+    out = settings.map_dir / "scenarios" if settings.map_dir else folder / "uitvoer"
     service = ScenarioService(config, folder, out)
     service.start()
     return service
@@ -217,7 +216,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     if settings.environment == "production":
         refuse_published_demo_password(factory)
     _first_admin(settings, factory)
-    pdfs = PdfQueue(settings.chromium_path, max_waiting=settings.pdf_queue)
+    pdfs = PdfQueue(str(settings.chromium_path), max_waiting=settings.pdf_queue)
     renders = RenderPool(
         settings.render_workers, settings.render_waiting, settings.render_per_client
     )

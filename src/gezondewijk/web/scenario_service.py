@@ -11,6 +11,7 @@ outputs (CSV, GeoPackage, maps, fact sheet) are written where ``gezondewijk scen
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import threading
@@ -40,6 +41,8 @@ from gezondewijk.web.errors import hide_paths
 
 #: Results kept in memory (each holds a copy of the cells' values).
 KEEP_RESULTS = 6
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class ScenarioService:
         try:
             base = prepare_base(load_config(self.run_config), stream=None)
         except Exception as exc:  # a thread's error must reach the page, whatever it is
+            LOG.exception("scenarios: the run %s could not be prepared", self.run_config)
             self._error = f"{type(exc).__name__}: {exc}"
             return
         self.prepared_s = time.perf_counter() - started

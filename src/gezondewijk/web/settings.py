@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gezondewijk._errors import ConfigError
@@ -41,18 +41,18 @@ class WebSettings(BaseSettings):
     admin_password: str = Field(default="", repr=False)
     submit_limit_per_minute: int = Field(default=120, ge=1)
     #: Output folder of a pipeline run (``gezondewijk run``), to show data next to residents.
-    map_dir: str = ""
+    map_dir: Path | None = None
     #: The run configuration (TOML) of the map, for scenarios drawn in the map viewer: the run
     #: is computed once in memory and each scenario only where it changes something.
-    run_config: str = ""
+    run_config: Path | None = None
     #: Folder of the scenario files (TOML + GeoJSON, editable in QGIS too); default: the
     #: folder ``scenarios`` next to ``run_config``.
-    scenario_dir: str = ""
+    scenario_dir: Path | None = None
     #: Optional base map tile URL template (e.g. the PDOK BRT WMTS); off by default, so that no
     #: page loads anything from another host unless the municipality chooses to.
     basemap_url: str = ""
     #: Chromium used to print fact sheets and the overview to PDF.
-    chromium_path: str = "/usr/bin/chromium"
+    chromium_path: Path = Path("/usr/bin/chromium")
     max_body_bytes: int = Field(default=200_000, ge=10_000)
     #: Hours a resident's form stays valid after it was opened (the form says so).
     form_token_hours: int = Field(default=24, ge=1, le=24 * 14)
@@ -80,6 +80,12 @@ class WebSettings(BaseSettings):
     #: PDFs waiting for Chromium at most; more requests get 503 with Retry-After.
     pdf_queue: int = Field(default=4, ge=1, le=100)
 
+    @field_validator("map_dir", "run_config", "scenario_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # an empty GEZONDEWIJK_MAP_DIR= means "none", not the current folder
+        return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
     @model_validator(mode="after")
     def _safe(self) -> WebSettings:
         if self.environment == "production":
@@ -94,7 +100,7 @@ class WebSettings(BaseSettings):
                     "GEZONDEWIJK_ADMIN_EMAIL and GEZONDEWIJK_ADMIN_PASSWORD (12+ characters) "
                     "are required in production: the first admin account is made from them"
                 )
-        if self.map_dir and not (Path(self.map_dir) / "buurten.parquet").is_file():
+        if self.map_dir is not None and not (self.map_dir / "buurten.parquet").is_file():
             # fail at start, not with a 422 for every visitor of /kaart
             raise ValueError(
                 f"GEZONDEWIJK_MAP_DIR={self.map_dir} is not the output folder of a run (no "
