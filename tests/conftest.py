@@ -128,6 +128,8 @@ def _check_error_shape(response: object) -> None:
     headers = getattr(response, "headers", {})
     if status < 400 or not str(headers.get("content-type", "")).startswith("application/json"):
         return
+    if not getattr(response, "content", b"x"):  # a HEAD answer has the headers only
+        return
     body = response.json()  # type: ignore[attr-defined]
     assert set(body) == {"error"}, f"{status}: not the one error shape: {body}"
     assert set(body["error"]) == {"message", "problems"}, body

@@ -29,6 +29,10 @@ class GezondewijkError(Exception):
         """The problems to list in the error answer, each ``field``, ``problem``, ``fix``."""
         return []
 
+    def public_message(self) -> str:
+        """What the error answer says (the message itself, unless the class says otherwise)."""
+        return str(self)
+
 
 class InputDataError(GezondewijkError, ValueError):
     """An input file cannot be used as it is (a web request: 422 with every problem).
@@ -182,10 +186,10 @@ class CampaignGoneError(GezondewijkError, LookupError):
 
     status_code = 404
 
-    def __init__(self, message: str = "") -> None:
-        super().__init__(
-            message
-            or "Deze campagne bestaat niet meer; er is niets opgeslagen. / "
+    def public_message(self) -> str:
+        """The same words for every resident, whichever campaign it was."""
+        return (
+            "Deze campagne bestaat niet meer; er is niets opgeslagen. / "
             "This campaign no longer exists; nothing was stored."
         )
 

@@ -90,13 +90,18 @@ def refusal_json(
 ) -> JSONResponse:
     """The one error shape as JSON for a page's own script (werksessie, scenario editor).
 
-    ``rows``: each problem also names the change it is about (``row``, the scenario editor's
-    numbered changes).
+    ``rows``: a problem of one of the scenario editor's numbered changes names it in its
+    field, as a path like the API's (``wijzigingen.3.soort``), so the shape stays the one.
     """
     listed = list(errors)
     problems: list[dict[str, Any]] = list(problems_of(listed))
     if rows:
-        problems = [{**p, "row": e.row} for p, e in zip(problems, listed, strict=True)]
+        problems = [
+            {**p, "field": f"wijzigingen.{e.row}.{p['field'] or ''}".rstrip(".")}
+            if e.row is not None
+            else p
+            for p, e in zip(problems, listed, strict=True)
+        ]
     return JSONResponse(
         error_body(TITLES.get(status, "Niet opgeslagen"), problems), status_code=status
     )
@@ -211,7 +216,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if status >= 500 and status != 503:
             return await unexpected(request, exc)
         problems = exc.problems()
-        text = TITLES.get(status, str(exc)) if problems else str(exc)
+        text = TITLES.get(status, exc.public_message()) if problems else exc.public_message()
         return error_response(request, status, text, problems, headers=headers)
 
     @app.exception_handler(Exception)

@@ -136,7 +136,10 @@
       : [{ problem: (answer.error && answer.error.message) || "Opslaan mislukt (" + r.status + ")." }];
     for (const f of problems) {
       const li = document.createElement("li");
-      li.textContent = (f.row ? "Wijziging " + f.row + ", " : "") + (f.field ? f.field + ": " : "") + f.problem + (f.fix ? " " + f.fix + "." : "");
+      // a numbered change's problem has the field "wijzigingen.<n>.<field>"
+      const change = /^wijzigingen\.(\d+)\.?(.*)$/.exec(f.field || "");
+      const where = change ? "Wijziging " + change[1] + (change[2] ? ", " + change[2] : "") : f.field;
+      li.textContent = (where ? where + ": " : "") + f.problem + (f.fix ? " " + f.fix + "." : "");
       ul.appendChild(li);
     }
     out.appendChild(ul);
