@@ -262,7 +262,9 @@ def run_load_test(
     from gezondewijk.leefplekmeter.themes import theme_keys
     from gezondewijk.store.db import make_engine, migrate, session_factory
 
-    tmp = tempfile.mkdtemp(prefix="gw-load-")
+    # removed at the end, or when the process ends if the test fails on its way
+    folder = tempfile.TemporaryDirectory(prefix="gw-load-")
+    tmp = folder.name
     db_url = db_url or f"sqlite:///{tmp}/load.db"
     migrate(db_url)
     engine = make_engine(db_url)
@@ -332,6 +334,7 @@ def run_load_test(
     server = _start(db_url, port, workers)  # restart: must come up on the crashed database
     _kill(server, signal.SIGTERM)
     after = _stored_tokens(db_url)
+    folder.cleanup()
     return {
         "clients": clients,
         "workers": workers,

@@ -30,9 +30,12 @@ from typing import Any
 
 import httpx
 
-from benchmarks.proctree import run_measured, tree_rss_mb
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # `python benchmarks/viewer.py` finds the benchmarks package
+
+from benchmarks.proctree import run_measured, tree_rss_mb  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SERVE = "import sys; from gezondewijk.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -197,9 +200,12 @@ def viewer_lines(v: dict[str, Any]) -> list[str]:
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT))
     if len(sys.argv) > 1:
-        figures = measure(Path(sys.argv[1]))
+        folder = Path(sys.argv[1])
+        if not (folder / "buurten.parquet").is_file():
+            print(f"{folder}: not the output folder of 'gezondewijk run'", file=sys.stderr)
+            return 2
+        figures = measure(folder)
     else:
         from benchmarks.run import national_folder
 

@@ -6,14 +6,17 @@ Who may do what is decided in :mod:`gezondewijk.web.workshop_access`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlalchemy.orm import Session
 
 from gezondewijk._errors import InputDataError, InputDataErrors
 from gezondewijk.store.db import transaction
+from gezondewijk.store.models import Workshop
 from gezondewijk.store.workshops import (
     WorkshopRuleError,
     add_entry,
@@ -33,6 +36,7 @@ from gezondewijk.web.limits import StreamLimits, client_key
 from gezondewijk.web.state import state_of
 from gezondewijk.web.workshop_access import (
     COOKIE_DAYS,
+    Who,
     cookie_name,
     done,
     entry_or_404,
@@ -138,21 +142,15 @@ async def join_workshop(request: Request, code: str) -> Response:
     return response
 
 
-@router.post("/sessie/{code}/stap/{step_id}/invoer")
-async def add_input(request: Request, code: str, step_id: int) -> Response:
-    """Add a piece of input to a step (participants: only while it is open)."""
-    form = await posted_form(request)
+#: A participant's (or the facilitator's) change to input: it returns the step it changed.
+_Change = Callable[[Session, Workshop, Who], int]
+
+
+def _input_change(request: Request, code: str, form: dict[str, Any], change: _Change) -> Response:
+    """Run ``change`` in one transaction; a refusal (bad input, the workshop's rules) says why."""
     with member_change(request, code, form) as (session, workshop, who):
-        step = step_or_404(session, workshop, step_id)
-        _, spec = spec_of(step)
         try:
-            data = parse_entry(
-                spec,
-                form,
-                domain=who.person.domain if who.person else "anders",
-                groups=workshop.groups,
-            )
-            add_entry(session, workshop, step, who.person, data, spec.input)
+            step_id = change(session, workshop, who)
         except InputDataErrors as exc:
             return refused(request, code, exc.errors, 422)
         except WorkshopRuleError as exc:
@@ -161,44 +159,53 @@ async def add_input(request: Request, code: str, step_id: int) -> Response:
     return done(request, code, workshop_id, f"#stap-{step_id}")
 
 
+@router.post("/sessie/{code}/stap/{step_id}/invoer")
+async def add_input(request: Request, code: str, step_id: int) -> Response:
+    """Add a piece of input to a step (participants: only while it is open)."""
+    form = await posted_form(request)
+
+    def add(session: Session, workshop: Workshop, who: Who) -> int:
+        step = step_or_404(session, workshop, step_id)
+        spec = spec_of(step)[1]
+        domain = who.person.domain if who.person else "anders"
+        data = parse_entry(spec, form, domain=domain, groups=workshop.groups)
+        add_entry(session, workshop, step, who.person, data, spec.input)
+        return step.id
+
+    return _input_change(request, code, form, add)
+
+
 @router.post("/sessie/{code}/invoer/{entry_id}/wijzig")
 async def edit_input(request: Request, code: str, entry_id: int) -> Response:
     """Change a piece of input: its author while the step is open, or the facilitator."""
     form = await posted_form(request)
-    with member_change(request, code, form) as (session, workshop, who):
+
+    def edit(session: Session, workshop: Workshop, who: Who) -> int:
         entry = entry_or_404(session, workshop, entry_id)
         step = step_or_404(session, workshop, entry.step_id)
-        _, spec = spec_of(step)
-        try:
-            stored = spec.kind.stored_as_form(entry, detail(entry))
-            data = parse_entry(
-                spec,
-                stored | {k: v for k, v in form.items() if k != "csrf"},
-                domain=entry.domain or "anders",
-                groups=workshop.groups,
-            )
-            change_entry(session, workshop, step, entry, who.person, data)
-        except InputDataErrors as exc:
-            return refused(request, code, exc.errors, 422)
-        except WorkshopRuleError as exc:
-            return refused(request, code, [InputDataError(str(exc))], exc.status_code)
-        workshop_id = workshop.id
-    return done(request, code, workshop_id, f"#stap-{step.id}")
+        spec = spec_of(step)[1]
+        # an edit may send only the text: the stored fields under the posted ones
+        fields = spec.kind.stored_as_form(entry, detail(entry))
+        fields |= {k: v for k, v in form.items() if k != "csrf"}
+        data = parse_entry(spec, fields, domain=entry.domain or "anders", groups=workshop.groups)
+        change_entry(session, workshop, step, entry, who.person, data)
+        return step.id
+
+    return _input_change(request, code, form, edit)
 
 
 @router.post("/sessie/{code}/invoer/{entry_id}/verwijder")
 async def remove_input(request: Request, code: str, entry_id: int) -> Response:
     """Remove a piece of input: its author while the step is open, or the facilitator."""
     form = await posted_form(request)
-    with member_change(request, code, form) as (session, workshop, who):
+
+    def remove(session: Session, workshop: Workshop, who: Who) -> int:
         entry = entry_or_404(session, workshop, entry_id)
         step = step_or_404(session, workshop, entry.step_id)
-        try:
-            remove_entry(session, workshop, step, entry, who.person)
-        except WorkshopRuleError as exc:
-            return refused(request, code, [InputDataError(str(exc))], exc.status_code)
-        workshop_id = workshop.id
-    return done(request, code, workshop_id, f"#stap-{step.id}")
+        remove_entry(session, workshop, step, entry, who.person)
+        return step.id
+
+    return _input_change(request, code, form, remove)
 
 
 @router.post("/sessie/{code}/stap/{step_id}/klaar")
