@@ -209,3 +209,27 @@ def test_hostile_names_are_neutralised_in_the_csv(demo_result: MapResult, tmp_pa
     for column in cells.columns:  # numbers may be negative; text may not start a formula
         text = cells[column][pd.to_numeric(cells[column], errors="coerce").isna()]
         assert not text.str[:1].isin(["=", "+", "-", "@"]).any(), column
+
+
+def test_a_large_run_leaves_out_the_geopackage_and_the_cells_csv_unless_asked(
+    demo_result: MapResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from gezondewijk.outputs import export
+
+    monkeypatch.setattr(export, "LARGE_RUN_CELLS", len(demo_result.cells) - 1)
+    said = io.StringIO()
+    written = write_all(demo_result, tmp_path / "auto", html=False, stream=said)
+    names = {p.name for paths in written.values() for p in paths}
+    assert "gezondewijk.gpkg" not in names and "cellen.csv" not in names
+    assert {"buurten.csv", "cellen.parquet", "buurten.parquet", "kaart.png"} <= names
+    assert "--formats gpkg" in said.getvalue()
+    # asked for by name, they are written whatever the size
+    asked = write_all(demo_result, tmp_path / "asked", formats=["gpkg", "csv"])
+    names = {p.name for paths in asked.values() for p in paths}
+    assert {"gezondewijk.gpkg", "cellen.csv", "buurten.csv"} <= names
+    # at or below the limit every format is written, as before
+    monkeypatch.setattr(export, "LARGE_RUN_CELLS", len(demo_result.cells))
+    small = write_all(demo_result, tmp_path / "small", html=False)
+    assert "geopackage" in small and any(p.name == "cellen.csv" for p in small["csv"])

@@ -238,7 +238,10 @@ class RunConfig(_Strict):
     html_map: bool = True
     max_map_cells: int = Field(default=60_000, ge=0)
     #: Which outputs to write (``gezondewijk run --formats``); the metadata CSVs always are.
-    formats: list[OutputFormat] = Field(default_factory=lambda: list(OUTPUT_FORMATS))
+    #: ``None``: every format, except that a run of more than
+    #: :data:`gezondewijk.outputs.export.LARGE_RUN_CELLS` cells leaves out the GeoPackage and
+    #: the cells' CSV (GeoParquet holds everything; ask for them by name).
+    formats: list[OutputFormat] | None = None
     credits: str = "Bron: CBS, RIVM; © OpenStreetMap-bijdragers (ODbL)"
 
     def resolved(self, base: Path) -> RunConfig:

@@ -46,6 +46,10 @@ FORMATS = OUTPUT_FORMATS
 
 #: From this many cells on, the GeoPackage is written in a second process (see write_all).
 GPKG_IN_WORKER_CELLS = 200_000
+#: Above this many cells a run whose formats are not given writes GeoParquet, the buurten's
+#: CSV, the pictures and the metadata, but not the GeoPackage and the cells' CSV: writing
+#: those took half of a national run (issue 32); ``--formats`` asks for them by name.
+LARGE_RUN_CELLS = 1_000_000
 
 
 @dataclass
@@ -222,15 +226,20 @@ def write_metadata_csv(result: MapResult, folder: Path) -> list[Path]:
     return paths
 
 
-def write_csv(result: MapResult, folder: Path, *, tables: RunTables | None = None) -> list[Path]:
+def write_csv(
+    result: MapResult, folder: Path, *, tables: RunTables | None = None, cells: bool = True
+) -> list[Path]:
     """Write ``buurten.csv``, ``cellen.csv`` (x/y in RD New, no geometry) and metadata CSVs.
 
     Text cells are neutralised against formula injection (names come from input files).
+    ``cells=False`` leaves ``cellen.csv`` out.
     """
     tables = tables or RunTables.of(result)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, table in tables.layers():
+        if name == "cellen" and not cells:
+            continue
         p = folder / f"{name}.csv"
         _write_csv_table(table.drop_columns(["geometry"]), p)
         paths.append(p)
@@ -276,6 +285,28 @@ def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in items)
 
 
+def _automatic(
+    result: MapResult, formats: Iterable[str] | None, stream: TextIO | None
+) -> tuple[tuple[str, ...], bool]:
+    """The formats to write, and whether the cells' CSV is among them.
+
+    Asked-for formats are written as asked. Without, a run of more than
+    :data:`LARGE_RUN_CELLS` cells leaves out the GeoPackage and the cells' CSV, and says so.
+    """
+    if formats is not None:
+        return parse_formats(list(formats)), True
+    if len(result.cells) <= LARGE_RUN_CELLS:
+        return FORMATS, True
+    if stream is not None:
+        count = f"{len(result.cells):,}".replace(",", ".")  # Dutch thousands
+        print(
+            f"      {count} cellen: GeoPackage en cellen.csv niet geschreven (GeoParquet heeft "
+            "alles); vraag ze met --formats gpkg,parquet,csv,png,html",
+            file=stream,
+        )
+    return tuple(f for f in FORMATS if f != "gpkg"), False
+
+
 def write_all(
     result: MapResult,
     folder: Path,
@@ -290,8 +321,9 @@ def write_all(
     Parameters
     ----------
     formats
-        Any of :data:`FORMATS` (default all; ``html=False`` leaves the HTML map out). The
-        metadata CSVs are always written.
+        Any of :data:`FORMATS`; ``None``: all, except the GeoPackage and the cells' CSV of a
+        run of more than :data:`LARGE_RUN_CELLS` cells. ``html=False`` leaves the HTML map
+        out. The metadata CSVs are always written.
     stream
         Where to report each file as it is written (``None``: silent).
 
@@ -304,7 +336,7 @@ def write_all(
     from gezondewijk.outputs.htmlmap import write_html_map
     from gezondewijk.outputs.picture import write_png_map
 
-    wanted = parse_formats(list(formats) if formats is not None else None)
+    wanted, cells_csv = _automatic(result, formats, stream)
     if not html:
         wanted = tuple(f for f in wanted if f != "html")
     folder.mkdir(parents=True, exist_ok=True)
@@ -334,7 +366,7 @@ def write_all(
             report("GeoParquet", t)
         t = time.perf_counter()
         if "csv" in wanted:
-            written["csv"] = write_csv(result, folder, tables=tables)
+            written["csv"] = write_csv(result, folder, tables=tables, cells=cells_csv)
             report("CSV", t)
         else:
             written["csv"] = write_metadata_csv(result, folder)
