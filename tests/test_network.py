@@ -68,6 +68,26 @@ def test_a_path_into_the_park_enters_it_at_the_crossing() -> None:
     assert walk_distance(index, origins, park) == pytest.approx([80.0 + 30.0])
 
 
+def test_a_destination_on_a_node_and_a_node_inside_a_park_are_reached() -> None:
+    """Entries that start at 0 m (a GP on a junction, a path node in a park) count.
+
+    SciPy drops explicit zeros when sparse matrices are added, and a search from a virtual
+    source built that way lost such entries (every distance became ∞, or a detour).
+    """
+    # a street with junctions at x = 0, 50, 100; a GP exactly on the junction at x = 50
+    net = network_from_lines(_lines([(0, 0), (50, 0), (100, 0)]))
+    index = EdgeIndex(net)
+    origins = index.snap(np.array([50.0, 0.0, 90.0]), np.array([0.0, 0.0, 0.0]))
+    gp = entries_for_points(index, np.array([50.0]), np.array([0.0]))
+    assert walk_distance(index, origins, gp) == pytest.approx([0.0, 50.0, 40.0])
+    # a park around the junction at x = 100 with a path node inside it
+    net = network_from_lines(_lines([(0, 0), (100, 0), (120, 0)]))
+    index = EdgeIndex(net)
+    park = entries_for_polygons(index, np.array([shapely.box(90, -10, 130, 10)]))
+    inside = index.snap(np.array([100.0, 0.0]), np.array([0.0, 0.0]))
+    assert walk_distance(index, inside, park) == pytest.approx([0.0, 90.0])
+
+
 def test_canal_with_one_bridge() -> None:
     # two banks 20 m apart, joined by one bridge at x = 500: 20 m straight, 1 km walking
     net = network_from_lines(

@@ -78,6 +78,35 @@ class EntryPoints:
         return len(self.node) + len(self.edge)
 
 
+def with_sources(
+    network: WalkNetwork,
+    source: np.ndarray,
+    node: np.ndarray,
+    weight: np.ndarray,
+    n_sources: int = 1,
+) -> sp.csr_matrix:
+    """The network's adjacency with virtual source nodes after its own nodes.
+
+    Source ``i`` (node ``n + i``) gets an edge to ``node[j]`` of ``weight[j]`` for every
+    ``j`` with ``source[j] == i``; each (source, node) pair once.
+
+    Notes
+    -----
+    The rows are appended to the CSR arrays directly. Adding a sparse matrix of the source
+    edges instead would drop the edges of weight 0 (SciPy removes explicit zeros when it adds
+    matrices), while ``dijkstra`` takes an explicit zero as an edge of length 0: a destination
+    on a node, or a node inside a park, would be lost.
+    """
+    base = network.adjacency(extra_nodes=n_sources)  # its last n_sources rows are empty
+    n = network.n_nodes
+    order = np.lexsort((node, source))
+    per_source = np.bincount(source, minlength=n_sources)
+    indptr = np.concatenate([base.indptr[: n + 1], base.indptr[n] + np.cumsum(per_source)])
+    indices = np.concatenate([base.indices, node[order]])
+    data = np.concatenate([base.data, weight[order].astype(base.data.dtype)])
+    return sp.csr_matrix((data, indices, indptr), shape=base.shape)
+
+
 def node_distances(network: WalkNetwork, entries: EntryPoints) -> np.ndarray:
     r"""Distance from every node to the nearest entry point, by one Dijkstra search.
 
@@ -104,10 +133,9 @@ def node_distances(network: WalkNetwork, entries: EntryPoints) -> np.ndarray:
         return np.full(n, np.inf)
     # one edge per target node, the shortest (a sparse matrix would add duplicates up)
     frame = pd.DataFrame({"node": targets, "w": weights}).groupby("node")["w"].min()
-    source = sp.csr_matrix(
-        (frame.to_numpy(), (np.full(len(frame), n), frame.index.to_numpy())), shape=(n + 1, n + 1)
+    graph = with_sources(
+        network, np.zeros(len(frame), dtype=np.int64), frame.index.to_numpy(), frame.to_numpy()
     )
-    graph = network.adjacency(extra_nodes=1) + source  # the virtual source's row was empty
     dist = dijkstra(graph, directed=True, indices=n)
     return np.asarray(dist[:n])
 
@@ -282,11 +310,9 @@ def counts_within(
     )
     frame = pd.DataFrame({"d": dest_ids, "node": targets, "w": weights})
     frame = frame.groupby(["d", "node"], as_index=False)["w"].min()
-    virtual = sp.csr_matrix(
-        (frame["w"].to_numpy(), (n + frame["d"].to_numpy(), frame["node"].to_numpy())),
-        shape=(n + n_dest, n + n_dest),
+    graph = with_sources(
+        network, frame["d"].to_numpy(), frame["node"].to_numpy(), frame["w"].to_numpy(), n_dest
     )
-    graph = network.adjacency(extra_nodes=n_dest) + virtual
     # two chunk × origins arrays at a time: about 32 MB each at most
     chunk = max(1, min(chunk, 4_000_000 // max(len(origins.edge), 1)))
     o_len = network.edge_length[origins.edge]
