@@ -21,8 +21,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     # the app's own messages (gezondewijk.*: live updates, scenarios) go to standard error
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("gezondewijk").setLevel(logging.INFO)  # not the libraries' chatter
     settings = WebSettings.from_env(public_url=f"http://{args.host}:{args.port}")
     if args.demo and settings.environment == "production":
         raise ConfigError(
