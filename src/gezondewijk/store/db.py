@@ -47,6 +47,23 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def warm_pool(engine: Engine) -> int:
+    """Open a PostgreSQL pool's connections now, so that the first residents do not wait.
+
+    Opening a connection (TCP, authentication, the server's new backend) cost more than a
+    form; without this, the first seconds under load after a start opened them one by one
+    (issue 32: ``_connect_gen`` in the profile, latency tails). SQLite's are cheap: none.
+    Returns how many were opened.
+    """
+    if engine.dialect.name != "postgresql":
+        return 0
+    size = engine.pool.size()  # type: ignore[attr-defined]
+    opened = [engine.connect() for _ in range(size)]
+    for connection in opened:
+        connection.close()  # back to the pool, still open
+    return size
+
+
 def migrate(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to a schema (Alembic ``upgrade``; the newest by default).
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gezondewijk._errors import ConfigError
 from gezondewijk.demo.leefplekmeter import DEMO_EMAIL, DEMO_PASSWORD
 from gezondewijk.reports.pdf import PdfQueue
-from gezondewijk.store.db import make_engine, migrate, session_factory, transaction
+from gezondewijk.store.db import make_engine, migrate, session_factory, transaction, warm_pool
 from gezondewijk.store.models import User
 from gezondewijk.store.repository import create_user, verify_password
 from gezondewijk.store.throttle import WindowCounts
@@ -212,6 +212,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     settings = settings or WebSettings.from_env()
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
+    warm_pool(engine)
     factory = session_factory(engine)
     if settings.environment == "production":
         refuse_published_demo_password(factory)
