@@ -192,10 +192,7 @@ def network_figures(kind: str, sample: int) -> dict[str, Any]:
     base = _baselines(net, ox, oy, layers, sample)
     multi_s, multi = _multi_source(net, ox, oy, layers)
     diffs = np.concatenate(
-        [
-            np.abs(multi[layer.variable] - values[walk_key(layer.variable)])
-            for layer in layers
-        ]
+        [np.abs(multi[layer.variable] - values[walk_key(layer.variable)]) for layer in layers]
     )
     return {
         "kind": kind,

@@ -33,8 +33,15 @@ def _peak_mb() -> float:
 
 
 def one(kind: str, size: float) -> dict[str, Any]:
-    """Run one measurement in this process and return its figures."""
+    """Run one measurement in this process and return its figures.
+
+    ``<kind>-1core``: the same on one CPU (this process pinned to it, so that every thread
+    of ours, GEOS's and NumPy's shares it), for comparisons on equal cores.
+    """
     sys.path.insert(0, str(ROOT))
+    if kind.endswith("-1core"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        return {**one(kind.removesuffix("-1core"), size), "kind": kind}
     if kind.startswith("national"):
         from gezondewijk.run import build_map
         from gezondewijk.settings import InequalityConfig, load_config
@@ -108,9 +115,10 @@ def step_lines(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[str
     """
     lines = [
         "| cells (target) | cells | gezondewijk s | peak MB | GeoPandas s | peak MB | "
-        "speed-up | tobler area_interpolate s | ours, cells + interpolation s | speed-up "
-        "| same result |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "speed-up | both on one core: ours s, GeoPandas s, speed-up | "
+        "tobler area_interpolate s | ours, cells + interpolation s | speed-up "
+        "| same result | NO2, score (ours vs GeoPandas means) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     profile = [
         "",
@@ -124,10 +132,15 @@ def step_lines(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[str
         lib = _child("library", size, args.limit)
         base: dict[str, Any] = {"error": "not run (above --baseline-max)"}
         tob: dict[str, Any] = {"error": "not run"}
+        lib1: dict[str, Any] = {"error": "not run"}
+        base1: dict[str, Any] = {"error": "not run"}
         if size <= args.baseline_max:
             print(f"  {size} cellen: GeoPandas, tobler ...", file=sys.stderr, flush=True)
             base = _child("baseline", size, args.limit)
             tob = _child("tobler", size, args.limit)
+            lib1 = _child("library-1core", size, args.limit)
+            base1 = _child("baseline-1core", size, args.limit)
+            rows += [lib1, base1]
         rows += [lib, base, tob]
         if "error" in lib:
             lines.append(f"| {size} | – | {lib['error']} | | | | | | | | |")
@@ -146,11 +159,22 @@ def step_lines(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[str
                 f"| {tob['t_interpolate']:.2f} | {ours:.2f} | "
                 f"{float(tob['t_interpolate']) / ours:.1f}× "
             )
+        one_core = "| – "
+        if "error" not in lib1 and "error" not in base1:
+            one_core = (
+                f"| {lib1['seconds']:.2f}, {base1['seconds']:.2f}, "
+                f"{float(base1['seconds']) / float(lib1['seconds']):.1f}× "
+            )
+        no2_score = (
+            f"{lib['mean_no2']:.4f} vs {base['mean_no2']:.4f}, "
+            f"{lib['mean_score']:.4f} vs {base['mean_score']:.4f}"
+        )
         lines.append(
             cells + f"| {base['seconds']:.2f} | {base['peak_mb']:.0f} | "
             f"{float(base['seconds']) / float(lib['seconds']):.1f}× "
+            + one_core
             + tobler
-            + f"| {'yes' if same else 'NO'} |"
+            + f"| {'yes' if same else 'NO'} | {no2_score} |"
         )
         print(lines[-1], flush=True)
         profile.append(

@@ -29,7 +29,8 @@ def thread_budget() -> int:
             return int(distributed.get_worker().state.nthreads)
         except ValueError:  # not in a worker's task
             pass
-    return os.cpu_count() or 1
+    # the CPUs this process may run on (a container's or ``taskset``'s share), not the machine's
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def map_chunks(

@@ -7,7 +7,7 @@ import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from gezondewijk._parallel import map_chunks
+from gezondewijk._parallel import map_chunks, thread_budget
 from gezondewijk.sources.rasters import RasterLayer
 from gezondewijk.variables import Variable
 
@@ -69,6 +69,7 @@ def distance_to_nearest(
         dist, _ = tree_pts.query(
             np.column_stack([x, y]),
             distance_upper_bound=np.inf if max_distance is None else max_distance,
+            workers=thread_budget(),
         )
         return np.where(np.isfinite(dist), dist, np.nan)
     tree = shapely.STRtree(geoms)
