@@ -10,7 +10,12 @@ import shapely
 
 from gezondewijk._progress import Progress
 from gezondewijk.areas import CellSet
-from gezondewijk.indicators.proximity import Destinations, Origins, proximity
+from gezondewijk.indicators.proximity import (
+    Destinations,
+    OriginDistances,
+    Origins,
+    origin_distances,
+)
 from gezondewijk.indicators.reach import reach_per_cell
 from gezondewijk.network import WalkNetwork, network_from_lines
 from gezondewijk.network.distance import ENTRY_REACH_M
@@ -143,13 +148,19 @@ def _osm_layer(layers: OsmLayers, name: str) -> gpd.GeoDataFrame:
 
 
 def measure_proximity(
-    inputs: ProximityInputs, cells: CellSet, address_points: np.ndarray | None
+    inputs: ProximityInputs,
+    cells: CellSet,
+    address_points: np.ndarray | None,
+    *,
+    keep: list[tuple[Origins, OriginDistances]] | None = None,
 ) -> dict[str, np.ndarray]:
     """Distances per cell (variable → metres) to green and amenities, straight and walking.
 
     Measured from the address points where the run has them, else from the cell centres (see
     :func:`gezondewijk.indicators.proximity.proximity`). Each cell's distances depend only on
     its own origins, so any subset of the cells gives the same values for those cells.
+    ``keep``: the origins and their distances are appended to it, for scenarios on the run
+    (which then need not measure them again).
     """
     sport, food = inputs.points.get("sport"), inputs.points.get("voedsel")
     if not inputs.layers and sport is None and food is None:
@@ -159,7 +170,10 @@ def measure_proximity(
         if address_points is not None
         else Origins.cell_centres(cells)
     )
-    out = proximity(origins, inputs.layers, inputs.network, reach=inputs.reach)
+    distances = origin_distances(origins, inputs.layers, inputs.network, reach=inputs.reach)
+    if keep is not None:
+        keep.append((origins, distances))
+    out = distances.per_cell(origins)
     out.update(reach_per_cell(origins, sport, food, inputs.walk_network))
     return out
 

@@ -31,6 +31,7 @@ from gezondewijk.indicators import (
 from gezondewijk.indicators.buurt_counts import buurt_measures, school_food
 from gezondewijk.indicators.exposure import plausible
 from gezondewijk.indicators.interpolate import Weighting
+from gezondewijk.indicators.proximity import OriginDistances, Origins
 from gezondewijk.indicators.reach import Reach
 from gezondewijk.indicators.segments import length_weighted, segment_values
 from gezondewijk.run.proximity import (
@@ -107,6 +108,8 @@ class CellIndicators:
     buurt_values: dict[str, np.ndarray] = field(default_factory=dict)
     #: Further tables of the run (food outlets near each school).
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The origins and their distances as measured (one process only), for scenarios.
+    distances: tuple[Origins, OriginDistances] | None = None
 
 
 @dataclass
@@ -331,11 +334,13 @@ def measure_cells(
     address_points: np.ndarray | None,
     inputs: ProximityInputs,
     read: Callable[[RasterInput], RasterLayer] | None = None,
+    keep: list[tuple[Origins, OriginDistances]] | None = None,
 ) -> dict[str, np.ndarray]:
     """Values measured at each cell: the rasters at its centre, distances from its origins.
 
     Every value depends on the cell alone, so a cluster may measure any part of the cells.
-    ``read`` reads a raster (default :func:`gezondewijk.sources.read_raster`).
+    ``read`` reads a raster (default :func:`gezondewijk.sources.read_raster`); ``keep``
+    receives the origins and their distances (:func:`measure_proximity`).
     """
     measured: dict[str, np.ndarray] = {}
     for raster_cfg in config.rasters:
@@ -349,7 +354,7 @@ def measure_cells(
         lines = read_vector(seg_cfg.path, layer=seg_cfg.layer, what="lijnenlaag")
         pieces = segment_values(lines, seg_cfg.value_field, path=str(seg_cfg.path))
         measured[seg_cfg.variable] = length_weighted(cells.grid, cells.keys, pieces)
-    measured.update(measure_proximity(inputs, cells, address_points))
+    measured.update(measure_proximity(inputs, cells, address_points, keep=keep))
     return measured
 
 
@@ -380,9 +385,11 @@ def cell_indicators(
         )
     if measured is None:
         inputs = read_proximity_inputs(config, buurten, progress)
-        at_cells = measure_cells(config, cells, laid.address_points, inputs)
+        kept: list[tuple[Origins, OriginDistances]] = []
+        at_cells = measure_cells(config, cells, laid.address_points, inputs, keep=kept)
     else:
         inputs, at_cells = measured
+        kept = []  # measured part by part on a cluster: scenarios measure again
     variables: dict[str, Variable] = {}
     notes = list(inputs.notes)
     at_cells = dict(at_cells)  # a cluster's measurements stay as it sent them
@@ -434,7 +441,14 @@ def cell_indicators(
         )
     measured_here = [k for k in at_cells if k not in from_buurten]
     return CellIndicators(
-        values, variables, measured_here, notes, inputs, buurt_values=per_buurt, tables=tables
+        values,
+        variables,
+        measured_here,
+        notes,
+        inputs,
+        buurt_values=per_buurt,
+        tables=tables,
+        distances=kept[0] if kept else None,
     )
 
 

@@ -65,12 +65,18 @@ def prepare_base(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> Sc
     origins = distances = None
     reach = ENTRY_REACH_M
     if inputs is not None and inputs.layers:
-        cells = state.laid.cells
-        points = state.laid.address_points
-        origins = (
-            Origins.addresses(cells, points) if points is not None else Origins.cell_centres(cells)
-        )
-        distances = origin_distances(origins, inputs.layers, inputs.network, reach=inputs.reach)
+        if state.at_cells.distances is not None:
+            # as the run measured them: not a second time
+            origins, distances = state.at_cells.distances
+        else:  # measured part by part on a cluster
+            cells = state.laid.cells
+            points = state.laid.address_points
+            origins = (
+                Origins.addresses(cells, points)
+                if points is not None
+                else Origins.cell_centres(cells)
+            )
+            distances = origin_distances(origins, inputs.layers, inputs.network, reach=inputs.reach)
         layers = {d.variable: d for d in inputs.layers}
         reach = inputs.reach
     pre_score = state.at_cells.values
