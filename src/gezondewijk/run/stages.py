@@ -358,6 +358,26 @@ def measure_cells(
     return measured
 
 
+def _measured(
+    config: RunConfig,
+    joined: JoinedTables,
+    laid: LaidCells,
+    progress: Progress,
+    measured: tuple[ProximityInputs, dict[str, np.ndarray]] | None,
+) -> tuple[ProximityInputs, dict[str, np.ndarray], list[tuple[Origins, OriginDistances]]]:
+    """The proximity inputs, the values measured at the cells, and the distances kept.
+
+    A cluster's measurements come as it sent them (no distances kept: scenarios on such a
+    run measure them again); otherwise the inputs are read and measured here.
+    """
+    if measured is not None:
+        return measured[0], measured[1], []
+    inputs = read_proximity_inputs(config, joined.buurten, progress)
+    kept: list[tuple[Origins, OriginDistances]] = []
+    values = measure_cells(config, laid.cells, laid.address_points, inputs, keep=kept)
+    return inputs, values, kept
+
+
 def cell_indicators(
     config: RunConfig,
     joined: JoinedTables,
@@ -383,13 +403,7 @@ def cell_indicators(
         values["population_density"] = density_per_km2(
             values["population"].to_numpy(), cells.covered_area
         )
-    if measured is None:
-        inputs = read_proximity_inputs(config, buurten, progress)
-        kept: list[tuple[Origins, OriginDistances]] = []
-        at_cells = measure_cells(config, cells, laid.address_points, inputs, keep=kept)
-    else:
-        inputs, at_cells = measured
-        kept = []  # measured part by part on a cluster: scenarios measure again
+    inputs, at_cells, kept = _measured(config, joined, laid, progress, measured)
     variables: dict[str, Variable] = {}
     notes = list(inputs.notes)
     at_cells = dict(at_cells)  # a cluster's measurements stay as it sent them
