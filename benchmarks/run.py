@@ -166,7 +166,8 @@ def step_lines(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[str
                 f"{float(base1['seconds']) / float(lib1['seconds']):.1f}× "
             )
         no2_score = (
-            f"{lib['mean_no2']:.4f} vs {base['mean_no2']:.4f}, "
+            f"NO2 per cell equal but {base['no2_differ']:.0f} centres on a pixel edge "
+            f"({base['no2_differ_off_edge']:.0f} elsewhere); score means "
             f"{lib['mean_score']:.4f} vs {base['mean_score']:.4f}"
         )
         lines.append(

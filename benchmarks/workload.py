@@ -82,6 +82,7 @@ def write_ascii_grid(layer: RasterLayer, path: Path) -> Path:
         f"NCOLS {ncols}\nNROWS {nrows}\nXLLCORNER {t.c:.0f}\n"
         f"YLLCORNER {t.f + t.e * nrows:.0f}\nCELLSIZE {t.a:.0f}\nNODATA_VALUE -999\n"
     )
-    body = "\n".join(" ".join(f"{v:.3f}" for v in row) for row in layer.values)
+    # every digit: the baseline must read the values ours reads (3 decimals made most differ)
+    body = "\n".join(" ".join(repr(float(v)) for v in row) for row in layer.values)
     path.write_text(header + body + "\n", encoding="ascii")
     return path
