@@ -179,7 +179,8 @@
       { id: "cellen-rand", type: "line", source: "cellen", "source-layer": "cellen", layout: { visibility: "none" }, paint: { "line-color": "#888888", "line-width": 0.3 } },
       { id: "buurten-rand", type: "line", source: "buurten", "source-layer": "buurten", paint: { "line-color": "#333333", "line-width": 0.8 } },
     );
-    return { version: 8, sources: sources, layers: layers };
+    // colours appear at once: no 300 ms fade on every tile and restyle (data, not decoration)
+    return { version: 8, sources: sources, layers: layers, transition: { duration: 0, delay: 0 } };
   }
   async function find(term) {
     const r = await fetch("/kaart/zoek.json?q=" + encodeURIComponent(term));
@@ -222,6 +223,7 @@
     map = new maplibregl.Map({
       container: el, style: style(), bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 20 },
       hash: true, maxZoom: 18, attributionControl: { compact: true }, dragRotate: false, pitchWithRotate: false,
+      fadeDuration: 0,
       locale: {
         "NavigationControl.ZoomIn": "Inzoomen", "NavigationControl.ZoomOut": "Uitzoomen",
         "NavigationControl.ResetBearing": "Noorden boven", "AttributionControl.ToggleAttribution": "Bronnen tonen",
