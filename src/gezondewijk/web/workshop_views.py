@@ -9,6 +9,7 @@ one rendering however many people watch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from jinja2 import Environment
@@ -109,7 +110,12 @@ class _Source:
         self.workshop = workshop
         self.step = step
         self.groups = workshop.groups
-        self._steps = steps_of(session, workshop.id)
+
+    @cached_property
+    def _steps(self) -> list[WorkshopStep]:
+        # read only by the kinds that look beyond their own step (and once for them): live
+        # updates render many steps, most of which never ask
+        return steps_of(self.session, self.workshop.id)
 
     def _in_form(self, before: bool) -> list[WorkshopStep]:
         return [

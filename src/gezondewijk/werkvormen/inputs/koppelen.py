@@ -92,11 +92,14 @@ def agreement_of_pair(offer: EntryLike, need: EntryLike, from_step: int) -> Entr
 
 def arrange(view: Arrangement, source: WorkshopSource) -> None:
     """Offers and needs per domain, suggested pairs and the confirmed ones."""
-    offers = [i.entry for i in source.items_in_form(frozenset({"aanbod"}))]
-    needs = [i.entry for i in source.items_in_form(frozenset({"vraag"}))]
+    # one read for the three kinds of step, split by the step each entry is in
+    kind_of = {step_id: spec.input for step_id, spec in source.steps_in_form()}
+    items = source.items_in_form(frozenset({"aanbod", "vraag", "koppelen"}))
+    offers = [i.entry for i in items if kind_of[i.entry.step_id] == "aanbod"]
+    needs = [i.entry for i in items if kind_of[i.entry.step_id] == "vraag"]
     decided: dict[tuple[int, int], str] = {}
-    for item in source.items_in_form(frozenset({"koppelen"})):
-        if item.entry.kind == DECISION:
+    for item in items:
+        if kind_of[item.entry.step_id] == "koppelen" and item.entry.kind == DECISION:
             pair = (int(item.extra.get("offer", 0)), int(item.extra.get("need", 0)))
             decided[pair] = str(item.extra.get("verdict", ""))
     by_id = {e.id: e for e in [*offers, *needs]}
