@@ -213,77 +213,6 @@ def viewer_figures(edge: float) -> dict[str, Any]:
         return {"kind": "viewer", **measure(national_folder(Path(tmp), edge))}
 
 
-def end_to_end_lines(rows: list[dict[str, Any]], limit: float) -> list[str]:
-    """``gezondewijk run`` on the whole country as a user runs it.
-
-    Wall time and the peak memory of the whole process tree (the GeoPackage worker included),
-    for the 100 m hexagons and 1 ha cells: the default outputs of a large run (median of 3)
-    against every output written (issue 32's goals: 20 s / 2.5 GB and 45 s).
-    """
-    lines = [
-        "| national run end to end | edge m | outputs | seconds (median of runs) | peak MB "
-        "(process tree) | written MB | goal |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    text = NATIONAL_CONFIG.read_text(encoding="utf-8")
-    every = ["--formats", "gpkg,parquet,csv,png,html"]
-    for label, edge, goal in (
-        ("100 m hexagons", 100.0, "20 s, 2.5 GB"),
-        ("1 ha", 62.04, "45 s"),
-    ):
-        # the default outputs (a large run: GeoParquet, buurten CSV, pictures; median of 3)
-        # against every output written, the way a national run wrote before
-        for outputs, extra, repeats in (("default", [], 3), ("all five", every, 1)):
-            print(f"  Nederland end to end, {label}, {outputs} ...", file=sys.stderr, flush=True)
-            runs = [_end_to_end(text, edge, extra, limit) for _ in range(repeats)]
-            r = sorted(runs, key=lambda x: float(x["seconds"]))[len(runs) // 2]
-            stages = [ln.strip() for ln in str(r["stderr_tail"]).splitlines() if "klaar in" in ln]
-            rows.append(
-                {
-                    "kind": "national-end-to-end",
-                    "edge_m": edge,
-                    "outputs": outputs,
-                    "seconds_all": [float(x["seconds"]) for x in runs],
-                    "stages": stages,
-                    **{k: v for k, v in r.items() if k != "stdout"},
-                }
-            )
-            if r["returncode"] != 0:
-                failed = str(r["stderr_tail"])[-200:]
-                lines.append(f"| {label} | {edge} | {outputs} | failed: {failed} | | | |")
-            else:
-                times = ", ".join(f"{float(x['seconds']):.1f}" for x in runs)
-                lines.append(
-                    f"| {label} | {edge} | {outputs} | {float(r['seconds']):.1f} ({times}) "
-                    f"| {float(r['peak_tree_mb']):.0f} | {float(r['written_mb']):.0f} | {goal} |"
-                )
-            print(lines[-1], flush=True)
-    return lines
-
-
-def _end_to_end(text: str, edge: float, extra: list[str], limit: float) -> dict[str, Any]:
-    """One ``gezondewijk run`` of the country at ``edge`` m, measured as a process tree."""
-    import tempfile
-
-    from benchmarks.proctree import run_measured
-
-    with tempfile.TemporaryDirectory(prefix="gw-run-") as tmp:
-        config = Path(tmp) / "nederland.toml"
-        config.write_text(
-            text.replace("../../shared", str(ROOT.parent / "shared")).replace(
-                "edge_m = 100", f"edge_m = {edge}"
-            ),
-            encoding="utf-8",
-        )
-        out = Path(tmp) / "uitvoer"
-        command = [sys.executable, "-m", "gezondewijk.cli", "run", str(config), "--out", str(out)]
-        r = run_measured(
-            [*command, *extra], cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")}, limit=limit
-        )
-        r["written_mb"] = sum(f.stat().st_size for f in out.glob("*") if f.is_file()) / 1e6
-    return r
-
-
 def _child(kind: str, size: float, limit: float) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--one", kind, str(size)]
     try:
@@ -340,6 +269,8 @@ def _national_part(rows: list[dict[str, Any]], lines: list[str], args: argparse.
     if not NATIONAL_CONFIG.is_file() or not (ROOT.parent / "shared" / "data").is_dir():
         print("national runs skipped: ../shared/data not found", flush=True)
     else:
+        from benchmarks.end_to_end import end_to_end_lines
+
         lines += [""]
         lines += end_to_end_lines(rows, args.limit)
         lines += [
@@ -438,6 +369,7 @@ def _parser() -> argparse.ArgumentParser:
             "load",
             "werksessie",
             "scenarios",
+            "national",
         ],
         default="all",
         help="run one part only",
@@ -470,8 +402,10 @@ def main() -> int:
         _cluster_part(rows, lines, args)
     if args.only == "cluster":
         return _write(rows, lines)
-    if not args.no_national and args.only == "all":
+    if not args.no_national and args.only in ("all", "national"):
         _national_part(rows, lines, args)
+    if args.only == "national":
+        return _write(rows, lines)
     if not args.no_national and (ROOT.parent / "shared" / "data").is_dir():
         _viewer_part(rows, lines, args)
     if not args.no_load:

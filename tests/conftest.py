@@ -34,6 +34,15 @@ def demo_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic town (addresses, street network, four destination layers), 20 draws."""
+    config = write_synthetic_inputs(make_synthetic_town(), tmp_path_factory.mktemp("stad"))
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("synthetic = true", "synthetic = true\nstability_draws = 20"))
+    return config
+
+
+@pytest.fixture(scope="session")
 def demo_result(demo_config: Path) -> MapResult:
     return build_map(load_config(demo_config), stream=None)
 

@@ -13,7 +13,6 @@ from gezondewijk._errors import ConfigError, GridError
 from gezondewijk.areas import build_cells, make_grid
 from gezondewijk.areas.partition import join_parts, owned_cells, split_buurten, with_halo
 from gezondewijk.cli import main as cli
-from gezondewijk.demo import make_synthetic_town, write_synthetic_inputs
 from gezondewijk.run import build_map
 from gezondewijk.run.cluster import Cluster, part_jobs
 from gezondewijk.settings import load_config
@@ -24,15 +23,6 @@ pytestmark = pytest.mark.slow
 
 #: Eindhoven and five neighbours: more gemeenten than twice the parts, so whole gemeenten.
 KEMPEN = ["GM0772", "GM0794", "GM0861", "GM0753", "GM0866", "GM0820"]
-
-
-@pytest.fixture(scope="module")
-def town(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The synthetic town (addresses, street network, four destination layers), 20 draws."""
-    config = write_synthetic_inputs(make_synthetic_town(), tmp_path_factory.mktemp("stad"))
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("synthetic = true", "synthetic = true\nstability_draws = 20"))
-    return config
 
 
 @pytest.fixture(scope="module")

@@ -242,6 +242,10 @@ class RunConfig(_Strict):
     #: :data:`gezondewijk.outputs.export.LARGE_RUN_CELLS` cells leaves out the GeoPackage and
     #: the cells' CSV (GeoParquet holds everything; ask for them by name).
     formats: list[OutputFormat] | None = None
+    #: Lay, score and write the cells part by part, so that memory follows the largest part
+    #: (:mod:`gezondewijk.run.in_parts`). ``None``: from
+    #: :data:`gezondewijk.run.in_parts.IN_PARTS_FROM_CELLS` cells on, without extra presets.
+    in_parts: bool | None = None
     credits: str = "Bron: CBS, RIVM; © OpenStreetMap-bijdragers (ODbL)"
 
     def resolved(self, base: Path) -> RunConfig:

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from gezondewijk._errors import ConfigError, PresetError
 from gezondewijk.outputs import parse_formats, write_all
-from gezondewijk.run import MapResult, build_map, monitor_change, write_monitor
+from gezondewijk.run import MapResult, monitor_change, write_monitor
+from gezondewijk.run.build import build_map_state, prepare
+from gezondewijk.run.in_parts import goes_in_parts
 from gezondewijk.run.monitor import DEFAULT_SES, DEFAULT_VARIABLES
 from gezondewijk.scoring import available_presets
 from gezondewijk.settings import OUTPUT_FORMATS, RunConfig, load_config
@@ -93,24 +95,39 @@ def _run(
     workers: int | None = None,
 ) -> int:
     stream = None if quiet else sys.stderr
-    if scheduler is None and workers is None:
-        result = build_map(config, stream=stream)
-    else:
-        from gezondewijk.run.cluster import Cluster
-
-        with Cluster.connect(scheduler, workers=workers or 2) as cluster:
-            result = build_map(config, stream=stream, cluster=cluster)
     folder = out or config.output_dir
-    if not quiet:
-        print(f"uitvoer schrijven naar {folder} ...", file=sys.stderr)
-    written = write_all(
-        result,
-        folder,
-        html=config.html_map,
-        max_map_cells=config.max_map_cells,
-        formats=config.formats,
-        stream=None if quiet else sys.stderr,
-    )
+    on_cluster = scheduler is not None or workers is not None
+    prepared = prepare(config, stream=stream)
+    if goes_in_parts(config, prepared.joined.buurten, cluster=on_cluster):
+        from gezondewijk.outputs.in_parts import write_in_parts
+
+        result, written = write_in_parts(
+            prepared,
+            folder,
+            formats=None if config.formats is None else tuple(config.formats),
+            html=config.html_map,
+            stream=stream,
+        )
+    else:
+        if not on_cluster:
+            result = build_map_state(config, stream=stream, prepared=prepared)[0]
+        else:
+            from gezondewijk.run.cluster import Cluster
+
+            with Cluster.connect(scheduler, workers=workers or 2) as cluster:
+                result = build_map_state(config, stream=stream, cluster=cluster, prepared=prepared)[
+                    0
+                ]
+        if not quiet:
+            print(f"uitvoer schrijven naar {folder} ...", file=sys.stderr)
+        written = write_all(
+            result,
+            folder,
+            html=config.html_map,
+            max_map_cells=config.max_map_cells,
+            formats=config.formats,
+            stream=stream,
+        )
     _print_summary(result, written)
     if "html" in written:
         print(f"\nOpen de kaart / open the map: {written['html'][0].resolve().as_uri()}")

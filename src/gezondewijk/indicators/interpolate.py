@@ -7,6 +7,7 @@ address layer gives the population within each piece (Mennis, 2003).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -18,23 +19,56 @@ from gezondewijk.areas.cells import CellSet
 Weighting = Literal["area", "population"]
 
 
-def _piece_weights(cells: CellSet, weighting: Weighting) -> tuple[np.ndarray, np.ndarray]:
-    """Return the per-piece weight ``w`` and, for extensive variables, the buurt totals of it."""
+@dataclass(frozen=True)
+class BuurtWeights:
+    """Per buurt, the area and the addresses of its pieces in every cell of the run.
+
+    Sharing a count out to the cells divides by these totals; a run laid part by part
+    (:mod:`gezondewijk.run.in_parts`) adds them up over its parts first.
+    """
+
+    area: np.ndarray
+    addresses: np.ndarray
+
+    @classmethod
+    def of(cls, cells: CellSet, n_buurten: int) -> BuurtWeights:
+        """The totals of one set of cells (positions in ``pieces["buurt"]``)."""
+        buurt = cells.pieces["buurt"].to_numpy()
+        area = cells.pieces["area"].to_numpy(dtype="float64")
+        addresses = cells.pieces["addresses"].to_numpy(dtype="float64")
+        return cls(
+            np.bincount(buurt, weights=area, minlength=n_buurten),
+            np.bincount(buurt, weights=addresses, minlength=n_buurten),
+        )
+
+    def __add__(self, other: BuurtWeights) -> BuurtWeights:
+        return BuurtWeights(self.area + other.area, self.addresses + other.addresses)
+
+
+def _piece_weights(
+    cells: CellSet, weighting: Weighting, totals: BuurtWeights | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the per-piece weight ``w`` and each buurt's total of it over the whole run.
+
+    ``totals`` are the run's buurt totals (:class:`BuurtWeights`); ``None``: those of
+    ``cells``, which then are all cells of the run.
+    """
     pieces = cells.pieces
     area = pieces["area"].to_numpy(dtype="float64")
+    buurt = pieces["buurt"].to_numpy()
+    n_b = int(buurt.max()) + 1 if len(buurt) else 0
+    if totals is None:
+        totals = BuurtWeights.of(cells, n_b)
     if weighting == "area":
-        return area, area
+        return area, totals.area
     if weighting != "population":
         raise ConfigError(f"unknown weighting '{weighting}'; use 'area' or 'population'.")
-    addr = pieces["addresses"].to_numpy(dtype="float64")
-    if addr.sum() == 0:
-        return area, area
+    if totals.addresses.sum() == 0:
+        return area, totals.area
     # buurten without any address in the cells fall back to area weights
-    n_b = int(pieces["buurt"].max()) + 1 if len(pieces) else 0
-    per_buurt = np.bincount(pieces["buurt"], weights=addr, minlength=n_b)
-    no_addr = per_buurt[pieces["buurt"].to_numpy()] == 0
-    w = np.where(no_addr, area, addr)
-    return w, w
+    no_addr = totals.addresses == 0
+    addr = pieces["addresses"].to_numpy(dtype="float64")
+    return np.where(no_addr[buurt], area, addr), np.where(no_addr, totals.area, totals.addresses)
 
 
 def _grouped_mean(group: np.ndarray, vals: np.ndarray, w: np.ndarray, n: int) -> np.ndarray:
@@ -52,6 +86,7 @@ def areal_interpolate(
     extensive: list[str] | None = None,
     intensive: list[str] | None = None,
     weighting: Weighting = "area",
+    totals: BuurtWeights | None = None,
 ) -> pd.DataFrame:
     r"""Move buurt statistics onto cells.
 
@@ -68,6 +103,9 @@ def areal_interpolate(
         Rates, shares, means and densities.
     weighting
         ``"area"`` or ``"population"`` (addresses per piece, where the cells have them).
+    totals
+        The buurten's totals over every cell of the run, when ``cells`` are a part of it
+        (see :class:`BuurtWeights`).
 
     Returns
     -------
@@ -93,13 +131,11 @@ def areal_interpolate(
     pieces = cells.pieces
     cell = pieces["cell"].to_numpy()
     buurt = pieces["buurt"].to_numpy()
-    w, w_tot = _piece_weights(cells, weighting)
+    w, total_w = _piece_weights(cells, weighting, totals)
     n = len(cells)
     out: dict[str, np.ndarray] = {}
-    n_b = len(buurt_values)
     for name in extensive or []:
         v = buurt_values[name].to_numpy(dtype="float64")
-        total_w = np.bincount(buurt, weights=w_tot, minlength=n_b)
         share = np.divide(w, total_w[buurt], out=np.zeros_like(w), where=total_w[buurt] > 0)
         vals = v[buurt]
         known = ~np.isnan(vals)
@@ -118,6 +154,7 @@ def cells_to_buurten(
     n_buurten: int,
     *,
     weighting: Weighting = "area",
+    totals: BuurtWeights | None = None,
 ) -> pd.DataFrame:
     r"""Aggregate cell values (rasters, distances) to buurten as weighted means.
 
@@ -131,6 +168,8 @@ def cells_to_buurten(
         Number of buurten (rows of the result).
     weighting
         ``"area"`` or ``"population"``.
+    totals
+        The buurten's totals over every cell of the run (see :class:`BuurtWeights`).
 
     Returns
     -------
@@ -142,13 +181,42 @@ def cells_to_buurten(
     .. math:: \bar x_j = \frac{\sum_i x_i \, w_{ij}}{\sum_{i: x_i \text{ known}} w_{ij}}
 
     With population weighting this is the exposure of the average resident of the buurt.
+    A run laid part by part adds numerator and denominator over its parts
+    (:func:`buurt_sums`) and divides once.
     """
+    sums = buurt_sums(cells, cell_values, n_buurten, weighting=weighting, totals=totals)
+    return means_of(sums, n_buurten)
+
+
+def buurt_sums(
+    cells: CellSet,
+    cell_values: pd.DataFrame,
+    n_buurten: int,
+    *,
+    weighting: Weighting = "area",
+    totals: BuurtWeights | None = None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per variable, the numerator and denominator of :func:`cells_to_buurten` per buurt."""
     pieces = cells.pieces
     cell = pieces["cell"].to_numpy()
     buurt = pieces["buurt"].to_numpy()
-    w, _ = _piece_weights(cells, weighting)
-    out: dict[str, np.ndarray] = {}
+    w, _ = _piece_weights(cells, weighting, totals)
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in cell_values.columns:
         vals = cell_values[name].to_numpy(dtype="float64")[cell]
-        out[name] = _grouped_mean(buurt, vals, w, n_buurten)
-    return pd.DataFrame(out)
+        known = ~np.isnan(vals)
+        out[name] = (
+            np.bincount(buurt[known], weights=vals[known] * w[known], minlength=n_buurten),
+            np.bincount(buurt[known], weights=w[known], minlength=n_buurten),
+        )
+    return out
+
+
+def means_of(sums: dict[str, tuple[np.ndarray, np.ndarray]], n_buurten: int) -> pd.DataFrame:
+    """The weighted means of :func:`buurt_sums` (NaN where no value is known)."""
+    return pd.DataFrame(
+        {
+            name: np.divide(num, den, out=np.full(n_buurten, np.nan), where=den > 0)
+            for name, (num, den) in sums.items()
+        }
+    )

@@ -22,9 +22,8 @@ from gezondewijk.network import (
     WalkNetwork,
     entries_for_points,
     entries_for_polygons,
-    walk_distance,
 )
-from gezondewijk.network.distance import ENTRY_REACH_M
+from gezondewijk.network.distance import ENTRY_REACH_M, distances_at, node_distances
 from gezondewijk.network.snap import Snapped
 from gezondewijk.variables import walk_key
 
@@ -120,31 +119,73 @@ class OriginDistances:
         return {k: origins.per_cell(both[k]) for k in order}
 
 
+@dataclass(frozen=True)
+class NetworkDestinations:
+    """Where each layer meets the network, and every node's walk to its nearest destination.
+
+    Both depend on the destinations and the network only, not on where one walks from: a run
+    measured part by part computes them once and reads each part's origins off them
+    (:meth:`gezondewijk.run.proximity.ProximityInputs.walking`).
+
+    Attributes
+    ----------
+    index
+        The network's edge index (for snapping origins).
+    entries
+        Per layer (in the order given; ``None`` for a layer not walked), its entry points.
+    node_dist
+        Per layer, the distance from every node to the nearest entry point (m).
+    """
+
+    index: EdgeIndex
+    entries: list[EntryPoints | None]
+    node_dist: list[np.ndarray | None]
+
+    @classmethod
+    def of(
+        cls, destinations: list[Destinations], network: WalkNetwork, reach: float = ENTRY_REACH_M
+    ) -> NetworkDestinations:
+        """Snap every walked layer to the network and search from it once."""
+        index = EdgeIndex(network)
+        entries = [
+            network_entries(index, d.features, reach) if d.walk else None for d in destinations
+        ]
+        return cls(
+            index, entries, [None if e is None else node_distances(network, e) for e in entries]
+        )
+
+
 def origin_distances(
     origins: Origins,
     destinations: list[Destinations],
     network: WalkNetwork | None,
     *,
     reach: float = ENTRY_REACH_M,
+    walking: NetworkDestinations | None = None,
 ) -> OriginDistances:
     """Distance from every origin to the nearest destination of each layer.
 
-    See :func:`proximity`, which takes the mean of these per cell.
+    See :func:`proximity`, which takes the mean of these per cell. ``walking``: the
+    destinations on the network as computed before (for these ``destinations`` and
+    ``network``); without it they are computed here.
     """
     straight_of: dict[str, np.ndarray] = {}
     walking_of: dict[str, np.ndarray] = {}
-    index = snapped = None
-    for dest in destinations:
+    snapped = None
+    for k, dest in enumerate(destinations):
         straight = distance_to_nearest(origins.x, origins.y, dest.features)
         straight_of[dest.variable] = straight
         if network is None or not dest.walk:
             continue
-        if index is None:
-            index = EdgeIndex(network)
-            snapped = index.snap(origins.x, origins.y)
-        assert snapped is not None
-        walking = walk_distance(index, snapped, network_entries(index, dest.features, reach))
-        walking_of[walk_key(dest.variable)] = np.where(straight == 0, 0.0, walking)
+        if walking is None:
+            walking = NetworkDestinations.of(destinations, network, reach)
+        if snapped is None:
+            snapped = walking.index.snap(origins.x, origins.y)
+        entries, node_dist = walking.entries[k], walking.node_dist[k]
+        assert entries is not None and node_dist is not None
+        walk = distances_at(network, snapped, node_dist, entries)
+        walking_of[walk_key(dest.variable)] = np.where(straight == 0, 0.0, walk)
+    index = None if walking is None else walking.index
     return OriginDistances(straight_of, walking_of, index, snapped)
 
 

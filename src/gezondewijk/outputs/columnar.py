@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS
 
+from gezondewijk.areas import CellSet
 from gezondewijk.crs import RD_NEW
 from gezondewijk.run.result import MapResult
 from gezondewijk.spreadsheet_safety import DANGEROUS_START, neutralise_text
@@ -32,12 +33,25 @@ def cells_table(result: MapResult, *, provenance: str | None = None) -> pa.Table
     ``provenance`` adds a ``herkomst`` column (dictionary-encoded: one string, not one per
     row); real runs leave it out of the cells and carry it in the buurten layer and metadata.
     """
-    cells = result.cells
-    main = cells.main_buurt()
+    main = result.cells.main_buurt()
     codes = pa.array(result.buurten["buurtcode"].astype(str).to_numpy())
     buurtcode = pc.if_else(
         pa.array(main >= 0), pc.take(codes, pa.array(np.maximum(main, 0))), pa.scalar("")
     )
+    return part_table(result.cells, result.cell_values, buurtcode, provenance=provenance)
+
+
+def part_table(
+    cells: CellSet,
+    cell_values: pd.DataFrame,
+    buurtcode: pa.Array | np.ndarray,
+    *,
+    provenance: str | None = None,
+) -> pa.Table:
+    """:func:`cells_table` of any set of cells: the whole run's, or one part's.
+
+    ``buurtcode``: the code of each cell's main buurt (``""`` for none).
+    """
     columns: dict[str, pa.Array] = {
         "cel_id": cells.grid.label_array(cells.keys),
         "x": pa.array(np.round(cells.x, 2)),
@@ -46,8 +60,8 @@ def cells_table(result: MapResult, *, provenance: str | None = None) -> pa.Table
     }
     if cells.addresses is not None:
         columns["adressen"] = pa.array(cells.addresses)
-    columns["buurtcode"] = buurtcode
-    values = pa.Table.from_pandas(result.cell_values, preserve_index=False)
+    columns["buurtcode"] = pa.array(buurtcode, pa.string())
+    values = pa.Table.from_pandas(cell_values, preserve_index=False)
     for name in values.column_names:
         columns[name] = values.column(name).combine_chunks()
     if provenance is not None:
@@ -61,12 +75,16 @@ def cells_table(result: MapResult, *, provenance: str | None = None) -> pa.Table
         columns[GEOMETRY] = pa.array(shapely.to_wkb(polygons), pa.binary())
     else:
         xy = rings.reshape(-1, 2)
-        bbox = [*(float(v) for v in xy.min(axis=0)), *(float(v) for v in xy.max(axis=0))]
-        geo = _geo_metadata(["Polygon"], bbox)
+        geo = geo_metadata(["Polygon"], bounds_of(xy))
         columns[GEOMETRY] = polygon_wkb(rings)
     # pandas' own metadata of the value columns keeps nullable integers (Int64) on reading
     pandas_meta = (values.schema.metadata or {}).get(b"pandas", b"{}")
     return pa.table(columns).replace_schema_metadata({b"geo": geo, b"pandas": pandas_meta})
+
+
+def bounds_of(xy: np.ndarray) -> list[float]:
+    """``[xmin, ymin, xmax, ymax]`` of ``(n, 2)`` points."""
+    return [*(float(v) for v in xy.min(axis=0)), *(float(v) for v in xy.max(axis=0))]
 
 
 def polygon_wkb(rings: np.ndarray) -> pa.Array:
@@ -133,13 +151,13 @@ _TYPE_NAMES = {
 
 
 def _geo_metadata_of(geoms: np.ndarray) -> bytes:
-    """:func:`_geo_metadata` with the types and bounding box of Shapely geometries."""
+    """:func:`geo_metadata` with the types and bounding box of Shapely geometries."""
     present = geoms[~shapely.is_missing(geoms)]
     types = sorted({_TYPE_NAMES[int(t)] for t in np.unique(shapely.get_type_id(present))})
-    return _geo_metadata(types, [float(v) for v in shapely.total_bounds(present)])
+    return geo_metadata(types, [float(v) for v in shapely.total_bounds(present)])
 
 
-def _geo_metadata(types: list[str], bbox: list[float]) -> bytes:
+def geo_metadata(types: list[str], bbox: list[float]) -> bytes:
     """The GeoParquet 1.1.0 ``geo`` metadata of one WKB geometry column in RD New.
 
     Notes

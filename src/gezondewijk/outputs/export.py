@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,9 @@ from gezondewijk.outputs.metadata import (
 )
 from gezondewijk.outputs.qgis_style import run_styles, write_layer_styles
 from gezondewijk.run.result import MapResult
+
+if TYPE_CHECKING:
+    from gezondewijk.outputs.picture import ScoreImage
 from gezondewijk.settings import OUTPUT_FORMATS
 from gezondewijk.spreadsheet_safety import neutralise
 
@@ -57,7 +60,8 @@ class RunTables:
     """The buurten and cells of one run as Arrow tables (built once per run)."""
 
     buurten: pa.Table
-    cells: pa.Table
+    #: ``None`` for a run in parts, whose cells were written part by part.
+    cells: pa.Table | None
 
     @classmethod
     def of(cls, result: MapResult) -> RunTables:
@@ -69,11 +73,15 @@ class RunTables:
         """
         label = provenance(result)
         buurten = frame_table(result.buurten.assign(herkomst=label))
+        if result.cells_in_parts is not None:
+            return cls(buurten=buurten, cells=None)
         cells = cells_table(result, provenance=label if result.synthetic else None)
         return cls(buurten=buurten, cells=cells)
 
     def layers(self) -> tuple[tuple[str, pa.Table], ...]:
-        """``(name, table)`` of the two map layers."""
+        """``(name, table)`` of the map layers held here."""
+        if self.cells is None:
+            return (("buurten", self.buurten),)
         return (("buurten", self.buurten), ("cellen", self.cells))
 
 
@@ -111,7 +119,8 @@ def write_geopackage(result: MapResult, path: Path, *, tables: RunTables | None 
     transaction, with a spatial index.
     """
     tables = tables or RunTables.of(result)
-    write_cells_geopackage(tables.cells, path)
+    if tables.cells is not None:
+        write_cells_geopackage(tables.cells, path)
     return _append_layers(path, result)
 
 
@@ -171,11 +180,16 @@ class _GeoPackageWorker:
 
 
 def _parquet_metadata(result: MapResult) -> dict[bytes, bytes]:
+    return parquet_metadata(provenance(result), result.preset.name, variables_table(result))
+
+
+def parquet_metadata(origin: str, preset: str, variables: pd.DataFrame) -> dict[bytes, bytes]:
+    """The run's provenance as GeoParquet file metadata (key ``gezondewijk``)."""
     meta = json.dumps(
         {
-            "herkomst": provenance(result),
-            "preset": result.preset.name,
-            "indicatoren": variables_table(result).to_dict(orient="records"),
+            "herkomst": origin,
+            "preset": preset,
+            "indicatoren": variables.to_dict(orient="records"),
         },
         ensure_ascii=False,
         default=str,
@@ -285,20 +299,20 @@ def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in items)
 
 
-def _automatic(
-    result: MapResult, formats: Iterable[str] | None, stream: TextIO | None
+def chosen_formats(
+    cells: int, formats: Iterable[str] | None, stream: TextIO | None
 ) -> tuple[tuple[str, ...], bool]:
-    """The formats to write, and whether the cells' CSV is among them.
+    """The formats to write for a run of ``cells`` cells, and whether the cells' CSV is one.
 
     Asked-for formats are written as asked. Without, a run of more than
     :data:`LARGE_RUN_CELLS` cells leaves out the GeoPackage and the cells' CSV, and says so.
     """
     if formats is not None:
         return parse_formats(list(formats)), True
-    if len(result.cells) <= LARGE_RUN_CELLS:
+    if cells <= LARGE_RUN_CELLS:
         return FORMATS, True
     if stream is not None:
-        count = f"{len(result.cells):,}".replace(",", ".")  # Dutch thousands
+        count = f"{cells:,}".replace(",", ".")  # Dutch thousands
         print(
             f"      {count} cellen: GeoPackage en cellen.csv niet geschreven (GeoParquet heeft "
             "alles); vraag ze met --formats gpkg,parquet,csv,png,html",
@@ -315,6 +329,7 @@ def write_all(
     max_map_cells: int = 60_000,
     formats: Iterable[str] | None = None,
     stream: TextIO | None = None,
+    burnt: ScoreImage | None = None,
 ) -> dict[str, list[Path]]:
     """Write the outputs of a run into ``folder`` and return the paths by kind.
 
@@ -324,6 +339,9 @@ def write_all(
         Any of :data:`FORMATS`; ``None``: all, except the GeoPackage and the cells' CSV of a
         run of more than :data:`LARGE_RUN_CELLS` cells. ``html=False`` leaves the HTML map
         out. The metadata CSVs are always written.
+        A run in parts (:attr:`MapResult.cells_in_parts`) wrote its cells already
+        (:mod:`gezondewijk.outputs.in_parts`); here its buurten and metadata are written, and
+        the PNG from the cells it burnt in (``burnt``).
     stream
         Where to report each file as it is written (``None``: silent).
 
@@ -336,7 +354,7 @@ def write_all(
     from gezondewijk.outputs.htmlmap import write_html_map
     from gezondewijk.outputs.picture import write_png_map
 
-    wanted, cells_csv = _automatic(result, formats, stream)
+    wanted, cells_csv = chosen_formats(result.cell_count, formats, stream)
     if not html:
         wanted = tuple(f for f in wanted if f != "html")
     folder.mkdir(parents=True, exist_ok=True)
@@ -352,7 +370,12 @@ def write_all(
         report("tabellen", start)
     gpkg_path = folder / "gezondewijk.gpkg"
     worker: _GeoPackageWorker | None = None
-    if "gpkg" in wanted and tables is not None and len(result.cells) >= GPKG_IN_WORKER_CELLS:
+    if (
+        "gpkg" in wanted
+        and tables is not None
+        and tables.cells is not None
+        and len(result.cells) >= GPKG_IN_WORKER_CELLS
+    ):
         t_gpkg = time.perf_counter()
         worker = _GeoPackageWorker(tables.cells, gpkg_path)
     try:
@@ -373,7 +396,7 @@ def write_all(
         del tables
         if "png" in wanted:
             t = time.perf_counter()
-            written["png"] = [write_png_map(result, folder / "kaart.png")]
+            written["png"] = [write_png_map(result, folder / "kaart.png", burnt=burnt)]
             report("PNG", t)
         if "html" in wanted:
             t = time.perf_counter()

@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from gezondewijk._errors import AssetMissingError
 from gezondewijk.crs import WGS84
+from gezondewijk.number_format import dutch_number
 from gezondewijk.outputs.metadata import provenance, thresholds_table
 from gezondewijk.run.result import MapResult
 from gezondewijk.variables import describe
@@ -110,7 +111,7 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
     levels: dict[str, object] = {
         "buurten": _features(result.buurten, cols, "buurtcode", "buurtnaam")
     }
-    cells_drawn = len(result.cells) <= max_cells
+    cells_drawn = result.cells_in_parts is None and len(result.cells) <= max_cells
     if cells_drawn:
         cells = result.cells_frame()
         levels["cellen"] = _features(cells, [*cols, "buurtcode"], "cel_id", None)
@@ -155,7 +156,7 @@ def write_html_map(result: MapResult, path: Path, *, max_cells: int = 60_000) ->
         provenance=provenance(result),
         synthetic=result.synthetic,
         cells_drawn=cells_drawn,
-        n_cells=len(result.cells),
+        n_cells=dutch_number(result.cell_count, 0),
         leaflet_js=vendor_asset("leaflet.js"),
         leaflet_css=css,
         data_json=json.dumps(

@@ -9,22 +9,32 @@ import pandas as pd
 from gezondewijk.run.result import MapResult
 from gezondewijk.scoring.classes import bounds, prefix
 from gezondewijk.scoring.stack import part_threshold
+from gezondewijk.variables import Variable
 
 SYNTHETIC_LABEL = "synthetische voorbeelddata"
 
 
 def provenance(result: MapResult) -> str:
     """Return the one-line origin statement written into every output."""
-    if result.synthetic:
+    return provenance_line(result.synthetic, result.credits)
+
+
+def provenance_line(synthetic: bool, credits: str) -> str:
+    """The origin statement of a run with these inputs (see :func:`provenance`)."""
+    if synthetic:
         return f"{SYNTHETIC_LABEL} (geen echte metingen) — gezondewijk"
-    return result.credits
+    return credits
 
 
 def variables_table(result: MapResult) -> pd.DataFrame:
     """One row per variable: unit, direction, source, year, licence."""
-    rows = [v.as_dict() for v in result.variables.values()]
-    frame = pd.DataFrame(rows)
-    frame["herkomst"] = provenance(result)
+    return variables_frame(result.variables, provenance(result))
+
+
+def variables_frame(variables: dict[str, Variable], origin: str) -> pd.DataFrame:
+    """:func:`variables_table` of any variables, with the run's origin statement."""
+    frame = pd.DataFrame([v.as_dict() for v in variables.values()])
+    frame["herkomst"] = origin
     return frame
 
 

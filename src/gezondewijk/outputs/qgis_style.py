@@ -39,7 +39,7 @@ from gezondewijk.number_format import dutch_number
 from gezondewijk.palette import score_palette
 from gezondewijk.run.result import MapResult
 from gezondewijk.scoring.preset import IndicatorSpec, Part
-from gezondewijk.scoring.stack import part_threshold, quantile_threshold
+from gezondewijk.scoring.stack import part_threshold, quantile_key, quantile_threshold
 from gezondewijk.variables import Variable, describe
 
 #: Fill colours below and above a threshold: light to dark on the side that counts (ColorBrewer
@@ -117,18 +117,15 @@ def threshold_style(
     """Graduated on ``part.variable`` with its threshold as the middle break (None: no data)."""
     if part.variable not in frame:
         return None
-    values = pd.to_numeric(frame[part.variable], errors="coerce").to_numpy(dtype="float64")
-    known = values[~np.isnan(values)]
-    if known.size == 0:
+    seen = _seen(level, part, frame, result)
+    if seen is None:
         return None
-    threshold = part_threshold(part, result.references)
-    if threshold is None and part.rule == "quantile":
-        threshold = quantile_threshold(part, values)
+    low, high, threshold = seen
     if threshold is None or math.isnan(threshold):
         return None
     variable = result.variables.get(part.variable) or describe(part.variable)
     worse_higher = (part.direction or variable.direction) == "higher_is_worse"
-    ranges = _ranges(float(known.min()), float(known.max()), threshold, worse_higher, variable)
+    ranges = _ranges(low, high, threshold, worse_higher, variable)
     several = len(ind.options[0].parts) > 1
     name = f"{ind.label}: {variable.label}" if several else ind.label
     rule = {
@@ -148,6 +145,32 @@ def threshold_style(
         False,
         description,
     )
+
+
+def _seen(
+    level: str, part: Part, frame: pd.DataFrame, result: MapResult
+) -> tuple[float, float, float | None] | None:
+    """The smallest and largest known value of a part's variable, and its threshold.
+
+    The cells of a run in parts are not held: their ranges and quantile thresholds come from
+    its summary (:class:`~gezondewijk.run.result.CellSummary`). ``None``: no value known.
+    """
+    threshold = part_threshold(part, result.references)
+    summary = result.cells_in_parts
+    if level == "cellen" and summary is not None:
+        if part.variable not in summary.ranges:
+            return None
+        low, high = summary.ranges[part.variable]
+        if threshold is None and part.rule == "quantile":
+            threshold = summary.thresholds.get(quantile_key(part))
+        return low, high, threshold
+    values = pd.to_numeric(frame[part.variable], errors="coerce").to_numpy(dtype="float64")
+    known = values[~np.isnan(values)]
+    if known.size == 0:
+        return None
+    if threshold is None and part.rule == "quantile":
+        threshold = quantile_threshold(part, values)
+    return float(known.min()), float(known.max()), threshold
 
 
 def _ranges(

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, TextIO
 
 import geopandas as gpd
 import numpy as np
 
 from gezondewijk._progress import Progress
+from gezondewijk.provenance import Provenance
+from gezondewijk.run.cell_values import cell_indicators
+from gezondewijk.run.in_parts import PartsRun
 from gezondewijk.run.inequality import buurt_inequality
 from gezondewijk.run.inputs import credits_of, input_sources
 from gezondewijk.run.proximity import ProximityInputs, read_proximity_inputs
@@ -22,8 +26,9 @@ from gezondewijk.run.stages import (
     CellIndicators,
     JoinedTables,
     LaidCells,
+    Scores,
+    StudyArea,
     buurt_indicators,
-    cell_indicators,
     join_tables,
     laid_cells,
     lay_cells,
@@ -31,7 +36,7 @@ from gezondewijk.run.stages import (
     read_study_area,
     score,
 )
-from gezondewijk.scoring import load_preset
+from gezondewijk.scoring import Preset, load_preset
 from gezondewijk.scoring.levels import check_presets
 from gezondewijk.settings import RunConfig
 
@@ -85,8 +90,48 @@ def _laid(
     return laid, measured
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The first stages of a run, which a run in one go and a run in parts share."""
+
+    config: RunConfig
+    progress: Progress
+    preset: Preset
+    extra: list[Preset]
+    area: StudyArea
+    joined: JoinedTables
+
+    @cached_property
+    def sources(self) -> list[Provenance]:
+        """Where every input file came from (read once: it hashes the files)."""
+        return input_sources(self.config)
+
+    @property
+    def credits(self) -> str:
+        """The run's attribution line."""
+        return credits_of(self.config, self.sources)
+
+
+def prepare(config: RunConfig, *, stream: TextIO | None = sys.stderr) -> Prepared:
+    """Check the presets, read the buurten and join the tables to them."""
+    progress = Progress(7, stream)
+    preset = load_preset(config.preset)
+    extra = [load_preset(name) for name in config.extra_presets]
+    check_presets(preset, extra)
+    with progress.step("buurtgrenzen lezen"):
+        area = read_study_area(config.buurten)
+        progress.note(f"{len(area.buurten)} buurten")
+    with progress.step("tabellen koppelen op buurtcode"):
+        joined = join_tables(config.tables, area, preset, progress)
+    return Prepared(config, progress, preset, extra, area, joined)
+
+
 def build_map_state(
-    config: RunConfig, *, stream: TextIO | None = sys.stderr, cluster: Cluster | None = None
+    config: RunConfig,
+    *,
+    stream: TextIO | None = sys.stderr,
+    cluster: Cluster | None = None,
+    prepared: Prepared | None = None,
 ) -> tuple[MapResult, RunState]:
     """Run the stacked health map for one configuration, stage by stage.
 
@@ -99,6 +144,8 @@ def build_map_state(
     cluster
         A Dask cluster to lay and measure the cells and draw the stability on, part by part
         (see :mod:`gezondewijk.run.cluster`); the result is the same as without one.
+    prepared
+        The first stages, when the caller ran them already (:func:`prepare`).
 
     Returns
     -------
@@ -107,42 +154,70 @@ def build_map_state(
     RunState
         The stages' own outputs (tables joined, cells laid, values before scoring).
     """
-    progress = Progress(7, stream)
-    preset = load_preset(config.preset)
-    extra = [load_preset(name) for name in config.extra_presets]
-    check_presets(preset, extra)
-
-    with progress.step("buurtgrenzen lezen"):
-        area = read_study_area(config.buurten)
-        progress.note(f"{len(area.buurten)} buurten")
-    with progress.step("tabellen koppelen op buurtcode"):
-        joined = join_tables(config.tables, area, preset, progress)
+    p = prepared or prepare(config, stream=stream)
+    progress, joined = p.progress, p.joined
     laid, measured = _laid(config, joined, progress, cluster)
     with progress.step("indicatoren op cellen"):
         at_cells = cell_indicators(config, joined, laid, progress, measured)
     with progress.step("indicatoren op buurten"):
         buurten = buurt_indicators(joined.buurten, laid, at_cells)
-    with progress.step(f"scoren met preset {', '.join(p.name for p in [preset, *extra])}"):
+    with progress.step(f"scoren met preset {', '.join(x.name for x in [p.preset, *p.extra])}"):
         scores = score(
             buurten,
             laid.cells,
             at_cells.values,
-            preset,
-            extra,
+            p.preset,
+            p.extra,
             stability_draws=config.stability_draws,
             tasks=cluster,
         )
-    variables = {**joined.variables, **at_cells.variables}
+    result = assemble(p, laid, at_cells, scores)
+    return result, RunState(config, joined, laid, at_cells)
+
+
+def build_in_parts(prepared: Prepared, *, part_cells: int | None = None) -> PartsRun:
+    """Lay, measure and settle a run part by part (see :mod:`gezondewijk.run.in_parts`).
+
+    The caller takes the scored parts (:meth:`PartsRun.scored_parts`) to the writers, then
+    :func:`finish_in_parts`, and closes the run.
+    """
+    p = prepared
+    parts = PartsRun(p.config, p.joined, p.preset, p.progress, part_cells=part_cells)
+    try:
+        with p.progress.step(f"cellen leggen en meten, in {len(parts.jobs)} delen"):
+            parts.lay()
+        with p.progress.step("indicatoren op cellen en buurten"):
+            parts.share_out()
+        with p.progress.step(f"buurten scoren met preset {p.preset.name}"):
+            parts.score_buurten()
+    except BaseException:
+        parts.close()
+        raise
+    return parts
+
+
+def finish_in_parts(prepared: Prepared, parts: PartsRun) -> MapResult:
+    """The result of a run in parts, once its scored parts were written."""
+    assert parts.at_cells is not None, "share_out() first"
+    result = assemble(prepared, parts.laid, parts.at_cells, parts.scores())
+    result.cells_in_parts = parts.summary()
+    return result
+
+
+def assemble(p: Prepared, laid: LaidCells, at_cells: CellIndicators, scores: Scores) -> MapResult:
+    """The run's result from its stages' outputs."""
+    config = p.config
+    variables = {**p.joined.variables, **at_cells.variables}
     inequality = None
     inequality_notes: list[str] = []
     if config.inequality is not None:
         inequality = buurt_inequality(scores.buurten, config.inequality, inequality_notes)
 
-    with progress.step("samenvatten"):
-        sources = input_sources(config)
+    with p.progress.step("samenvatten"):
+        sources = p.sources
         notes = [
-            *area.notes,
-            *joined.notes,
+            *p.area.notes,
+            *p.joined.notes,
             *laid.notes,
             *at_cells.notes,
             *scores.notes,
@@ -153,24 +228,23 @@ def build_map_state(
         scored = scores.buurten
         keep = [*ID_COLUMNS]
         keep += [c for c in scored.columns if c in variables or c in scores.score_columns]
-    result = MapResult(
+    return MapResult(
         name=config.name,
-        preset=preset,
+        preset=p.preset,
         buurten=gpd.GeoDataFrame(scored[[*keep, "geometry"]], geometry="geometry", crs=scored.crs),
         cells=laid.cells,
         cell_values=scores.cell_values,
         variables=variables,
         references=scores.references,
-        joins=joined.joins,
+        joins=p.joined.joins,
         notes=notes,
         synthetic=config.synthetic,
-        credits=credits_of(config, sources),
+        credits=p.credits,
         weighting=laid.weighting,
-        extra_presets=extra,
+        extra_presets=p.extra,
         inequality=inequality,
-        published_references=joined.published,
+        published_references=p.joined.published,
         walk_comparison=scores.walk_comparison if len(scores.walk_comparison) else None,
         sources=sources,
         tables=at_cells.tables,
     )
-    return result, RunState(config, joined, laid, at_cells)

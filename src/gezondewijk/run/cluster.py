@@ -35,8 +35,9 @@ from gezondewijk._errors import ConfigError
 from gezondewijk._progress import Progress
 from gezondewijk.areas import CellSet, build_cells
 from gezondewijk.areas.partition import join_parts, owned_cells, split_buurten, with_halo
+from gezondewijk.run.cell_values import measure_cells
 from gezondewijk.run.proximity import ProximityInputs
-from gezondewijk.run.stages import grid_of, measure_cells
+from gezondewijk.run.stages import grid_of
 from gezondewijk.settings import RasterInput, RunConfig
 from gezondewijk.sources import read_raster
 from gezondewijk.sources.rasters import RasterLayer

@@ -12,6 +12,7 @@ from gezondewijk._progress import Progress
 from gezondewijk.areas import CellSet
 from gezondewijk.indicators.proximity import (
     Destinations,
+    NetworkDestinations,
     OriginDistances,
     Origins,
     origin_distances,
@@ -54,6 +55,22 @@ class ProximityInputs:
     streets: gpd.GeoDataFrame | None = None
     #: The walking network even where no distance layer needs it (counts of what is in reach).
     walk_network: WalkNetwork | None = None
+    _walking: NetworkDestinations | None = field(default=None, init=False, repr=False)
+
+    def walking(self) -> NetworkDestinations | None:
+        """The layers on the network, searched once for every part (``None``: no network).
+
+        Kept on this object once computed; a cluster's workers each compute their own.
+        """
+        if self.network is None or not any(d.walk for d in self.layers):
+            return None
+        if self._walking is None:
+            self._walking = NetworkDestinations.of(self.layers, self.network, self.reach)
+        return self._walking
+
+    def __getstate__(self) -> dict[str, object]:
+        # sent to a cluster's workers without what this process computed
+        return {**self.__dict__, "_walking": None}
 
 
 def read_proximity_inputs(
@@ -170,7 +187,9 @@ def measure_proximity(
         if address_points is not None
         else Origins.cell_centres(cells)
     )
-    distances = origin_distances(origins, inputs.layers, inputs.network, reach=inputs.reach)
+    distances = origin_distances(
+        origins, inputs.layers, inputs.network, reach=inputs.reach, walking=inputs.walking()
+    )
     if keep is not None:
         keep.append((origins, distances))
     out = distances.per_cell(origins)

@@ -37,6 +37,26 @@ class JoinReport:
         return text
 
 
+@dataclass(frozen=True)
+class CellSummary:
+    """The cells of a run laid part by part: written part by part, summed up here.
+
+    Such a run (:mod:`gezondewijk.run.in_parts`) never holds all its cells at once; what the
+    writers and the summary need of them as a whole is counted on the way.
+    """
+
+    count: int
+    #: Score → number of cells with it.
+    scores: dict[int, int]
+    #: Numeric column → smallest and largest known value over every cell.
+    ranges: dict[str, tuple[float, float]]
+    #: ``quantile`` rule → its threshold over every cell (keys of
+    #: :func:`gezondewijk.scoring.stack.quantile_key`).
+    thresholds: dict[str, float]
+    #: Into how many parts the run was cut.
+    parts: int = 1
+
+
 @dataclass
 class MapResult:
     """Everything a run produced, ready for the writers."""
@@ -64,6 +84,14 @@ class MapResult:
     #: Further tables written beside the metadata, by name (``scholen_voedsel``: food outlets
     #: within walking distance of each school).
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Set when the run was laid part by part: ``cells`` and ``cell_values`` then hold no
+    #: rows (the columns only), and the cells were written as they were made.
+    cells_in_parts: CellSummary | None = None
+
+    @property
+    def cell_count(self) -> int:
+        """Number of cells of the run, held here or written part by part."""
+        return self.cells_in_parts.count if self.cells_in_parts else len(self.cells)
 
     def cells_frame(self) -> gpd.GeoDataFrame:
         """Cells as polygons with every variable and score column."""
@@ -112,10 +140,13 @@ class MapResult:
 
     def summary(self) -> dict[str, object]:
         """Return counts and the score distribution, for the CLI's closing summary."""
-        scores = self.cell_values["score"].value_counts().sort_index()
+        if self.cells_in_parts is not None:
+            scores = pd.Series(self.cells_in_parts.scores).sort_index()
+        else:
+            scores = self.cell_values["score"].value_counts().sort_index()
         bscores = self.buurten["score"].value_counts().sort_index()
         return {
-            "cellen": len(self.cells),
+            "cellen": self.cell_count,
             "buurten": len(self.buurten),
             "indicatoren": len(self.preset.indicators),
             "indicatoren_beschikbaar_buurt": {

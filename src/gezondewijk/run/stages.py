@@ -8,8 +8,7 @@ metadata, notes); none reaches back into an earlier stage's objects.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,34 +21,24 @@ from gezondewijk._progress import Progress
 from gezondewijk.areas import CellSet, Grid, build_cells, make_grid
 from gezondewijk.areas.crosswalk import carry_over
 from gezondewijk.indicators import (
-    areal_interpolate,
     cells_to_buurten,
     density_per_km2,
     mean_of_available,
-    raster_at_points,
 )
-from gezondewijk.indicators.buurt_counts import buurt_measures, school_food
-from gezondewijk.indicators.exposure import plausible
 from gezondewijk.indicators.interpolate import Weighting
 from gezondewijk.indicators.proximity import OriginDistances, Origins
-from gezondewijk.indicators.reach import Reach
-from gezondewijk.indicators.segments import length_weighted, segment_values
 from gezondewijk.run.proximity import (
     ProximityInputs,
-    distance_variable,
-    measure_proximity,
-    read_proximity_inputs,
 )
 from gezondewijk.run.result import JoinReport
 from gezondewijk.scoring import Preset
 from gezondewijk.scoring.levels import centres_of, score_levels
 from gezondewijk.scoring.stack import STATUS_MISSING
 from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
-from gezondewijk.settings import BuurtenInput, RasterInput, RunConfig, TableInput
-from gezondewijk.sources import is_numeric_column, read_area_table, read_buurten, read_raster
+from gezondewijk.settings import BuurtenInput, RunConfig, TableInput
+from gezondewijk.sources import is_numeric_column, read_area_table, read_buurten
 from gezondewijk.sources.buurten import read_vector
 from gezondewijk.sources.own_table import read_own_table
-from gezondewijk.sources.rasters import RasterLayer
 from gezondewijk.variables import KNOWN, Variable, describe, margin_base, walk_key
 
 BASIC_M = ["distance_gp_m", "distance_supermarket_m", "distance_school_m"]
@@ -316,156 +305,6 @@ def lay_cells(config: RunConfig, buurten: gpd.GeoDataFrame) -> LaidCells:
     return laid_cells(config, buurten, cells, address_points)
 
 
-def raster_variable(raster_cfg: RasterInput) -> Variable:
-    """The metadata of a ``[[rasters]]`` variable: the known one, with the run's overrides."""
-    base = describe(raster_cfg.variable)
-    return replace(
-        base,
-        label=raster_cfg.label or base.label,
-        unit=raster_cfg.unit or base.unit,
-        kind="intensive",
-        year=raster_cfg.year,
-    )
-
-
-def measure_cells(
-    config: RunConfig,
-    cells: CellSet,
-    address_points: np.ndarray | None,
-    inputs: ProximityInputs,
-    read: Callable[[RasterInput], RasterLayer] | None = None,
-    keep: list[tuple[Origins, OriginDistances]] | None = None,
-) -> dict[str, np.ndarray]:
-    """Values measured at each cell: the rasters at its centre, distances from its origins.
-
-    Every value depends on the cell alone, so a cluster may measure any part of the cells.
-    ``read`` reads a raster (default :func:`gezondewijk.sources.read_raster`); ``keep``
-    receives the origins and their distances (:func:`measure_proximity`).
-    """
-    measured: dict[str, np.ndarray] = {}
-    for raster_cfg in config.rasters:
-        layer = (
-            read(raster_cfg)
-            if read is not None
-            else read_raster(raster_cfg.path, crs=raster_cfg.crs)
-        )
-        measured[raster_cfg.variable] = raster_at_points(layer, cells.x, cells.y)
-    for seg_cfg in config.segments:
-        lines = read_vector(seg_cfg.path, layer=seg_cfg.layer, what="lijnenlaag")
-        pieces = segment_values(lines, seg_cfg.value_field, path=str(seg_cfg.path))
-        measured[seg_cfg.variable] = length_weighted(cells.grid, cells.keys, pieces)
-    measured.update(measure_proximity(inputs, cells, address_points, keep=keep))
-    return measured
-
-
-def _measured(
-    config: RunConfig,
-    joined: JoinedTables,
-    laid: LaidCells,
-    progress: Progress,
-    measured: tuple[ProximityInputs, dict[str, np.ndarray]] | None,
-) -> tuple[ProximityInputs, dict[str, np.ndarray], list[tuple[Origins, OriginDistances]]]:
-    """The proximity inputs, the values measured at the cells, and the distances kept.
-
-    A cluster's measurements come as it sent them (no distances kept: scenarios on such a
-    run measure them again); otherwise the inputs are read and measured here.
-    """
-    if measured is not None:
-        return measured[0], measured[1], []
-    inputs = read_proximity_inputs(config, joined.buurten, progress)
-    kept: list[tuple[Origins, OriginDistances]] = []
-    values = measure_cells(config, laid.cells, laid.address_points, inputs, keep=kept)
-    return inputs, values, kept
-
-
-def cell_indicators(
-    config: RunConfig,
-    joined: JoinedTables,
-    laid: LaidCells,
-    progress: Progress,
-    measured: tuple[ProximityInputs, dict[str, np.ndarray]] | None = None,
-) -> CellIndicators:
-    """Share buurt variables out to the cells and measure rasters and distances at the cells.
-
-    Counts (``extensive``) are shared in proportion to area or addresses, rates
-    (``intensive``) are copied (see :func:`gezondewijk.indicators.areal_interpolate`).
-    ``measured`` holds the proximity inputs and the values a cluster already measured at the
-    cells; without it they are read and measured here.
-    """
-    buurten, cells = joined.buurten, laid.cells
-    known = joined.variables
-    extensive = [c for c in buurten.columns if c in known and known[c].kind == "extensive"]
-    intensive = [c for c in buurten.columns if c in known and known[c].kind == "intensive"]
-    values = areal_interpolate(
-        cells, buurten, extensive=extensive, intensive=intensive, weighting=laid.weighting
-    )
-    if "population" in values:
-        values["population_density"] = density_per_km2(
-            values["population"].to_numpy(), cells.covered_area
-        )
-    inputs, at_cells, kept = _measured(config, joined, laid, progress, measured)
-    variables: dict[str, Variable] = {}
-    notes = list(inputs.notes)
-    at_cells = dict(at_cells)  # a cluster's measurements stay as it sent them
-    for raster_cfg in config.rasters:
-        variable = variables[raster_cfg.variable] = raster_variable(raster_cfg)
-        progress.note(f"raster {raster_cfg.path.name} → {raster_cfg.variable}")
-        at_cells[raster_cfg.variable], rejected = plausible(at_cells[raster_cfg.variable], variable)
-        if rejected:
-            text = (
-                f"{raster_cfg.path.name}: {rejected} cellen met een {variable.label} buiten "
-                f"{_range(variable)} {variable.unit} (vulwaarde of fout in de kaart): niet "
-                "meegeteld."
-            )
-            notes.append(text)
-            progress.note(f"let op: {text}")
-    from_buurten: list[str] = []
-    for seg_cfg in config.segments:
-        key = seg_cfg.variable
-        variables[key] = replace(describe(key), year=seg_cfg.year)
-        covered = np.isfinite(at_cells[key])
-        progress.note(f"straatdelen {seg_cfg.path.name} → {key}: {int(covered.sum())} cellen")
-        if key in values:
-            # cells without segments keep the buurt's value of the same variable
-            at_cells[key] = np.where(covered, at_cells[key], values[key].to_numpy())
-            from_buurten.append(key)
-            notes.append(
-                f"{key}: per cel uit de straatdelen van {seg_cfg.path.name} (naar lengte "
-                f"gewogen) in {int(covered.sum())} cellen, elders de waarde van de buurt."
-            )
-    for key in at_cells:
-        if key not in variables:
-            variables[key] = distance_variable(key, inputs)
-    for name, vals in at_cells.items():
-        values[name] = vals
-    for key, parts in (("basic_services_m", BASIC_M), ("basic_services_walk_m", BASIC_WALK)):
-        if any(c in values for c in parts):
-            values[key] = mean_of_available(values, parts)
-            variables[key] = describe(key)
-    per_buurt = buurt_measures(buurten, inputs.points, inputs.streets)
-    main = laid.cells.main_buurt()
-    for key, per in per_buurt.items():
-        values[key] = np.where(main >= 0, per[np.maximum(main, 0)], np.nan)
-        variables[key] = describe(key)
-    tables = {}
-    schools, food = inputs.points.get("school"), inputs.points.get("voedsel")
-    if schools is not None and len(schools) and food is not None:
-        tables["scholen_voedsel"] = school_food(
-            schools, food, Reach.of(inputs.walk_network), buurten
-        )
-    measured_here = [k for k in at_cells if k not in from_buurten]
-    return CellIndicators(
-        values,
-        variables,
-        measured_here,
-        notes,
-        inputs,
-        buurt_values=per_buurt,
-        tables=tables,
-        distances=kept[0] if kept else None,
-    )
-
-
 def meeting_shares(
     cells: CellSet,
     cell_scores: pd.DataFrame,
@@ -485,6 +324,24 @@ def meeting_shares(
     half within reach counts as one that is or is not: a cell-level approximation of the
     share of homes.
     """
+    return shares_of(meeting_sums(cells, cell_scores, preset, n_buurten, cell_values), n_buurten)
+
+
+def meeting_sums(
+    cells: CellSet,
+    cell_scores: pd.DataFrame,
+    preset: Preset,
+    n_buurten: int,
+    cell_values: pd.DataFrame,
+    *,
+    anyone: bool | None = None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per rule, the weights per buurt that meet it and that are known.
+
+    The sums behind :func:`meeting_shares`; a run in parts adds them up over its parts.
+
+    ``anyone``: whether the run has inhabitants anywhere (``None``: judged from these cells).
+    """
     pieces = cells.pieces
     cell = pieces["cell"].to_numpy()
     weight = pieces["area"].to_numpy(dtype="float64")
@@ -493,26 +350,27 @@ def meeting_shares(
         density = np.divide(
             pop, cells.covered_area, out=np.zeros(len(pop)), where=cells.covered_area > 0
         )
-        if np.nansum(pop) > 0:
+        if anyone if anyone is not None else np.nansum(pop) > 0:
             weight = weight * np.nan_to_num(density[cell])
     buurt = pieces["buurt"].to_numpy()
     out = {}
     for ind in preset.indicators:
         on = cell_scores[f"{ind.key}_aan"].to_numpy(dtype="float64")[cell]
         known = ~np.isnan(on)
-        meets = np.bincount(
-            buurt[known], weights=weight[known] * (1 - on[known]), minlength=n_buurten
+        out[f"{ind.key}_voldoet_pct"] = (
+            np.bincount(buurt[known], weights=weight[known] * (1 - on[known]), minlength=n_buurten),
+            np.bincount(buurt[known], weights=weight[known], minlength=n_buurten),
         )
-        total = np.bincount(buurt[known], weights=weight[known], minlength=n_buurten)
+    return out
+
+
+def shares_of(sums: dict[str, tuple[np.ndarray, np.ndarray]], n_buurten: int) -> pd.DataFrame:
+    """The percentages of :func:`meeting_sums` (NaN where no cell of the buurt is known)."""
+    out = {}
+    for name, (meets, total) in sums.items():
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[f"{ind.key}_voldoet_pct"] = np.where(total > 0, 100 * meets / total, np.nan)
-    return pd.DataFrame(out)
-
-
-def _range(variable: Variable) -> str:
-    low = "" if variable.valid_min is None else f"{variable.valid_min:g}"
-    high = "" if variable.valid_max is None else f"{variable.valid_max:g}"
-    return f"{low}–{high}"
+            out[name] = np.where(total > 0, 100 * meets / total, np.nan)
+    return pd.DataFrame(out, index=pd.RangeIndex(n_buurten))
 
 
 def buurt_indicators(
@@ -567,14 +425,6 @@ def score(
         buurt_scores = pd.concat([buurt_scores, shares], axis=1)
     scored_buurten = pd.concat([buurten, buurt_scores], axis=1)
     all_cells = pd.concat([cell_values, scored.cells], axis=1)
-    notes = []
-    for ind in preset.indicators:
-        missing = int((buurt_scores[f"{ind.key}_status"] == STATUS_MISSING).sum())
-        if missing:
-            text = f"indicator '{ind.key}': geen gegevens voor {missing} buurten."
-            if ind.when_missing and missing == len(buurt_scores):
-                text += f" {ind.when_missing}"
-            notes.append(text)
     comparison = pd.concat(
         [
             walk_vs_straight(scored_buurten, preset, level="buurten"),
@@ -582,12 +432,7 @@ def score(
         ],
         ignore_index=True,
     )
-    for row in comparison[comparison["niveau"] == "buurten"].itertuples():
-        notes.append(
-            f"indicator '{row.indicator}' over het looppadennetwerk: {row.gewisseld} van "
-            f"{row.vergeleken} buurten in een andere klasse dan hemelsbreed "
-            f"(aan: {row.aan_netwerk} over het netwerk, {row.aan_hemelsbreed} hemelsbreed)."
-        )
+    notes = score_notes(buurt_scores, preset, comparison)
     return Scores(
         gpd.GeoDataFrame(scored_buurten, geometry="geometry", crs=buurten.crs),
         all_cells,
@@ -596,3 +441,22 @@ def score(
         comparison,
         notes,
     )
+
+
+def score_notes(buurt_scores: pd.DataFrame, preset: Preset, comparison: pd.DataFrame) -> list[str]:
+    """What the user should know about the scores: indicators without data, walking distances."""
+    notes = []
+    for ind in preset.indicators:
+        missing = int((buurt_scores[f"{ind.key}_status"] == STATUS_MISSING).sum())
+        if missing:
+            text = f"indicator '{ind.key}': geen gegevens voor {missing} buurten."
+            if ind.when_missing and missing == len(buurt_scores):
+                text += f" {ind.when_missing}"
+            notes.append(text)
+    for row in comparison[comparison["niveau"] == "buurten"].itertuples():
+        notes.append(
+            f"indicator '{row.indicator}' over het looppadennetwerk: {row.gewisseld} van "
+            f"{row.vergeleken} buurten in een andere klasse dan hemelsbreed "
+            f"(aan: {row.aan_netwerk} over het netwerk, {row.aan_hemelsbreed} hemelsbreed)."
+        )
+    return notes

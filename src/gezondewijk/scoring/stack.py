@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -85,11 +87,14 @@ def quantile_threshold(part: Part, values: np.ndarray) -> float:
     return float(np.quantile(known, 1 - share if worse_is_higher else share))
 
 
-def quantile_thresholds(values: pd.DataFrame, preset: Preset) -> dict[str, float]:
+def quantile_thresholds(
+    values: pd.DataFrame | Mapping[str, np.ndarray], preset: Preset
+) -> dict[str, float]:
     """Every ``quantile`` part's threshold at one level, keyed by :func:`quantile_key`.
 
     Passed in ``references``, they hold the quantile cut-offs fixed: a scenario is then
-    scored against the thresholds of the situation before it, not re-ranked.
+    scored against the thresholds of the situation before it, not re-ranked. ``values``:
+    a table, or its columns by name (a run in parts holds only these).
     """
     out: dict[str, float] = {}
     for ind in preset.indicators:
@@ -97,7 +102,7 @@ def quantile_thresholds(values: pd.DataFrame, preset: Preset) -> dict[str, float
             for part in opt.parts:
                 if part.rule == "quantile" and part.variable in values:
                     out[quantile_key(part)] = quantile_threshold(
-                        part, values[part.variable].to_numpy(dtype="float64")
+                        part, np.asarray(values[part.variable], dtype="float64")
                     )
     return out
 
