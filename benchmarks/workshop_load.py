@@ -164,6 +164,9 @@ def run_workshop_load(
             "GEZONDEWIJK_ADMIN_EMAIL": ADMIN[0],
             "GEZONDEWIJK_ADMIN_PASSWORD": ADMIN[1],
             "GEZONDEWIJK_LIVE_BATCH_S": str(batch_s),
+            # every participant joins from 127.0.0.1 here; the per-address join limit (12 a
+            # minute: one room behind one router) would turn the 13th away
+            "GEZONDEWIJK_JOINS_PER_MINUTE": str(max(12, 2 * participants)),
         }
         server = _start(url, port, workers, extra)
         try:

@@ -125,8 +125,11 @@ def reach_per_cell(
     sport: gpd.GeoDataFrame | None,
     food: gpd.GeoDataFrame | None,
     network: WalkNetwork | None,
+    reach: Reach | None = None,
 ) -> dict[str, np.ndarray]:
     """Sports kinds within 1.5 km and food outlets within 400 m, as the mean per cell.
+
+    ``reach``: the network's index built before (a run in parts builds it once).
 
     Returns
     -------
@@ -139,7 +142,7 @@ def reach_per_cell(
     out: dict[str, np.ndarray] = {}
     if (sport is None or sport.empty) and (food is None or food.empty):
         return out
-    reach = Reach.of(network)
+    reach = reach or Reach.of(network)
     snapped = reach.snap(origins.x, origins.y)  # once, for every count
     if sport is not None and len(sport):
         out["sport_kinds_1500m"] = origins.per_cell(

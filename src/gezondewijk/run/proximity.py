@@ -17,7 +17,7 @@ from gezondewijk.indicators.proximity import (
     Origins,
     origin_distances,
 )
-from gezondewijk.indicators.reach import reach_per_cell
+from gezondewijk.indicators.reach import Reach, reach_per_cell
 from gezondewijk.network import WalkNetwork, network_from_lines
 from gezondewijk.network.distance import ENTRY_REACH_M
 from gezondewijk.network.load import read_walk_network
@@ -56,6 +56,13 @@ class ProximityInputs:
     #: The walking network even where no distance layer needs it (counts of what is in reach).
     walk_network: WalkNetwork | None = None
     _walking: NetworkDestinations | None = field(default=None, init=False, repr=False)
+    _reach: Reach | None = field(default=None, init=False, repr=False)
+
+    def in_reach(self) -> Reach:
+        """The index of :attr:`walk_network` for counts of what is in reach, built once."""
+        if self._reach is None:
+            self._reach = Reach.of(self.walk_network)
+        return self._reach
 
     def walking(self) -> NetworkDestinations | None:
         """The layers on the network, searched once for every part (``None``: no network).
@@ -70,7 +77,7 @@ class ProximityInputs:
 
     def __getstate__(self) -> dict[str, object]:
         # sent to a cluster's workers without what this process computed
-        return {**self.__dict__, "_walking": None}
+        return {**self.__dict__, "_walking": None, "_reach": None}
 
 
 def read_proximity_inputs(
@@ -193,7 +200,8 @@ def measure_proximity(
     if keep is not None:
         keep.append((origins, distances))
     out = distances.per_cell(origins)
-    out.update(reach_per_cell(origins, sport, food, inputs.walk_network))
+    if (sport is not None and len(sport)) or (food is not None and len(food)):
+        out.update(reach_per_cell(origins, sport, food, inputs.walk_network, inputs.in_reach()))
     return out
 
 
