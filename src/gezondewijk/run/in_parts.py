@@ -283,8 +283,11 @@ class PartsRun:
     def _part(self, k: int) -> tuple[CellSet, dict[str, np.ndarray]]:
         return _take_up(self._folder / f"{k}.npz", self.grid, self.measured)
 
-    def _values(self, cells: CellSet, measured: dict[str, np.ndarray]) -> pd.DataFrame:
-        values, counts = values_at(
+    def _values(
+        self, cells: CellSet, measured: dict[str, np.ndarray]
+    ) -> tuple[pd.DataFrame, CellCounts]:
+        """Every variable of one part's cells, shared out with the whole run's totals."""
+        return values_at(
             self.config,
             self.joined,
             cells,
@@ -293,8 +296,6 @@ class PartsRun:
             self.per_buurt,
             totals=self.totals.weights,
         )
-        self._counts = counts
-        return values
 
     @property
     def laid(self) -> LaidCells:
@@ -357,10 +358,10 @@ class PartsRun:
         start = 0
         for k in range(len(self.jobs)):
             cells, measured = self._part(k)
-            values = self._values(cells, measured)
+            values, counts = self._values(cells, measured)
             if self.columns is None:
                 self.columns = values.iloc[:0].copy()
-            t.counts.add(self._counts)
+            t.counts.add(counts)
             cell_only = self._cell_only(list(values.columns))
             t.add_sums(
                 t.sums,
@@ -435,7 +436,7 @@ class PartsRun:
         sharing = self.preset.flag("share_meeting", False)
         for k in range(len(self.jobs)):
             cells, measured = self._part(k)
-            values = self._values(cells, measured)
+            values, _ = self._values(cells, measured)
             scores = apply_preset(values, self.preset, self.settled.cell_references)
             for score, count in scores["score"].value_counts().items():
                 t.scores[int(score)] = t.scores.get(int(score), 0) + int(count)
