@@ -67,12 +67,12 @@ from gezondewijk.run.stages import (
     read_address_points,
     score_notes,
     shares_of,
+    walk_comparison,
 )
 from gezondewijk.scoring import Preset
 from gezondewijk.scoring.apply import apply_preset
 from gezondewijk.scoring.levels import centres_of, score_levels
 from gezondewijk.scoring.stack import quantile_thresholds
-from gezondewijk.scoring.walk_vs_straight import walk_vs_straight
 from gezondewijk.settings import RasterInput, RunConfig
 from gezondewijk.sources import read_raster
 from gezondewijk.sources.rasters import RasterLayer
@@ -143,18 +143,6 @@ class _Totals:
     population: float = 0.0
     scores: dict[int, int] = field(default_factory=dict)
     meeting: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-
-    def add_sums(
-        self,
-        into: dict[str, tuple[np.ndarray, np.ndarray]],
-        part: dict[str, tuple[np.ndarray, np.ndarray]],
-    ) -> None:
-        """Add a part's numerators and denominators per buurt."""
-        for key, (num, den) in part.items():
-            if key in into:
-                into[key] = (into[key][0] + num, into[key][1] + den)
-            else:
-                into[key] = (num, den)
 
     def add_ranges(self, values: pd.DataFrame) -> None:
         """Widen each numeric column's range of known values by a part's."""
@@ -231,6 +219,7 @@ class PartsRun:
         self.measured: list[str] = []
         self.settled: SettledBuurten | None = None
         self.at_cells: CellIndicators | None = None
+        self._laid: LaidCells | None = None
 
     def close(self) -> None:
         """Remove the parts put aside on disk."""
@@ -279,6 +268,7 @@ class PartsRun:
             self.progress.note(f"deel {k + 1}/{len(self.jobs)}: {len(mine)} cellen")
             del cells, mine, measured
             release_freed()
+        self._laid = self._whole()
 
     def _part(self, k: int) -> tuple[CellSet, dict[str, np.ndarray]]:
         return _take_up(self._folder / f"{k}.npz", self.grid, self.measured)
@@ -300,6 +290,11 @@ class PartsRun:
     @property
     def laid(self) -> LaidCells:
         """The cells as a whole: no rows, but the notes and weighting of all of them."""
+        assert self._laid is not None, "lay() first"
+        return self._laid
+
+    def _whole(self) -> LaidCells:
+        """:attr:`laid`, from what the first pass added up."""
         t = self.totals
         orphans = np.sort(np.concatenate(t.orphans)) if t.orphans else np.zeros(0, np.int64)
         notes: list[str] = []
@@ -363,7 +358,7 @@ class PartsRun:
                 self.columns = values.iloc[:0].copy()
             t.counts.add(counts)
             cell_only = self._cell_only(list(values.columns))
-            t.add_sums(
+            _add_sums(
                 t.sums,
                 buurt_sums(
                     cells,
@@ -441,7 +436,7 @@ class PartsRun:
             for score, count in scores["score"].value_counts().items():
                 t.scores[int(score)] = t.scores.get(int(score), 0) + int(count)
             if sharing:
-                t.add_sums(
+                _add_sums(
                     t.meeting,
                     meeting_sums(
                         cells,
@@ -469,13 +464,7 @@ class PartsRun:
             shares = shares_of(self.totals.meeting, len(buurten))
             buurten = gpd.GeoDataFrame(pd.concat([buurten, shares], axis=1), crs=buurten.crs)
             columns += list(shares.columns)
-        comparison = pd.concat(
-            [
-                walk_vs_straight(buurten, self.preset, level="buurten"),
-                walk_vs_straight(pd.DataFrame(self.totals.ranked), self.preset, level="cellen"),
-            ],
-            ignore_index=True,
-        )
+        comparison = walk_comparison(buurten, pd.DataFrame(self.totals.ranked), self.preset)
         _, cell_values = self.empty_cells()
         notes = score_notes(buurten[columns], self.preset, comparison)
         return Scores(buurten, cell_values, columns, self.settled.references, comparison, notes)
@@ -533,6 +522,18 @@ class PartsRun:
         assert self.columns is not None
         scores = apply_preset(self.columns, self.preset, {})
         return self.laid.cells, pd.concat([self.columns, scores], axis=1)
+
+
+def _add_sums(
+    into: dict[str, tuple[np.ndarray, np.ndarray]],
+    part: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """Add a part's numerators and denominators per buurt to the run's."""
+    for key, (num, den) in part.items():
+        if key in into:
+            into[key] = (into[key][0] + num, into[key][1] + den)
+        else:
+            into[key] = (num, den)
 
 
 def _put_aside(path: Path, cells: CellSet, measured: dict[str, np.ndarray]) -> None:

@@ -425,13 +425,7 @@ def score(
         buurt_scores = pd.concat([buurt_scores, shares], axis=1)
     scored_buurten = pd.concat([buurten, buurt_scores], axis=1)
     all_cells = pd.concat([cell_values, scored.cells], axis=1)
-    comparison = pd.concat(
-        [
-            walk_vs_straight(scored_buurten, preset, level="buurten"),
-            walk_vs_straight(all_cells, preset, level="cellen"),
-        ],
-        ignore_index=True,
-    )
+    comparison = walk_comparison(scored_buurten, all_cells, preset)
     notes = score_notes(buurt_scores, preset, comparison)
     return Scores(
         gpd.GeoDataFrame(scored_buurten, geometry="geometry", crs=buurten.crs),
@@ -440,6 +434,20 @@ def score(
         scored.references,
         comparison,
         notes,
+    )
+
+
+def walk_comparison(buurten: pd.DataFrame, cells: pd.DataFrame, preset: Preset) -> pd.DataFrame:
+    """Walking against straight-line distance, buurten then cells (:func:`walk_vs_straight`).
+
+    ``cells`` needs only the distance columns (and ``population``), as a run in parts keeps.
+    """
+    return pd.concat(
+        [
+            walk_vs_straight(buurten, preset, level="buurten"),
+            walk_vs_straight(cells, preset, level="cellen"),
+        ],
+        ignore_index=True,
     )
 
 
